@@ -1,0 +1,93 @@
+"""The alias table that makes 国高新, 高新技术企业 and 国家高新技术企业 one qualification.
+
+The table is package data (``policymatch/data/aliases.yaml``), read once on first use.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+__all__ = ["AliasTable", "alias_table", "canonical_industry", "canonical_qualification"]
+
+
+class AliasTable:
+    """Canonical names and a reverse lookup from every alias to its canonical name."""
+
+    def __init__(self, qualifications: dict[str, list[str]], industries: dict[str, list[str]]):
+        self.qualifications = {k: tuple(v or ()) for k, v in qualifications.items()}
+        self.industries = {k: tuple(v or ()) for k, v in industries.items()}
+        self._q = _reverse(self.qualifications)
+        self._i = _reverse(self.industries)
+
+    def qualification(self, name: str) -> str:
+        key = _key(name)
+        return self._q.get(key, _clean(name))
+
+    def industry(self, name: str) -> str:
+        key = _key(name)
+        return self._i.get(key, _clean(name))
+
+    def all_terms(self) -> list[str]:
+        """Every canonical name and alias, for the tokenizer's domain dictionary."""
+        terms: set[str] = set()
+        for table in (self.qualifications, self.industries):
+            for canon, aliases in table.items():
+                terms.add(canon)
+                terms.update(aliases)
+        return sorted(terms)
+
+
+def _clean(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def _key(name: str) -> str:
+    text = _clean(name)
+    for ch in "“”\"'‘’「」()（） ":
+        text = text.replace(ch, "")
+    return text
+
+
+def _reverse(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for canon, aliases in table.items():
+        out[_key(canon)] = canon
+        for alias in aliases:
+            out.setdefault(_key(alias), canon)
+    return out
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> AliasTable:
+    """The packaged alias table (read once per process, immutable afterwards)."""
+    raw = resources.files("policymatch.data").joinpath("aliases.yaml").read_text("utf-8")
+    data = yaml.safe_load(raw)
+    return AliasTable(data.get("qualifications", {}), data.get("industries", {}))
+
+
+def canonical_qualification(name: str) -> str:
+    """Return the canonical name of a qualification.
+
+    Examples
+    --------
+    >>> canonical_qualification("国高新")
+    '国家高新技术企业'
+    >>> canonical_qualification("某县自定义荣誉")
+    '某县自定义荣誉'
+    """
+    return alias_table().qualification(name)
+
+
+def canonical_industry(name: str) -> str:
+    """Return the canonical industry or cluster name.
+
+    Examples
+    --------
+    >>> canonical_industry("集成灶")
+    '厨具电器'
+    """
+    return alias_table().industry(name)

@@ -1,0 +1,323 @@
+"""Reading, validating and writing policy files (and enterprise profiles) safely.
+
+One YAML file per policy document. YAML is read with a safe loader that also refuses duplicate
+keys, anchors/aliases (no "billion laughs") and any ``!!python`` tag; every problem of every file
+is collected and raised once as a :class:`~policymatch.errors.PolicyFileError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import PolicyFileError, ProfileError
+from .models import Policy, PolicySet
+from .profile import EnterpriseProfile
+
+__all__ = [
+    "MAX_POLICY_FILE_BYTES",
+    "MAX_PROFILE_BYTES",
+    "bundled_files",
+    "load_policies",
+    "load_profile",
+    "policy_to_yaml",
+    "write_policy",
+]
+
+#: A policy file larger than this is refused (a real document is a few dozen KB).
+MAX_POLICY_FILE_BYTES = 2_000_000
+#: A profile JSON larger than this is refused.
+MAX_PROFILE_BYTES = 1_000_000
+_MAX_DEPTH = 40
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys and anchors/aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not allowed in policy files; write the "
+                "value out in full", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"duplicate key {key!r}; each key may appear once", key_node.start_mark)
+            seen[key] = True
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_mapping)
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise PolicyFileError(f"{name}: this is a binary file, not YAML or JSON text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyFileError(
+            f"{name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse policy YAML (or JSON, a subset) safely; errors name the file and line."""
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        if "python/" in str(exc):
+            problem = f"{problem}; Python tags are never executed or loaded, remove the tag"
+        raise PolicyFileError(f"{name}:{where}: {problem}") from None
+    except RecursionError:
+        raise PolicyFileError(f"{name}: nesting is too deep to be a policy file") from None
+    if _depth(data) > _MAX_DEPTH:
+        raise PolicyFileError(f"{name}: nested more than {_MAX_DEPTH} levels; flatten the conditions")
+    return data
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > _MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def _locate(loc: tuple[Any, ...], raw: Any) -> str:
+    """Turn a pydantic error location into "clause <id>: path" using the raw data."""
+    parts: list[str] = []
+    node = raw
+    prefix = ""
+    for i, key in enumerate(loc):
+        if isinstance(node, dict):
+            node = node.get(key) if isinstance(key, str) else None
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+            if i >= 1 and loc[i - 1] == "clauses" and isinstance(node, dict) and "id" in node:
+                prefix = f"clause {node['id']}: "
+                parts = []
+                continue
+        else:
+            node = None
+        if key in ("field", "all", "any", "not", "fixed", "tiers", "ratio", "per_unit",
+                   "interest", "rent", "in_kind") and i > 0 and loc[i - 1] in ("of", "conditions",
+                                                                              "benefit"):
+            continue  # union tags pydantic inserts; the data has no such key
+        parts.append(str(key))
+    return prefix + ".".join(parts)
+
+
+_HINTS = {
+    "extra_forbidden": "remove it or fix its spelling; `policymatch schema policy` lists the fields",
+    "missing": "add it",
+    "literal_error": "use one of the allowed values",
+    "enum": "use one of the allowed values",
+}
+
+
+def format_validation_error(exc: ValidationError, name: str, raw: Any) -> list[str]:
+    """One line per problem: file, clause id, field path, bad value, message and a hint."""
+    lines: list[str] = []
+    errors = exc.errors(include_url=False)
+    locs = [e["loc"] for e in errors]
+    for err in errors:
+        loc = err["loc"]
+        if err["type"] == "too_short" and any(o != loc and o[: len(loc)] == loc for o in locs):
+            continue  # a consequence of an error inside the same list
+        where = _locate(loc, raw) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        bad = err.get("input")
+        shown = "" if isinstance(bad, (dict, list)) or err["type"] == "missing" else f" (got {bad!r})"
+        hint = _HINTS.get(err["type"], "")
+        lines.append(f"{name}: {where}: {msg}{shown}" + (f" — {hint}" if hint else ""))
+    return lines
+
+
+def _read_policy(data: bytes, name: str) -> tuple[Policy | None, list[str]]:
+    if len(data) > MAX_POLICY_FILE_BYTES:
+        return None, [f"{name}: {len(data):,} bytes is over the {MAX_POLICY_FILE_BYTES:,}-byte limit "
+                      "for one policy file; split the document"]
+    try:
+        raw = parse_yaml(_decode(data, name), name)
+    except PolicyFileError as exc:
+        return None, exc.problems
+    if not isinstance(raw, dict):
+        return None, [f"{name}: expected a mapping with id, title and clauses at the top level, "
+                      f"got {type(raw).__name__}"]
+    try:
+        return Policy.model_validate(raw), []
+    except ValidationError as exc:
+        return None, format_validation_error(exc, name, raw)
+
+
+def bundled_files() -> list[Traversable]:
+    """The bundled corpus's policy files, sorted by name (read via importlib.resources)."""
+    root = resources.files("policymatch.policies")
+    return sorted((f for f in root.iterdir() if f.name.endswith(_SUFFIXES)), key=lambda f: f.name)
+
+
+def _expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, bytes]]:
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(f for f in path.rglob("*") if f.suffix in _SUFFIXES and f.is_file())
+            if not files:
+                raise PolicyFileError(f"{path}: no .yaml, .yml or .json policy files in this folder")
+            for f in files:
+                yield str(f), f.read_bytes()
+        elif path.is_file():
+            yield str(path), path.read_bytes()
+        else:
+            raise PolicyFileError(f"{path}: no such file or folder")
+
+
+def load_policies(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
+) -> PolicySet:
+    """Load and validate policies; ``None`` loads the bundled (illustrative) corpus.
+
+    Parameters
+    ----------
+    paths : path, list of paths or None
+        Files or folders of policy YAML. Folders are read recursively in name order.
+
+    Raises
+    ------
+    PolicyFileError
+        With every problem in every file (``.problems``), each naming the file, the clause id,
+        the field path, the bad value and a fix.
+
+    Examples
+    --------
+    >>> ps = load_policies()
+    >>> len(ps) > 0
+    True
+    """
+    if paths is None:
+        sources: Iterable[tuple[str, bytes]] = (
+            (f"policies/{f.name}", f.read_bytes()) for f in bundled_files())
+    elif isinstance(paths, (str, os.PathLike)):
+        sources = _expand([paths])
+    else:
+        sources = _expand(paths)
+    policies: list[Policy] = []
+    origin: dict[str, str] = {}
+    problems: list[str] = []
+    for name, data in sources:
+        policy, errs = _read_policy(data, name)
+        problems.extend(errs)
+        if policy is None:
+            continue
+        for earlier in policies:
+            if earlier.id == policy.id:
+                problems.append(f"{name}: policy id {policy.id!r} is already used by "
+                                f"{origin[earlier.id]}; give each policy its own id")
+        clause_ids = {c.id: origin_name for origin_name, p in
+                      ((origin[p.id], p) for p in policies) for c in p.clauses}
+        for clause in policy.clauses:
+            if clause.id in clause_ids:
+                problems.append(f"{name}: clause {clause.id}: id is already used in "
+                                f"{clause_ids[clause.id]}; clause ids must be unique")
+        origin.setdefault(policy.id, name)
+        policies.append(policy)
+    if problems:
+        n = len(problems)
+        raise PolicyFileError(f"{n} problem{'s' if n > 1 else ''} in policy files:\n  "
+                              + "\n  ".join(problems), problems)
+    if not policies:
+        raise PolicyFileError("no policies were found")
+    return PolicySet(policies=tuple(policies))
+
+
+def policy_to_yaml(policy: Policy, *, header: str | None = None) -> str:
+    """Serialise a policy as YAML that :func:`load_policies` reads back to an equal policy."""
+    data = policy.model_dump(mode="json", exclude_defaults=True)
+    data = {"id": data.pop("id"), "title": data.pop("title"), **data}
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    if header:
+        text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
+    return text
+
+
+def write_policy(policy: Policy, path: str | os.PathLike[str], *, header: str | None = None) -> Path:
+    """Write ``policy`` to ``path`` atomically (temp file, then rename)."""
+    target = Path(path)
+    atomic_write_text(target, policy_to_yaml(policy, header=header))
+    return target
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Write a text file so that a reader sees either the old file or the whole new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> EnterpriseProfile:
+    """Read an :class:`EnterpriseProfile` from a JSON file path, JSON bytes or a dict.
+
+    Raises
+    ------
+    ProfileError
+        Naming the file, each bad field, the value and the fix.
+    """
+    name = "profile"
+    if isinstance(source, dict):
+        raw: Any = source
+    else:
+        if isinstance(source, bytes):
+            data = source
+        else:
+            name = str(source)
+            path = Path(source)
+            if not path.is_file():
+                raise ProfileError(f"{name}: no such file")
+            if path.stat().st_size > MAX_PROFILE_BYTES:
+                raise ProfileError(f"{name}: larger than {MAX_PROFILE_BYTES:,} bytes; a profile "
+                                   "is one enterprise's facts")
+            data = path.read_bytes()
+        if len(data) > MAX_PROFILE_BYTES:
+            raise ProfileError(f"{name}: larger than {MAX_PROFILE_BYTES:,} bytes")
+        try:
+            raw = json.loads(_decode(data, name))
+        except PolicyFileError as exc:
+            raise ProfileError(str(exc)) from None
+        except json.JSONDecodeError as exc:
+            raise ProfileError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
+                               f"{exc.msg})") from None
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{name}: expected a JSON object with at least \"name\"")
+    try:
+        return EnterpriseProfile.model_validate(raw)
+    except ValidationError as exc:
+        lines = format_validation_error(exc, name, raw)
+        raise ProfileError(f"{len(lines)} problem(s) in {name}:\n  " + "\n  ".join(lines)) from None

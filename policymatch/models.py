@@ -1,0 +1,562 @@
+"""The nouns of policymatch as pydantic v2 models: policy side (frozen) and result side.
+
+Conditions and benefits are plain data, discriminated by ``kind``; nothing here is ever run as
+code. :class:`~policymatch.profile.EnterpriseProfile` lives in :mod:`policymatch.profile`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from .aliases import canonical_industry, canonical_qualification
+from .fields import FieldKind, field_spec
+from .profile import EnterpriseProfile, Money
+from .units import parse_money
+
+__all__ = [
+    "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change", "Clause", "ClauseCase",
+    "Condition", "EnterpriseProfile", "Estimate", "FieldTest", "FixedBenefit", "InKindBenefit",
+    "InterestBenefit", "Match", "MatchReport", "Not", "Outcome", "PerUnitBenefit", "Policy",
+    "PolicySet", "Question", "RatioBenefit", "Reason", "RentBenefit", "Status", "Tier",
+    "TiersBenefit",
+]
+
+
+class Outcome(str, Enum):
+    """Three-valued result of one condition."""
+
+    MET = "met"
+    UNMET = "unmet"
+    UNKNOWN = "unknown"
+
+
+class Status(str, Enum):
+    """A clause's verdict for one enterprise. Decided by rules only, never by relevance."""
+
+    ELIGIBLE = "eligible"
+    POSSIBLE = "possible"  # nothing known rules it out, but facts are missing
+    INELIGIBLE = "ineligible"
+
+
+class ApplicationMode(str, Enum):
+    """How the benefit reaches the enterprise."""
+
+    AUTO = "免申即享"
+    APPLY = "依申请"
+    FAST = "快申快享"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- conditions -------------------------------------------------------------------------------
+Op = Literal[">=", ">", "<=", "<", "==", "!=", "in", "not_in", "has", "not_has"]
+_NUMERIC_OPS = {">=", ">", "<=", "<"}
+_OPS_BY_KIND: dict[FieldKind, set[str]] = {
+    FieldKind.NUMBER: _NUMERIC_OPS | {"==", "!=", "in", "not_in"},
+    FieldKind.MONEY: _NUMERIC_OPS | {"==", "!="},
+    FieldKind.RATIO: _NUMERIC_OPS | {"==", "!="},
+    FieldKind.BOOL: {"==", "!="},
+    FieldKind.TEXT: {"==", "!=", "in", "not_in"},
+    FieldKind.SET: {"has", "not_has"},
+}
+Scalar = Union[bool, float, str]  # noqa: UP007 - order matters to pydantic's smart union
+LeafValue = Union[Scalar, list[Scalar]]  # noqa: UP007
+
+
+class FieldTest(_Frozen):
+    """A leaf: ``field op value``, e.g. ``revenue >= 2000万``.
+
+    ``has`` / ``not_has`` test membership in a set field (qualifications); with a list value,
+    ``has`` means "has any of them" and ``not_has`` "has none of them".
+    """
+
+    kind: Literal["field"] = "field"
+    field: str
+    op: Op
+    value: LeafValue
+    label: str | None = Field(None, description="reason wording for the field, overriding its label")
+
+    @model_validator(mode="after")
+    def _check(self) -> FieldTest:
+        spec = field_spec(self.field)
+        if spec is None:
+            raise ValueError(
+                f"unknown field {self.field!r}: use a profile field (revenue, tax_paid, "
+                "qualifications, talents.phd, age_years, …) or 'extra.<name>' for another fact"
+            )
+        values = self.value if isinstance(self.value, list) else [self.value]
+        if self.op in ("in", "not_in") and not isinstance(self.value, list):
+            raise ValueError(f"op {self.op!r} needs a list value, got {self.value!r}")
+        if self.op in _NUMERIC_OPS and isinstance(self.value, list):
+            raise ValueError(f"op {self.op!r} compares with one number, got a list")
+        if spec.kind is FieldKind.ANY:
+            if self.op in _NUMERIC_OPS and not all(_is_number(v) for v in values):
+                raise ValueError(f"op {self.op!r} on {self.field} needs a number, got {self.value!r}")
+            return self
+        if self.op not in _OPS_BY_KIND[spec.kind]:
+            allowed = ", ".join(sorted(_OPS_BY_KIND[spec.kind]))
+            raise ValueError(
+                f"op {self.op!r} does not apply to {self.field} ({spec.kind.value}); use one of {allowed}"
+            )
+        fixed = [_coerce_value(self.field, spec.kind, v) for v in values]
+        object.__setattr__(self, "value", fixed if isinstance(self.value, list) else fixed[0])
+        return self
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _coerce_value(field: str, kind: FieldKind, v: object) -> Scalar:
+    if kind is FieldKind.MONEY:
+        amount = parse_money(v, field=field)
+        if amount is None:
+            raise ValueError(f"{field}: empty amount")
+        return amount
+    if kind in (FieldKind.NUMBER, FieldKind.RATIO):
+        if not _is_number(v) or not math.isfinite(float(v)):  # type: ignore[arg-type]
+            raise ValueError(f"{field} compares with numbers, got {v!r}")
+        return float(v)  # type: ignore[arg-type]
+    if kind is FieldKind.BOOL:
+        if not isinstance(v, bool):
+            raise ValueError(f"{field} is yes/no: compare with true or false, got {v!r}")
+        return v
+    if not isinstance(v, str):
+        raise ValueError(f"{field} compares with text, got {v!r}")
+    if field in ("qualifications", "new_qualifications"):
+        return canonical_qualification(v)
+    if field == "industry":
+        return canonical_industry(v)
+    return v
+
+
+class AllOf(_Frozen):
+    """Every sub-condition holds (Kleene AND)."""
+
+    kind: Literal["all"] = "all"
+    of: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AnyOf(_Frozen):
+    """At least one sub-condition holds (Kleene OR)."""
+
+    kind: Literal["any"] = "any"
+    of: tuple[Condition, ...] = Field(min_length=1)
+
+
+class Not(_Frozen):
+    """The sub-condition does not hold (unknown stays unknown)."""
+
+    kind: Literal["not"] = "not"
+    of: Condition
+
+
+def _condition_kind(v: Any) -> str | None:
+    if isinstance(v, dict):
+        return v.get("kind", "field" if "field" in v else None)
+    return getattr(v, "kind", None)
+
+
+Condition = Annotated[
+    Union[  # noqa: UP007
+        Annotated[FieldTest, Tag("field")],
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[Not, Tag("not")],
+    ],
+    Discriminator(_condition_kind),
+]
+"""A condition tree; a leaf may omit ``kind: field``."""
+
+for _model in (AllOf, AnyOf, Not):
+    _model.model_rebuild()
+
+
+# -- benefits ---------------------------------------------------------------------------------
+Rate = Annotated[float, Field(gt=0, le=1)]
+
+
+def _base_field_check(field: str) -> str:
+    spec = field_spec(field)
+    if spec is None:
+        raise ValueError(f"unknown base field {field!r}; use a profile field or 'extra.<name>'")
+    return field
+
+
+BaseField = Annotated[str, AfterValidator(_base_field_check)]
+
+
+class FixedBenefit(_Frozen):
+    """A fixed award; ``up_to`` marks "最高 N 万元" where N is a ceiling, not a promise."""
+
+    kind: Literal["fixed"] = "fixed"
+    amount: Annotated[float, BeforeValidator(lambda v: parse_money(v, field="amount"))]
+    up_to: bool = False
+
+
+class Tier(_Frozen):
+    """One step of a ladder: reaching ``at`` pays ``amount`` (or ``rate`` × the base)."""
+
+    at: float = Field(ge=0)
+    amount: Money = None
+    rate: Rate | None = None
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at_money(cls, v: object) -> object:
+        return parse_money(v, field="at") if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _one(self) -> Tier:
+        if (self.amount is None) == (self.rate is None):
+            raise ValueError("a tier pays either 'amount' or 'rate', exactly one")
+        return self
+
+
+class TiersBenefit(_Frozen):
+    """Milestone ladder or banded ratio on one field; the highest tier reached pays."""
+
+    kind: Literal["tiers"] = "tiers"
+    field: BaseField
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+    cap: Money = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TiersBenefit:
+        ats = [t.at for t in self.tiers]
+        if any(b <= a for a, b in zip(ats, ats[1:])):
+            raise ValueError(f"tiers must be in increasing order of 'at', got {ats}")
+        amounts = [t.amount for t in self.tiers if t.amount is not None]
+        if self.cap is not None and amounts and max(amounts) > self.cap:
+            raise ValueError(f"cap {self.cap:g} is below the tier amount {max(amounts):g}")
+        return self
+
+
+class RatioBenefit(_Frozen):
+    """``rate`` × a base field, with an optional floor (minimum payout) and cap."""
+
+    kind: Literal["ratio"] = "ratio"
+    field: BaseField
+    rate: Rate
+    cap: Money = None
+    floor: Money = None
+
+    @model_validator(mode="after")
+    def _cap_floor(self) -> RatioBenefit:
+        if self.cap is not None and self.floor is not None and self.cap < self.floor:
+            raise ValueError(f"cap {self.cap:g} is below floor {self.floor:g}")
+        return self
+
+
+class PerUnitBenefit(_Frozen):
+    """``rate`` 元 per unit (person, m², 台) per period, for ``duration`` periods, capped."""
+
+    kind: Literal["per_unit"] = "per_unit"
+    field: BaseField
+    rate: Annotated[float, BeforeValidator(lambda v: parse_money(v, field="rate")), Field(gt=0)]
+    unit: str = "人"
+    period: Literal["once", "month", "year"] = "once"
+    duration: int = Field(1, ge=1, le=600)
+    max_units: float | None = Field(None, gt=0)
+    cap: Money = None
+
+    @model_validator(mode="after")
+    def _cap(self) -> PerUnitBenefit:
+        if self.cap is not None and self.cap < self.rate:
+            raise ValueError(f"cap {self.cap:g} is below the amount for one unit ({self.rate:g})")
+        return self
+
+
+class InterestBenefit(_Frozen):
+    """贴息: principal × ``base_rate`` (e.g. LPR) × ``share`` × ``years``, capped."""
+
+    kind: Literal["interest"] = "interest"
+    field: BaseField = "loan_amount"
+    base_rate: float = Field(gt=0, le=0.2, description="annual reference rate, 0.0345 = 3.45%")
+    share: Rate = Field(description="fraction of the reference interest that is subsidised")
+    years: float = Field(1.0, gt=0, le=30)
+    cap: Money = None
+
+
+class RentBenefit(_Frozen):
+    """Rent subsidy: area × ``rate`` 元 per m² per month × ``months``, capped."""
+
+    kind: Literal["rent"] = "rent"
+    field: BaseField = "office_area_sqm"
+    rate: Annotated[float, BeforeValidator(lambda v: parse_money(v, field="rate")), Field(gt=0)]
+    months: int = Field(12, ge=1, le=600)
+    max_area: float | None = Field(None, gt=0)
+    cap: Money = None
+
+    @model_validator(mode="after")
+    def _cap(self) -> RentBenefit:
+        if self.cap is not None and self.cap < self.rate:
+            raise ValueError(f"cap {self.cap:g} is below the amount for one m² month ({self.rate:g})")
+        return self
+
+
+class InKindBenefit(_Frozen):
+    """A benefit that is not money (人才公寓入住, priority, 要素保障): no amount is invented."""
+
+    kind: Literal["in_kind"] = "in_kind"
+    description: str = Field(min_length=1)
+
+
+Benefit = Annotated[
+    Union[FixedBenefit, TiersBenefit, RatioBenefit, PerUnitBenefit,  # noqa: UP007
+          InterestBenefit, RentBenefit, InKindBenefit],
+    Field(discriminator="kind"),
+]
+
+
+# -- clauses and policies --------------------------------------------------------------------
+_ID = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+
+class ClauseCase(_Frozen):
+    """A worked example stored with a clause: a profile fragment and the expected verdict."""
+
+    profile: dict[str, Any]
+    expect: Status
+    amount: Money = None
+    as_of: date | None = None
+    note: str | None = None
+
+
+class Clause(_Frozen):
+    """One claimable item (one "条" or one benefit inside it)."""
+
+    id: str = _ID
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=5000)
+    conditions: Condition | None = None
+    benefit: Benefit
+    department: str | None = None
+    mode: ApplicationMode = ApplicationMode.APPLY
+    exclusive_group: str | None = Field(None, description="就高不重复: only the best clause counts")
+    category: Literal["奖补", "减免", "权益", "资质"] = "奖补"
+    materials: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    cases: tuple[ClauseCase, ...] = ()
+    source: str | None = None
+    review: str | None = Field(None, description="a note for a human reviewer (extracted drafts)")
+
+
+class Policy(_Frozen):
+    """One published policy document and its clauses."""
+
+    id: str = _ID
+    title: str = Field(min_length=1, max_length=300)
+    doc_number: str | None = Field(None, description="文号, e.g. 嵊政办〔2025〕9号")
+    issuer: str | None = None
+    region: str | None = None
+    tier: Literal["1", "9", "X"] | None = Field(None, description="place in the 1+9+X system")
+    domain: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    source: str | None = None
+    notice: str | None = None
+    illustrative: bool = False
+    conditions: Condition | None = Field(None, description="document-wide conditions for every clause")
+    clauses: tuple[Clause, ...] = Field(min_length=1)
+
+    @field_validator("tier", mode="before")
+    @classmethod
+    def _tier_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _check(self) -> Policy:
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(
+                f"valid_to {self.valid_to} is before valid_from {self.valid_from}; swap or fix them"
+            )
+        seen: set[str] = set()
+        for clause in self.clauses:
+            if clause.id in seen:
+                raise ValueError(f"clause id {clause.id!r} appears twice in policy {self.id!r}")
+            seen.add(clause.id)
+        return self
+
+    def active_on(self, day: date) -> bool:
+        """Whether ``day`` falls within the policy's validity period."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class PolicySet(_Frozen):
+    """Policies loaded together; clause ids are unique across the set."""
+
+    policies: tuple[Policy, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> PolicySet:
+        seen: dict[str, str] = {}
+        dup: list[str] = []
+        for policy in self.policies:
+            if policy.id in seen:
+                dup.append(f"policy id {policy.id!r} is used twice")
+            seen[policy.id] = policy.id
+        clause_owner: dict[str, str] = {}
+        for policy in self.policies:
+            for clause in policy.clauses:
+                if clause.id in clause_owner:
+                    dup.append(f"clause id {clause.id!r} is in both {clause_owner[clause.id]!r} "
+                               f"and {policy.id!r}")
+                clause_owner[clause.id] = policy.id
+        if dup:
+            raise ValueError("; ".join(dup))
+        return self
+
+    def __len__(self) -> int:
+        return sum(len(p.clauses) for p in self.policies)
+
+    def items(self) -> Iterator[tuple[Policy, Clause]]:
+        """Every (policy, clause) pair in file order."""
+        for policy in self.policies:
+            for clause in policy.clauses:
+                yield policy, clause
+
+    def clause(self, clause_id: str) -> tuple[Policy, Clause]:
+        """Return the policy and clause with this id; raises :class:`UnknownClauseError`."""
+        for policy, clause in self.items():
+            if clause.id == clause_id:
+                return policy, clause
+        from .errors import UnknownClauseError
+
+        raise UnknownClauseError(f"no clause {clause_id!r}; `policymatch list` shows the ids")
+
+    def fingerprint(self) -> str:
+        """A sha256 of the canonical JSON of every policy: equal data gives an equal value."""
+        digest = hashlib.sha256()
+        for policy in self.policies:
+            digest.update(policy.model_dump_json().encode("utf-8"))
+        return digest.hexdigest()
+
+
+# -- results ----------------------------------------------------------------------------------
+class Estimate(_Frozen):
+    """An amount in 元 and how it was computed; ``amount`` is ``None`` if a base is unknown."""
+
+    amount: float | None
+    formula: str
+    missing: tuple[str, ...] = ()
+    is_upper_bound: bool = False
+
+
+class Reason(_Frozen):
+    """The verdict on one leaf condition, in plain Chinese, with the gap for unmet thresholds."""
+
+    field: str
+    op: str
+    expected: Any
+    actual: Any = None
+    outcome: Outcome
+    text: str
+    gap: float | None = None
+
+
+class Change(_Frozen):
+    """The smallest change in one known fact that would turn an unmet leaf into a met one."""
+
+    field: str
+    current: Any
+    needed: Any
+    delta: float | None = None
+    text: str
+
+
+class Question(_Frozen):
+    """A missing fact worth asking, with how much it could unlock."""
+
+    field: str
+    question: str
+    clause_ids: tuple[str, ...]
+    max_amount: float = 0.0
+
+
+class Match(_Frozen):
+    """One clause's verdict for one enterprise, with reasons, amount and relevance."""
+
+    policy_id: str
+    policy_title: str
+    clause_id: str
+    clause_title: str
+    text: str
+    status: Status
+    score: float = 0.0
+    amount: float | None = None
+    is_upper_bound: bool = False
+    formula: str = ""
+    reasons: tuple[Reason, ...] = ()
+    missing: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
+    department: str | None = None
+    mode: ApplicationMode = ApplicationMode.APPLY
+    category: str = "奖补"
+    exclusive_group: str | None = None
+    counted: bool = True
+    set_aside_for: str | None = None
+    matched_terms: tuple[str, ...] = ()
+
+
+class MatchReport(_Frozen):
+    """Everything :meth:`Matcher.match` found for one enterprise."""
+
+    enterprise: str
+    as_of: date
+    matches: tuple[Match, ...] = ()
+    inactive: tuple[str, ...] = Field((), description="clause ids outside their validity dates")
+    questions: tuple[Question, ...] = ()
+    total_amount: float = 0.0
+    summary: str = ""
+
+    @property
+    def eligible(self) -> tuple[Match, ...]:
+        return tuple(m for m in self.matches if m.status is Status.ELIGIBLE)
+
+    @property
+    def possible(self) -> tuple[Match, ...]:
+        return tuple(m for m in self.matches if m.status is Status.POSSIBLE)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The report as JSON (UTF-8 text, Chinese kept readable)."""
+        return self.model_dump_json(indent=indent)
+
+    def to_dataframe(self) -> Any:
+        """One row per match as a pandas DataFrame (needs ``pip install policymatch[dataframe]``)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_dataframe needs pandas: pip install 'policymatch[dataframe]'") from exc
+        rows = [
+            {
+                "clause_id": m.clause_id, "policy_id": m.policy_id, "title": m.clause_title,
+                "status": m.status.value, "score": m.score, "amount": m.amount,
+                "counted": m.counted, "missing": list(m.missing), "department": m.department,
+                "mode": m.mode.value,
+            }
+            for m in self.matches
+        ]
+        return pd.DataFrame(rows, columns=["clause_id", "policy_id", "title", "status", "score",
+                                           "amount", "counted", "missing", "department", "mode"])

@@ -1,0 +1,272 @@
+"""Three-valued evaluation of condition trees, with reasons, gaps and the changes that would help.
+
+A leaf whose field the profile does not know is ``unknown`` — never false, never zero. ``all``,
+``any`` and ``not`` follow Kleene's strong logic. Every leaf yields a :class:`Reason` in plain
+Chinese; unmet numeric thresholds carry the gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .errors import ProfileError
+from .fields import FieldKind, FieldSpec, field_spec
+from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Reason
+from .profile import EnterpriseProfile
+from .units import format_money
+
+__all__ = ["Evaluation", "evaluate", "fields_of", "format_value", "leaf_outcome"]
+
+_OP_WORDS = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "==": "为", "!=": "不为",
+             "in": "属于", "not_in": "不属于", "has": "持有", "not_has": "未持有"}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Outcome of a condition tree plus every leaf's reason, the missing fields and fixes.
+
+    ``changes`` is the smallest set of changes to known facts that would turn the tree to met
+    (``None`` when no change to the profile's own facts can do it).
+    """
+
+    outcome: Outcome
+    reasons: tuple[Reason, ...] = ()
+    missing: tuple[str, ...] = ()
+    changes: tuple[Change, ...] | None = field(default=())
+
+
+MET = Evaluation(Outcome.MET)
+
+
+def evaluate(
+    condition: Condition | None, profile: EnterpriseProfile, *, as_of: date | None = None
+) -> Evaluation:
+    """Evaluate ``condition`` for ``profile`` in three-valued logic.
+
+    Examples
+    --------
+    >>> from policymatch.models import FieldTest
+    >>> p = EnterpriseProfile(name="甲", revenue="9000万")
+    >>> ev = evaluate(FieldTest(field="revenue", op=">=", value="1亿"), p)
+    >>> ev.outcome.value, ev.reasons[0].text
+    ('unmet', '上年度营业收入 9,000万元，未达到 1亿元（差 1,000万元）')
+    >>> evaluate(FieldTest(field="tax_paid", op=">=", value=1), p).outcome.value
+    'unknown'
+    """
+    if condition is None:
+        return MET
+    day = as_of or date.today()
+    reasons: list[Reason] = []
+    missing: list[str] = []
+    outcome = _walk(condition, profile, day, reasons, missing)
+    changes = None if outcome is Outcome.MET else _fixes(condition, profile, day)
+    return Evaluation(outcome, tuple(reasons), tuple(dict.fromkeys(missing)),
+                      () if outcome is Outcome.MET else changes)
+
+
+def _walk(node: Condition, profile: EnterpriseProfile, day: date,
+          reasons: list[Reason], missing: list[str]) -> Outcome:
+    if isinstance(node, FieldTest):
+        reason = _leaf_reason(node, profile, day)
+        reasons.append(reason)
+        if reason.outcome is Outcome.UNKNOWN:
+            missing.append(node.field)
+        return reason.outcome
+    if isinstance(node, Not):
+        inner = _walk(node.of, profile, day, reasons, missing)
+        return {Outcome.MET: Outcome.UNMET, Outcome.UNMET: Outcome.MET}.get(inner, inner)
+    outcomes = [_walk(child, profile, day, reasons, missing) for child in node.of]
+    return combine(outcomes, any_of=isinstance(node, AnyOf))
+
+
+def combine(outcomes: list[Outcome], *, any_of: bool) -> Outcome:
+    """Kleene AND (``any_of=False``) or OR of several outcomes."""
+    win, lose = (Outcome.MET, Outcome.UNMET) if any_of else (Outcome.UNMET, Outcome.MET)
+    if win in outcomes:
+        return win
+    if Outcome.UNKNOWN in outcomes:
+        return Outcome.UNKNOWN
+    return lose
+
+
+def _actual(node: FieldTest, profile: EnterpriseProfile, day: date) -> Any:
+    if node.field == "rd_ratio":
+        return profile.rd_ratio
+    if node.field == "industry_section":
+        return profile.industry_section
+    if node.field == "scale_class":
+        return profile.scale_class
+    return profile.get(node.field, day)
+
+
+def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> Outcome:
+    """Compare a known or unknown ``actual`` value with ``expected`` under ``op``."""
+    if actual is None:
+        return Outcome.UNKNOWN
+    if op in ("has", "not_has"):
+        held = set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
+        wanted = expected if isinstance(expected, list) else [expected]
+        hit = any(w in held for w in wanted)
+        return Outcome.MET if hit == (op == "has") else Outcome.UNMET
+    if op in ("in", "not_in"):
+        hit = any(_same(actual, e, field_name) for e in expected)
+        return Outcome.MET if hit == (op == "in") else Outcome.UNMET
+    if op in ("==", "!="):
+        same = _same(actual, expected, field_name)
+        return Outcome.MET if same == (op == "==") else Outcome.UNMET
+    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+        raise ProfileError(
+            f"{field_name}: the policy compares it with the number {expected!r} but the profile "
+            f"holds {actual!r}; give a number"
+        )
+    a, e = float(actual), float(expected)
+    ok = {">=": a >= e, ">": a > e, "<=": a <= e, "<": a < e}[op]
+    return Outcome.MET if ok else Outcome.UNMET
+
+
+def _same(actual: Any, expected: Any, field_name: str) -> bool:
+    if isinstance(actual, str) and isinstance(expected, str):
+        if field_name in ("region", "town", "park"):
+            return _place_key(actual) == _place_key(expected)
+        return actual == expected
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return actual is expected
+    if isinstance(actual, (int, float)) and isinstance(expected, (int, float)):
+        return float(actual) == float(expected)
+    return bool(actual == expected)
+
+
+def _place_key(name: str) -> str:
+    name = name.strip()
+    if len(name) > 2 and name[-1] in "市县区镇乡":
+        return name[:-1]
+    return name
+
+
+def _spec(node: FieldTest) -> FieldSpec:
+    spec = field_spec(node.field)
+    assert spec is not None  # checked when the policy loaded
+    return spec
+
+
+def format_value(value: Any, spec: FieldSpec) -> str:
+    """Render a field value for a reason: money in 万元, ratios in %, yes/no, lists with 、."""
+    if value is None:
+        return "未知"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "、".join(format_value(v, spec) for v in value) or "无"
+    if isinstance(value, (int, float)):
+        if spec.kind is FieldKind.MONEY:
+            return format_money(float(value))
+        if spec.kind is FieldKind.RATIO:
+            return f"{value * 100:.4g}%"
+        number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+        return f"{number}{spec.unit}"
+    return str(value)
+
+
+def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reason:
+    spec = _spec(node)
+    label = node.label or spec.label
+    actual = _actual(node, profile, day)
+    outcome = leaf_outcome(node.op, actual, node.value, node.field)
+    want = format_value(node.value, spec)
+    word = _OP_WORDS[node.op]
+    gap: float | None = None
+    if outcome is Outcome.UNKNOWN:
+        text = f"{label}未知（要求{word} {want}）"
+    elif node.op in ("has", "not_has"):
+        mark = "满足" if outcome is Outcome.MET else "不满足"
+        text = f"{mark}：{'要求' + word} {want}（现有：{format_value(actual, spec)}）"
+    elif node.op in (">=", ">", "<=", "<"):
+        got = format_value(actual, spec)
+        if outcome is Outcome.MET:
+            text = f"{label} {got}，{word} {want}"
+        else:
+            gap = abs(float(node.value) - float(actual))  # type: ignore[arg-type]
+            text = f"{label} {got}，未{word} {want}（差 {format_value(gap, spec)}）"
+    else:
+        got = format_value(actual, spec)
+        mark = "满足" if outcome is Outcome.MET else "不满足"
+        text = f"{label}为 {got}，{mark}“{word} {want}”"
+    return Reason(field=node.field, op=node.op, expected=node.value, actual=_plain(actual),
+                  outcome=outcome, text=text, gap=gap)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, (tuple, set, frozenset)) else value
+
+
+# -- the smallest change that would help --------------------------------------------------------
+def _fixes(node: Condition, profile: EnterpriseProfile, day: date) -> tuple[Change, ...] | None:
+    """Changes to known facts that make ``node`` not unmet; ``None`` if none can."""
+    if isinstance(node, FieldTest):
+        outcome = leaf_outcome(node.op, _actual(node, profile, day), node.value, node.field)
+        if outcome is not Outcome.UNMET:
+            return ()
+        change = _leaf_change(node, profile, day)
+        return None if change is None else (change,)
+    if isinstance(node, Not):
+        if isinstance(node.of, FieldTest):
+            flipped = _negate(node.of)
+            return None if flipped is None else _fixes(flipped, profile, day)
+        return None
+    options = [_fixes(child, profile, day) for child in node.of]
+    if isinstance(node, AllOf):
+        if any(o is None for o in options):
+            return None
+        return tuple(change for o in options if o for change in o)
+    assert isinstance(node, AnyOf)
+    usable = [o for o in options if o is not None]
+    return min(usable, key=len) if usable else None
+
+
+_NEGATED = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "==",
+            "in": "not_in", "not_in": "in", "has": "not_has", "not_has": "has"}
+
+
+def _negate(node: FieldTest) -> FieldTest | None:
+    return node.model_copy(update={"op": _NEGATED[node.op]})
+
+
+def _leaf_change(node: FieldTest, profile: EnterpriseProfile, day: date) -> Change | None:
+    spec = _spec(node)
+    label = node.label or spec.label
+    actual = _actual(node, profile, day)
+    if spec.derived and node.field in ("age_years", "industry_section", "scale_class"):
+        return None  # facts of history or classification, not something a firm changes
+    if node.op in (">=", ">") and spec.kind in (FieldKind.MONEY, FieldKind.NUMBER, FieldKind.RATIO):
+        delta = float(node.value) - float(actual)  # type: ignore[arg-type]
+        more = "以上" if node.op == ">" else ""
+        text = (f"{label}再增加 {format_value(delta, spec)}{more}即可{_OP_WORDS[node.op]} "
+                f"{format_value(node.value, spec)} 门槛")
+        return Change(field=node.field, current=actual, needed=node.value, delta=delta, text=text)
+    if node.op == "has":
+        names = node.value if isinstance(node.value, list) else [node.value]
+        text = f"取得{'或'.join(str(n) for n in names)}后可满足该条件"
+        return Change(field=node.field, current=_plain(actual), needed=node.value, text=text)
+    if node.op in ("<=", "<") and spec.kind is not FieldKind.ANY:
+        return None  # "become smaller" is rarely advice a county gives
+    return None
+
+
+def fields_of(condition: Condition | None) -> list[str]:
+    """Every field path a condition tree reads, in tree order, without repeats."""
+    out: list[str] = []
+
+    def visit(node: Condition) -> None:
+        if isinstance(node, FieldTest):
+            out.append(node.field)
+        elif isinstance(node, Not):
+            visit(node.of)
+        else:
+            for child in node.of:
+                visit(child)
+
+    if condition is not None:
+        visit(condition)
+    return list(dict.fromkeys(out))
