@@ -81,7 +81,8 @@ def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None 
     assert isinstance(benefit, RentBenefit)
     area = min(base, benefit.max_area) if benefit.max_area is not None else base
     raw = area * benefit.rate * benefit.months
-    formula = (f"{label} {format_value(area, spec)} × {benefit.rate:g}元/平方米·月 × "
+    capped = "（按上限）" if area != base else ""
+    formula = (f"{label} {format_value(area, spec)}{capped} × {benefit.rate:g}元/平方米·月 × "
                f"{benefit.months}个月 = {format_money(raw)}")
     return _bounded(raw, formula, benefit.cap, None)
 

@@ -34,7 +34,7 @@ __all__ = [
     "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change", "Clause", "ClauseCase",
     "Condition", "EnterpriseProfile", "Estimate", "FieldTest", "FixedBenefit", "InKindBenefit",
     "InterestBenefit", "Match", "MatchReport", "Not", "Outcome", "PerUnitBenefit", "Policy",
-    "PolicySet", "Question", "RatioBenefit", "Reason", "RentBenefit", "Status", "Tier",
+    "PolicySet", "Question", "RatioBenefit", "Reason", "RentBenefit", "SearchHit", "Status", "Tier",
     "TiersBenefit",
 ]
 
@@ -518,6 +518,19 @@ class Match(_Frozen):
     counted: bool = True
     set_aside_for: str | None = None
     matched_terms: tuple[str, ...] = ()
+
+
+class SearchHit(_Frozen):
+    """A clause ranked for a free-text need ("买了一批数控设备，有什么补助")."""
+
+    clause_id: str
+    clause_title: str
+    policy_id: str
+    policy_title: str
+    score: float
+    matched_terms: tuple[str, ...] = ()
+    max_amount: float | None = None
+    department: str | None = None
 
 
 class MatchReport(_Frozen):

@@ -61,9 +61,11 @@ def evaluate(
     reasons: list[Reason] = []
     missing: list[str] = []
     outcome = _walk(condition, profile, day, reasons, missing)
-    changes = None if outcome is Outcome.MET else _fixes(condition, profile, day)
-    return Evaluation(outcome, tuple(reasons), tuple(dict.fromkeys(missing)),
-                      () if outcome is Outcome.MET else changes)
+    if outcome is Outcome.MET:
+        return Evaluation(outcome, tuple(reasons))
+    if outcome is Outcome.UNKNOWN:
+        return Evaluation(outcome, tuple(reasons), tuple(dict.fromkeys(missing)))
+    return Evaluation(outcome, tuple(reasons), (), _fixes(condition, profile, day))
 
 
 def _walk(node: Condition, profile: EnterpriseProfile, day: date,
@@ -75,10 +77,22 @@ def _walk(node: Condition, profile: EnterpriseProfile, day: date,
             missing.append(node.field)
         return reason.outcome
     if isinstance(node, Not):
-        inner = _walk(node.of, profile, day, reasons, missing)
-        return {Outcome.MET: Outcome.UNMET, Outcome.UNMET: Outcome.MET}.get(inner, inner)
+        return _walk(push_not(node.of), profile, day, reasons, missing)
     outcomes = [_walk(child, profile, day, reasons, missing) for child in node.of]
     return combine(outcomes, any_of=isinstance(node, AnyOf))
+
+
+def push_not(node: Condition) -> Condition:
+    """The negation of ``node`` with ``not`` pushed down to the leaves (De Morgan).
+
+    Under Kleene logic this is exact, and it lets every reason be phrased positively.
+    """
+    if isinstance(node, FieldTest):
+        return node.model_copy(update={"op": _NEGATED[node.op]})
+    if isinstance(node, Not):
+        return node.of
+    flipped = tuple(push_not(child) for child in node.of)
+    return AnyOf(of=flipped) if isinstance(node, AllOf) else AllOf(of=flipped)
 
 
 def combine(outcomes: list[Outcome], *, any_of: bool) -> Outcome:
@@ -180,8 +194,14 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
     if outcome is Outcome.UNKNOWN:
         text = f"{label}未知（要求{word} {want}）"
     elif node.op in ("has", "not_has"):
-        mark = "满足" if outcome is Outcome.MET else "不满足"
-        text = f"{mark}：{'要求' + word} {want}（现有：{format_value(actual, spec)}）"
+        wanted = node.value if isinstance(node.value, list) else [node.value]
+        held = [w for w in wanted if w in actual]
+        if node.op == "has":
+            text = (f"{label}包含 {'、'.join(held)}" if held
+                    else f"{label}中没有 {'或'.join(map(str, wanted))}")
+        else:
+            text = (f"{label}不含 {want}" if not held
+                    else f"{label}含有 {'、'.join(held)}，不符合要求")
     elif node.op in (">=", ">", "<=", "<"):
         got = format_value(actual, spec)
         if outcome is Outcome.MET:
@@ -191,8 +211,8 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
             text = f"{label} {got}，未{word} {want}（差 {format_value(gap, spec)}）"
     else:
         got = format_value(actual, spec)
-        mark = "满足" if outcome is Outcome.MET else "不满足"
-        text = f"{label}为 {got}，{mark}“{word} {want}”"
+        text = (f"{label}：{got}（符合）" if outcome is Outcome.MET
+                else f"{label}：{got}，要求{word} {want}")
     return Reason(field=node.field, op=node.op, expected=node.value, actual=_plain(actual),
                   outcome=outcome, text=text, gap=gap)
 
@@ -211,10 +231,7 @@ def _fixes(node: Condition, profile: EnterpriseProfile, day: date) -> tuple[Chan
         change = _leaf_change(node, profile, day)
         return None if change is None else (change,)
     if isinstance(node, Not):
-        if isinstance(node.of, FieldTest):
-            flipped = _negate(node.of)
-            return None if flipped is None else _fixes(flipped, profile, day)
-        return None
+        return _fixes(push_not(node.of), profile, day)
     options = [_fixes(child, profile, day) for child in node.of]
     if isinstance(node, AllOf):
         if any(o is None for o in options):
@@ -227,10 +244,6 @@ def _fixes(node: Condition, profile: EnterpriseProfile, day: date) -> tuple[Chan
 
 _NEGATED = {">=": "<", ">": "<=", "<=": ">", "<": ">=", "==": "!=", "!=": "==",
             "in": "not_in", "not_in": "in", "has": "not_has", "not_has": "has"}
-
-
-def _negate(node: FieldTest) -> FieldTest | None:
-    return node.model_copy(update={"op": _NEGATED[node.op]})
 
 
 def _leaf_change(node: FieldTest, profile: EnterpriseProfile, day: date) -> Change | None:
