@@ -44,7 +44,7 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys and anchors/aliases."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
@@ -52,7 +52,7 @@ class _StrictLoader(yaml.SafeLoader):
                 "value out in full", event.start_mark)
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -81,7 +81,7 @@ def _decode(data: bytes, name: str) -> str:
 def parse_yaml(text: str, name: str) -> Any:
     """Parse policy YAML (or JSON, a subset) safely; errors name the file and line."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

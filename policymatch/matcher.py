@@ -7,24 +7,37 @@ path, the stored clause cases and the batch path's oracle tests.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .benefits import compute, max_amount
+from .errors import IndexFormatError, NotFittedError, ProfileError
+from .fields import field_spec
 from .models import (
     AllOf,
     Clause,
     Condition,
     Match,
+    MatchReport,
     Outcome,
     Policy,
     PolicySet,
+    Question,
+    SearchHit,
     Status,
 )
 from .profile import EnterpriseProfile
 from .rules import evaluate
 from .units import format_money
 
-__all__ = ["assess", "check_cases", "clause_condition"]
+if TYPE_CHECKING:
+    from .index import ClauseIndex
+    from .text import Tokenizer
+
+__all__ = ["Matcher", "assess", "check_cases", "clause_condition", "clause_document"]
 
 _STATUS = {Outcome.MET: Status.ELIGIBLE, Outcome.UNKNOWN: Status.POSSIBLE,
            Outcome.UNMET: Status.INELIGIBLE}
@@ -59,17 +72,12 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
     missing = list(ev.missing)
     if status is not Status.INELIGIBLE:
         missing.extend(f for f in est.missing if f not in missing)
-    amount = est.amount
-    formula = est.formula
-    if status is Status.INELIGIBLE:
-        amount = None
-    elif amount is None and est.missing:
-        top = max_amount(clause.benefit)
-        formula = est.formula if top is None else f"{est.formula}"
+    amount = None if status is Status.INELIGIBLE else est.amount
     return Match(
         policy_id=policy.id, policy_title=policy.title, clause_id=clause.id,
         clause_title=clause.title, text=clause.text, status=status, score=score,
-        amount=amount, is_upper_bound=est.is_upper_bound, formula=formula,
+        amount=amount, max_amount=max_amount(clause.benefit), is_upper_bound=est.is_upper_bound,
+        formula=est.formula,
         reasons=ev.reasons, missing=tuple(missing),
         changes=ev.changes or () if status is Status.INELIGIBLE else (),
         department=clause.department, mode=clause.mode, category=clause.category,
@@ -99,3 +107,279 @@ def check_cases(policy_set: PolicySet) -> list[str]:
                 problems.append(f"{where}: expected amount {format_money(case.amount)}, got "
                                 f"{format_money(got.amount)} ({got.formula})")
     return problems
+
+
+def clause_document(policy: Policy, clause: Clause) -> str:
+    """The text the relevance index sees for a clause: titles, tags, domain and the clause text."""
+    parts = [policy.title, policy.domain or "", clause.title, " ".join(clause.tags), clause.text]
+    return " ".join(p for p in parts if p)
+
+
+def profile_query(profile: EnterpriseProfile) -> str:
+    """The text that stands for an enterprise when ranking clauses by relevance."""
+    parts = [profile.industry or "", profile.description or ""]
+    return " ".join(p for p in parts if p)
+
+
+_ORDER = {Status.ELIGIBLE: 0, Status.POSSIBLE: 1, Status.INELIGIBLE: 2}
+
+
+class Matcher:
+    """Rank, explain and cost the clauses of a policy set for enterprises.
+
+    Parameters
+    ----------
+    tokenizer : Tokenizer or None
+        The Chinese tokenizer; ``None`` builds the default (jieba with the domain dictionary).
+    index_cache : str, path or None
+        A folder where the fitted relevance index is kept, keyed by the corpus fingerprint and
+        the library version, so a later process loads it instead of refitting. ``None`` keeps
+        everything in memory.
+    n_terms : int
+        How many contributing terms each match lists in ``matched_terms``.
+    max_changes : int
+        An ineligible clause is a near miss when at most this many changes to known facts
+        would make it eligible; near misses come first among the ineligible.
+
+    Examples
+    --------
+    >>> from policymatch import EnterpriseProfile, load_policies
+    >>> matcher = Matcher().fit(load_policies())
+    >>> report = matcher.match(EnterpriseProfile(name="示例", region="嵊州市"))
+    >>> report.enterprise
+    '示例'
+    """
+
+    def __init__(self, *, tokenizer: Tokenizer | None = None,
+                 index_cache: str | os.PathLike[str] | None = None,
+                 n_terms: int = 5, max_changes: int = 2) -> None:
+        self.tokenizer = tokenizer
+        self.index_cache = index_cache
+        self.n_terms = n_terms
+        self.max_changes = max_changes
+
+    def __repr__(self) -> str:
+        fitted = f"{len(self.policy_set_)} clauses" if hasattr(self, "policy_set_") else "not fitted"
+        return f"Matcher({fitted})"
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(self, policy_set: PolicySet) -> Matcher:
+        """Learn the relevance index of ``policy_set``; returns ``self``."""
+        from .index import ClauseIndex
+        from .text import Tokenizer
+
+        if not isinstance(policy_set, PolicySet):
+            raise TypeError(f"fit expects a PolicySet (see load_policies), got "
+                            f"{type(policy_set).__name__}")
+        tokenizer = self.tokenizer if self.tokenizer is not None else Tokenizer()
+        pairs = list(policy_set.items())
+        ids = [c.id for _, c in pairs]
+        fingerprint = policy_set.fingerprint()
+        index = self._cached_index(fingerprint, tokenizer)
+        if index is None:
+            index = ClauseIndex(tokenizer=tokenizer).fit(
+                ids, [clause_document(p, c) for p, c in pairs], fingerprint=fingerprint)
+            self._store_index(index, fingerprint)
+        self.policy_set_ = policy_set
+        self.pairs_ = pairs
+        self.conditions_ = [clause_condition(p, c) for p, c in pairs]
+        self.index_ = index
+        self.tokenizer_ = tokenizer
+        return self
+
+    def _cache_path(self, fingerprint: str) -> Path | None:
+        if self.index_cache is None:
+            return None
+        from . import __version__
+
+        return Path(self.index_cache) / f"index-{__version__}-{fingerprint[:16]}"
+
+    def _cached_index(self, fingerprint: str, tokenizer: Tokenizer) -> ClauseIndex | None:
+        path = self._cache_path(fingerprint)
+        if path is None or not path.is_dir():
+            return None
+        from .index import ClauseIndex
+
+        try:
+            return ClauseIndex.load(path, expected_fingerprint=fingerprint, tokenizer=tokenizer)
+        except IndexFormatError:
+            return None  # stale or foreign: refit and overwrite
+
+    def _store_index(self, index: ClauseIndex, fingerprint: str) -> None:
+        path = self._cache_path(fingerprint)
+        if path is not None:
+            try:
+                index.save(path)
+            except OSError:  # a read-only cache is not an error: the index lives in memory
+                pass
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "index_"):
+            raise NotFittedError("this Matcher is not fitted yet: call "
+                                 "Matcher().fit(load_policies()) first")
+
+    # -- one enterprise -----------------------------------------------------------------------
+    def match(self, profile: EnterpriseProfile | Mapping[str, Any], *, as_of: date | None = None,
+              top_k: int | None = None, include_ineligible: bool = False) -> MatchReport:
+        """Every clause the enterprise can claim, why, how much, and what is still missing.
+
+        Parameters
+        ----------
+        profile : EnterpriseProfile or dict
+            What is known about the enterprise; missing facts stay unknown.
+        as_of : date, optional
+            The day the question is asked (validity dates, firm age); default today.
+        top_k : int, optional
+            Keep only the first ``top_k`` matches after ordering.
+        include_ineligible : bool
+            Also list ineligible clauses, near misses first, with the change that would help.
+        """
+        self._check_fitted()
+        profile = _as_profile(profile)
+        day = as_of or date.today()
+        scores = self._relevance(profile_query(profile))
+        matches: list[Match] = []
+        inactive: list[str] = []
+        for row, (policy, clause) in enumerate(self.pairs_):
+            if not policy.active_on(day):
+                inactive.append(clause.id)
+                continue
+            m = assess(policy, clause, profile, as_of=day, score=float(scores[row]))
+            if m.status is Status.INELIGIBLE and not include_ineligible:
+                continue
+            matches.append(m)
+        matches = _apply_exclusivity(matches)
+        matches.sort(key=self._sort_key)
+        if top_k is not None:
+            matches = matches[:top_k]
+        if self.n_terms and profile_query(profile):
+            matches = [self._with_terms(m, profile) for m in matches]
+        return _report(profile, day, matches, inactive)
+
+    def _relevance(self, text: str) -> Any:
+        import numpy as np
+
+        if not text.strip():
+            return np.zeros(len(self.pairs_))
+        return self.index_.score(text)
+
+    def _with_terms(self, m: Match, profile: EnterpriseProfile) -> Match:
+        if m.score <= 0:
+            return m
+        row = self.index_.ids_.index(m.clause_id) if hasattr(self.index_, "ids_") else None
+        if row is None:
+            return m
+        terms = tuple(t for t, _ in self.index_.top_terms(profile_query(profile), row,
+                                                          k=self.n_terms))
+        return m.model_copy(update={"matched_terms": terms})
+
+    def _sort_key(self, m: Match) -> tuple[Any, ...]:
+        near = 0 if (m.status is not Status.INELIGIBLE
+                     or (m.changes and len(m.changes) <= self.max_changes)) else 1
+        return (_ORDER[m.status], near, 0 if m.counted else 1, -round(m.score, 9),
+                -(m.amount or 0.0), m.clause_id)
+
+    # -- free text ----------------------------------------------------------------------------
+    def search(self, text: str, *, top_k: int = 10) -> list[SearchHit]:
+        """Clauses most relevant to a free-text need, best first (no eligibility judgement).
+
+        Examples
+        --------
+        >>> from policymatch import load_policies
+        >>> hits = Matcher().fit(load_policies()).search("招了几个博士有没有补贴", top_k=3)
+        >>> len(hits) <= 3
+        True
+        """
+        self._check_fitted()
+        if len(text) > 10_000:
+            raise ProfileError(f"search text of {len(text):,} characters is too long; describe "
+                               "the need in under 10,000 characters")
+        scores = self._relevance(text)
+        order = sorted(range(len(self.pairs_)), key=lambda r: (-round(float(scores[r]), 9),
+                                                               self.pairs_[r][1].id))
+        hits: list[SearchHit] = []
+        for row in order[:top_k]:
+            if scores[row] <= 0:
+                break
+            policy, clause = self.pairs_[row]
+            terms = tuple(t for t, _ in self.index_.top_terms(text, row, k=self.n_terms))
+            hits.append(SearchHit(
+                clause_id=clause.id, clause_title=clause.title, policy_id=policy.id,
+                policy_title=policy.title, score=float(scores[row]), matched_terms=terms,
+                max_amount=max_amount(clause.benefit), department=clause.department))
+        return hits
+
+
+def _as_profile(profile: EnterpriseProfile | Mapping[str, Any]) -> EnterpriseProfile:
+    if isinstance(profile, EnterpriseProfile):
+        return profile
+    if isinstance(profile, Mapping):
+        from .corpus import load_profile
+
+        return load_profile(dict(profile))
+    raise ProfileError(f"expected an EnterpriseProfile or a dict, got {type(profile).__name__}")
+
+
+def _apply_exclusivity(matches: list[Match]) -> list[Match]:
+    """就高不重复: within an exclusivity group only the best eligible clause counts.
+
+    Best means the highest amount, then the higher relevance, then the smaller clause id, so the
+    choice is deterministic.
+    """
+    best: dict[str, Match] = {}
+    for m in sorted(matches, key=lambda m: (-(m.amount or 0.0), -m.score, m.clause_id)):
+        if m.exclusive_group is not None and m.status is Status.ELIGIBLE:
+            best.setdefault(m.exclusive_group, m)
+    out: list[Match] = []
+    for m in matches:
+        winner = best.get(m.exclusive_group) if m.exclusive_group else None
+        if winner is not None and winner is not m and m.status is not Status.INELIGIBLE:
+            m = m.model_copy(update={"counted": False, "set_aside_for": winner.clause_id})
+        out.append(m)
+    return out
+
+
+def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
+            inactive: list[str]) -> MatchReport:
+    eligible = [m for m in matches if m.status is Status.ELIGIBLE]
+    possible = [m for m in matches if m.status is Status.POSSIBLE]
+    total = sum(m.amount for m in eligible if m.counted and m.amount is not None)
+    upper = any(m.is_upper_bound for m in eligible if m.counted and m.amount)
+    questions = _questions(matches)
+    summary = f"可享受 {len(eligible)} 条，预计{'最高 ' if upper else ' '}{_wan(total)}"
+    if possible:
+        summary += f"；另有 {len(possible)} 条需补充信息"
+    set_aside = sum(1 for m in eligible if not m.counted)
+    if set_aside:
+        summary += f"（{set_aside} 条因就高不重复未计入）"
+    return MatchReport(enterprise=profile.name, as_of=day, matches=tuple(matches),
+                       inactive=tuple(inactive), questions=tuple(questions),
+                       total_amount=round(total, 2), summary=summary)
+
+
+def _wan(amount: float) -> str:
+    return f"{amount / 1e4:,.4g} 万元" if amount < 1e8 else f"{amount / 1e8:,.4g} 亿元"
+
+
+def _questions(matches: Iterable[Match]) -> list[Question]:
+    """Missing facts ordered by the money (then the number of clauses) they could unlock."""
+    by_field: dict[str, list[Match]] = {}
+    for m in matches:
+        if m.status is Status.INELIGIBLE:
+            continue
+        for f in m.missing:
+            by_field.setdefault(f, []).append(m)
+    out: list[Question] = []
+    for f, ms in by_field.items():
+        spec = field_spec(f)
+        ask = spec.question if spec and spec.question else f"{f}是多少？"
+        money = max((m.amount if m.amount is not None else _ceiling(m)) for m in ms)
+        tail = f"可能影响 {len(ms)} 条" + (f"、最高 {_wan(money)}" if money else "")
+        out.append(Question(field=f, question=f"{ask}{tail}",
+                            clause_ids=tuple(m.clause_id for m in ms), max_amount=money))
+    out.sort(key=lambda q: (-q.max_amount, -len(q.clause_ids), q.field))
+    return out
+
+
+def _ceiling(m: Match) -> float:
+    return m.max_amount or 0.0

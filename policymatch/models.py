@@ -7,6 +7,7 @@ code. :class:`~policymatch.profile.EnterpriseProfile` lives in :mod:`policymatch
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Iterator
 from datetime import date
@@ -243,7 +244,7 @@ class TiersBenefit(_Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> TiersBenefit:
         ats = [t.at for t in self.tiers]
-        if any(b <= a for a, b in zip(ats, ats[1:])):
+        if any(b <= a for a, b in itertools.pairwise(ats)):
             raise ValueError(f"tiers must be in increasing order of 'at', got {ats}")
         amounts = [t.amount for t in self.tiers if t.amount is not None]
         if self.cap is not None and amounts and max(amounts) > self.cap:
@@ -506,6 +507,7 @@ class Match(_Frozen):
     status: Status
     score: float = 0.0
     amount: float | None = None
+    max_amount: float | None = Field(None, description="the most this clause pays anyone")
     is_upper_bound: bool = False
     formula: str = ""
     reasons: tuple[Reason, ...] = ()

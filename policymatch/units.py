@@ -155,7 +155,7 @@ def credit_code_check_char(first17: str) -> str:
     >>> credit_code_check_char("91330683MA2JK3L5X")
     'H'
     """
-    total = sum(_CC_CHARSET.index(ch) * w for ch, w in zip(first17, _CC_WEIGHTS))
+    total = sum(_CC_CHARSET.index(ch) * w for ch, w in zip(first17, _CC_WEIGHTS, strict=False))
     return _CC_CHARSET[(31 - total % 31) % 31]
 
 
