@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .corpus import load_policies, load_profile
 from .errors import PolicyFileError, PolicymatchError, ProfileError
+from .matcher import Matcher
 from .models import Clause, Match, MatchReport, Policy, PolicySet, Status
 from .profile import EnterpriseProfile
 
@@ -22,6 +23,7 @@ __all__ = [
     "EnterpriseProfile",
     "Match",
     "MatchReport",
+    "Matcher",
     "Policy",
     "PolicyFileError",
     "PolicySet",

@@ -32,6 +32,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show full error details and progress logs on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    p = sub.add_parser("match", help="which clauses an enterprise can claim, why and how much")
+    p.add_argument("profile", nargs="?", metavar="PROFILE",
+                   help="profile JSON file, or - to read it from stdin (or give the facts as flags)")
+    _policies_option(p)
+    p.add_argument("--as-of", metavar="DATE", help="judge as of this day (YYYY-MM-DD; default today)")
+    p.add_argument("--top", type=int, metavar="N", help="show only the first N clauses")
+    p.add_argument("--all", action="store_true",
+                   help="also show ineligible clauses (near misses first) and expired ones")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    _profile_flags(p)
+    p.set_defaults(func=_cmd_match)
+
+    p = sub.add_parser("search", help="clauses most relevant to a free-text need")
+    p.add_argument("text", metavar="TEXT", help='e.g. "我们买了一批数控设备，有什么补助"')
+    _policies_option(p)
+    p.add_argument("--top", type=int, default=10, metavar="N", help="how many clauses (default 10)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=_cmd_search)
+
     p = sub.add_parser("validate", help="check policy files and run their stored cases")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="policy files or folders (default: the bundled corpus)")
@@ -52,6 +71,183 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=_cmd_show)
     return parser
+
+
+_FLAG_FIELDS = ("name", "region", "town", "park", "industry", "industry_code", "description",
+                "established", "employees", "revenue", "tax_paid", "rd_expense",
+                "equipment_investment", "fixed_asset_investment", "export_value", "loan_amount",
+                "office_area_sqm")
+
+
+def _profile_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("profile facts as flags (override the file's values)")
+    for name in _FLAG_FIELDS:
+        g.add_argument(f"--{name.replace('_', '-')}", dest=f"f_{name}", metavar="VALUE")
+    g.add_argument("--qualification", action="append", metavar="NAME",
+                   help="a qualification held (repeatable)")
+    g.add_argument("--new-qualification", action="append", metavar="NAME",
+                   help="a qualification newly recognised this year (repeatable)")
+    g.add_argument("--above-scale", dest="f_is_above_scale", action="store_const", const=True,
+                   help="the enterprise is 规上/限上")
+    g.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="any other fact, e.g. --set talents.phd=2 --set extra.保费=18万")
+
+
+def _profile_from_args(args: argparse.Namespace) -> Any:
+    from .corpus import load_profile
+    from .errors import ProfileError
+
+    data: dict[str, Any] = {}
+    if args.profile == "-":
+        raw = sys.stdin.buffer.read()
+        data = load_profile(raw).model_dump(exclude_none=True, exclude_defaults=True)
+    elif args.profile:
+        data = load_profile(args.profile).model_dump(exclude_none=True, exclude_defaults=True)
+    for name in (*_FLAG_FIELDS, "is_above_scale"):
+        value = getattr(args, f"f_{name}", None)
+        if value is not None:
+            data[name] = value
+    if args.qualification:
+        data["qualifications"] = [*data.get("qualifications", ()), *args.qualification]
+    if args.new_qualification:
+        data["new_qualifications"] = [*data.get("new_qualifications", ()), *args.new_qualification]
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ProfileError(f"--set {item!r}: write FIELD=VALUE, e.g. --set talents.phd=2")
+        _assign(data, key.strip(), _scalar(value.strip()))
+    if not data:
+        raise ProfileError("no profile given: pass a profile JSON file, - for stdin, or facts "
+                           "as flags such as --name 某公司 --revenue 1.2亿")
+    data.setdefault("name", "未命名企业")
+    return load_profile(data)
+
+
+def _scalar(text: str) -> Any:
+    if text.lower() in ("true", "false", "是", "否"):
+        return text.lower() in ("true", "是")
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _assign(data: dict[str, Any], key: str, value: Any) -> None:
+    head, _, rest = key.partition(".")
+    if rest:
+        sub = data.setdefault(head, {})
+        if not isinstance(sub, dict):
+            from .errors import ProfileError
+
+            raise ProfileError(f"--set {key}: {head} is not a group of fields")
+        sub[rest] = value
+    else:
+        data[key] = value
+
+
+def _matcher(args: argparse.Namespace) -> Any:
+    from .matcher import Matcher
+
+    return Matcher(index_cache=_cache_dir()).fit(_load(args))
+
+
+def _cache_dir() -> str | None:
+    import os
+    from pathlib import Path
+
+    if os.environ.get("POLICYMATCH_NO_CACHE"):
+        return None
+    base = os.environ.get("POLICYMATCH_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") \
+        or str(Path.home() / ".cache")
+    return str(Path(base) / "policymatch")
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from .errors import ProfileError
+
+    profile = _profile_from_args(args)
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise ProfileError(f"--as-of {args.as_of!r}: write the date as YYYY-MM-DD") from None
+    report = _matcher(args).match(profile, as_of=as_of, top_k=args.top,
+                                  include_ineligible=args.all)
+    if args.format == "json":
+        print(report.to_json())
+    else:
+        print(_render_report(report, show_all=args.all))
+    return 0
+
+
+def _render_report(report: Any, *, show_all: bool) -> str:
+    from ._table import render_table
+    from .units import format_money
+
+    names = {"eligible": "可享受", "possible": "待确认", "ineligible": "不符合"}
+    lines = [f"{report.enterprise}（{report.as_of.isoformat()}）：{report.summary}", ""]
+    rows = []
+    for m in report.matches:
+        if m.amount is not None:
+            money = ("最高" if m.is_upper_bound else "") + format_money(m.amount)
+        elif m.max_amount is not None:
+            money = f"≤{format_money(m.max_amount)}"
+        else:
+            money = "非资金"
+        if not m.counted:
+            money = f"({money})"
+        if m.status.value == "possible":
+            note = "缺：" + "、".join(_label(f) for f in m.missing)
+        elif m.status.value == "ineligible":
+            note = "；".join(c.text for c in m.changes) or next(
+                (r.text for r in m.reasons if r.outcome.value == "unmet"), "")
+        else:
+            note = m.formula if m.counted else f"就高不重复，让位于 {m.set_aside_for}"
+        rows.append([names[m.status.value], m.clause_id, m.clause_title, money, note])
+    if rows:
+        lines.append(render_table(["状态", "条款", "标题", "金额", "说明"], rows,
+                                  max_widths=[6, 16, 28, 12, 30]))
+    else:
+        lines.append("没有找到可享受或待确认的条款。加 --all 查看差距。")
+    if report.questions:
+        lines += ["", "建议补充询问（按可能影响的金额排序）："]
+        lines += [f"  {i}. {q.question}" for i, q in enumerate(report.questions[:8], 1)]
+    if show_all and report.inactive:
+        lines += ["", f"不在执行期内、已排除的条款 {len(report.inactive)} 条："
+                  + "、".join(report.inactive)]
+    lines += ["", "金额为按已知信息的测算，以主管部门审核为准；括号内金额因就高不重复未计入合计。"]
+    return "\n".join(lines)
+
+
+def _label(field: str) -> str:
+    from .fields import field_spec
+
+    spec = field_spec(field)
+    return spec.label if spec else field
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from ._table import render_table
+    from .units import format_money
+
+    hits = _matcher(args).search(args.text, top_k=args.top)
+    if args.format == "json":
+        print(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("没有找到相关条款；换个说法试试，例如“研发费用补助”“招聘博士补贴”。")
+        return 0
+    rows = [[f"{h.score:.2f}", h.clause_id, h.clause_title,
+             format_money(h.max_amount) if h.max_amount is not None else "—",
+             "、".join(h.matched_terms)] for h in hits]
+    print(render_table(["相关度", "条款", "标题", "最高金额", "命中词"], rows,
+                       max_widths=[6, 16, 34, 12, 24], right=[True, False, False, True, False]))
+    return 0
 
 
 def _policies_option(p: argparse.ArgumentParser) -> None:
