@@ -26,6 +26,7 @@ MAX_MONEY = 1e13
 _UNITS = {"元": 1.0, "块": 1.0, "千": 1e3, "千元": 1e3, "万": 1e4, "万元": 1e4,
           "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8, "亿元": 1e8}
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点"
+_GROUPED_RE = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9,])")
 _MONEY_RE = re.compile(
     r"^(?P<num>[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?)\s*(?P<unit>十万|百万|千万|千元|万元|亿元|千|万|亿|元|块)?$"
 )
@@ -76,7 +77,7 @@ def parse_money(value: object, *, field: str = "amount") -> float | None:
         raise ValueError(
             f"{field}: {value!r} is more than 10万亿元; check the unit (元, 万元 or 亿元)"
         )
-    return amount
+    return amount + 0.0  # -0.0 becomes 0.0
 
 
 def _parse_money_text(raw: str, field: str) -> float | None:
@@ -88,7 +89,14 @@ def _parse_money_text(raw: str, field: str) -> float | None:
     text = text.replace("萬", "万").replace("億", "亿").replace("圓", "元")
     text = re.sub(r"^(人民币|RMB|CNY|¥|￥)\s*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"(人民币|RMB|CNY)$", "", text, flags=re.IGNORECASE).strip()
-    text = text.replace(",", "").replace(" ", "").lower()
+    if "," in text and not _GROUPED_RE.match(text):
+        raise ValueError(
+            f"{field}: cannot read {raw!r} as money; commas must separate groups of three "
+            "digits, as in '1,200,000元' or '3,500万'"
+        )
+    # Spaces may stand around a unit ("100 万元") but never inside a number ("5 0万").
+    text = re.sub(r"(?<![0-9])\s+|\s+(?![0-9])", "", text)
+    text = text.replace(",", "").lower()
     if text.startswith("-"):
         raise ValueError(f"{field}: {raw!r} is negative; amounts of money must be >= 0")
     m = _MONEY_RE.match(text)

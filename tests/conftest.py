@@ -1,0 +1,114 @@
+"""Shared fixtures: the tiny test policy (tests/data/mini.yaml) and a few enterprise profiles.
+
+Fixtures are grouped by area; add new ones under a heading of their own. Policy-side models are
+frozen, so session-scoped policy sets are safe to share between tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import settings
+
+from policymatch import EnterpriseProfile, Policy, PolicySet, load_policies
+
+# Deadlines flake on a busy 2-core CI machine (cn2an's first import alone takes ~0.2 s), and
+# failing examples are printed in full, so no example database is written into the work tree.
+settings.register_profile("policymatch", deadline=None, database=None, print_blob=True)
+settings.load_profile("policymatch")
+
+DATA_DIR = Path(__file__).parent / "data"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- the test policy ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """tests/data, found from this file (never from the working directory)."""
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def mini_path() -> Path:
+    """Path of the tiny policy with every benefit kind, OR/NOT conditions and stored cases."""
+    return DATA_DIR / "mini.yaml"
+
+
+@pytest.fixture(scope="session")
+def mini_set(mini_path: Path) -> PolicySet:
+    """mini.yaml loaded and validated once per session."""
+    return load_policies(mini_path)
+
+
+@pytest.fixture(scope="session")
+def mini_policy(mini_set: PolicySet) -> Policy:
+    """The one policy of mini.yaml."""
+    return mini_set.policies[0]
+
+
+@pytest.fixture
+def mini_raw(mini_path: Path) -> dict[str, Any]:
+    """A fresh, mutable copy of mini.yaml's data, for tests that break it on purpose."""
+    data = yaml.safe_load(mini_path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path) -> Callable[..., Path]:
+    """Write a mapping as YAML (or ``str``/``bytes`` as they are) to ``tmp_path/name``."""
+
+    def write(content: dict[str, Any] | list[Any] | str | bytes, name: str = "policy.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+        return path
+
+    return write
+
+
+# -- enterprise profiles -------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def blank_profile() -> EnterpriseProfile:
+    """Nothing known but the name: every condition on a fact is unknown."""
+    return EnterpriseProfile(name="空白企业")
+
+
+@pytest.fixture(scope="session")
+def local_profile() -> EnterpriseProfile:
+    """Meets mini.yaml's document-wide conditions (测试县, not on a blacklist) and nothing more."""
+    return EnterpriseProfile(name="测试县某企业", region="测试县", credit_clean=True)
+
+
+@pytest.fixture(scope="session")
+def maker_profile() -> EnterpriseProfile:
+    """A manufacturer in 测试县 with every fact mini.yaml asks about known."""
+    return EnterpriseProfile(
+        name="测试县精密机械有限公司",
+        credit_code="91330683MA2JK3L5XH",
+        region="测试县",
+        industry_code="C3841",
+        established="2023-06-01",
+        employees=320,
+        revenue="2.3亿",
+        tax_paid="900万",
+        rd_expense="1200万",
+        equipment_investment="2300万",
+        loan_amount="3000万",
+        office_area_sqm=500,
+        qualifications=["国高新"],
+        new_qualifications=[],
+        is_above_scale=True,
+        credit_clean=True,
+        talents={"phd": 2},
+    )
