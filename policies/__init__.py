@@ -1,0 +1,1 @@
+"""The bundled illustrative policy corpus: YAML data files read through importlib.resources."""
