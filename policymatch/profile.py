@@ -52,6 +52,13 @@ class Talents(BaseModel):
     high_skilled: int | None = Field(None, ge=0, le=1_000_000, description="新引进高技能人才")
     new_hires: int | None = Field(None, ge=0, le=10_000_000, description="新招用并参保员工")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_yes_no(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError(f"{v!r} is a yes/no value, not a head count")
+        return v
+
 
 class EnterpriseProfile(BaseModel):
     """One enterprise as the matcher sees it.
@@ -157,6 +164,13 @@ class EnterpriseProfile(BaseModel):
     def _plausible_date(cls, v: date | None) -> date | None:
         if v is not None and not (1900 <= v.year <= 2100):
             raise ValueError(f"established {v.isoformat()} is outside 1900-2100; check the year")
+        return v
+
+    @field_validator("employees", "revenue_growth", "office_area_sqm", mode="before")
+    @classmethod
+    def _not_yes_no(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError(f"{v!r} is a yes/no value, not a number")
         return v
 
     @field_validator("revenue_growth", "office_area_sqm")
