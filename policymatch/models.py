@@ -123,6 +123,13 @@ class FieldTest(_Frozen):
         return self
 
 
+#: Derived text fields with a closed set of values: any other value could never match.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "scale_class": ("大型", "中型", "小型", "微型"),
+    "industry_section": tuple("ABCDEFGHIJKLMNOPQRST"),
+}
+
+
 def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -143,6 +150,8 @@ def _coerce_value(field: str, kind: FieldKind, v: object) -> Scalar:
         return v
     if not isinstance(v, str):
         raise ValueError(f"{field} compares with text, got {v!r}")
+    if field in _CHOICES and v not in _CHOICES[field]:
+        raise ValueError(f"{field} is one of {', '.join(_CHOICES[field])}; got {v!r}")
     if field in ("qualifications", "new_qualifications"):
         return canonical_qualification(v)
     if field == "industry":
@@ -200,6 +209,9 @@ def _base_field_check(field: str) -> str:
     spec = field_spec(field)
     if spec is None:
         raise ValueError(f"unknown base field {field!r}; use a profile field or 'extra.<name>'")
+    if spec.kind not in (FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.ANY):
+        raise ValueError(f"base field {field!r} is {spec.kind.value}, not a number; an amount is "
+                         "computed from a number, money or ratio field")
     return field
 
 
