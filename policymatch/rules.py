@@ -208,7 +208,8 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
             text = f"{label} {got}，{word} {want}"
         else:
             gap = abs(float(node.value) - float(actual))  # type: ignore[arg-type]
-            text = f"{label} {got}，未{word} {want}（差 {format_value(gap, spec)}）"
+            short = f"（差 {format_value(gap, spec)}）" if gap else ""  # 0 only for > and <
+            text = f"{label} {got}，未{word} {want}{short}"
     else:
         got = format_value(actual, spec)
         text = (f"{label}：{got}（符合）" if outcome is Outcome.MET
@@ -254,9 +255,10 @@ def _leaf_change(node: FieldTest, profile: EnterpriseProfile, day: date) -> Chan
         return None  # facts of history or classification, not something a firm changes
     if node.op in (">=", ">") and spec.kind in (FieldKind.MONEY, FieldKind.NUMBER, FieldKind.RATIO):
         delta = float(node.value) - float(actual)  # type: ignore[arg-type]
-        more = "以上" if node.op == ">" else ""
-        text = (f"{label}再增加 {format_value(delta, spec)}{more}即可{_OP_WORDS[node.op]} "
-                f"{format_value(node.value, spec)} 门槛")
+        # "N以上" includes N in Chinese regulations, so a strict threshold says "超过 N".
+        step = format_value(delta, spec)
+        step = f"超过 {step}" if node.op == ">" else step
+        text = f"{label}再增加 {step}即可{_OP_WORDS[node.op]} {format_value(node.value, spec)} 门槛"
         return Change(field=node.field, current=actual, needed=node.value, delta=delta, text=text)
     if node.op == "has":
         names = node.value if isinstance(node.value, list) else [node.value]
