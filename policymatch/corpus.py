@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from pydantic import ValidationError
@@ -30,6 +31,7 @@ __all__ = [
     "load_policies",
     "load_profile",
     "policy_to_yaml",
+    "profile_from_row",
     "write_policy",
 ]
 
@@ -39,6 +41,12 @@ MAX_POLICY_FILE_BYTES = 2_000_000
 MAX_PROFILE_BYTES = 1_000_000
 _MAX_DEPTH = 40
 _SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class _HasItems(Protocol):
+    """Anything with ``.items()`` of (column, value) pairs: a dict or a pandas Series."""
+
+    def items(self) -> Iterable[tuple[Any, Any]]: ...
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -321,3 +329,96 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
     except ValidationError as exc:
         lines = format_validation_error(exc, name, raw)
         raise ProfileError(f"{len(lines)} problem(s) in {name}:\n  " + "\n  ".join(lines)) from None
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN, NaT, pandas.NA and blank text are all "not known"."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return bool(value != value)  # NaN is the one value unequal to itself
+    except (TypeError, ValueError):  # arrays and other containers
+        return False
+
+
+def _plain_cell(value: Any) -> Any:
+    """A pandas/numpy cell as a plain Python value (numpy scalars, arrays, timestamps)."""
+    if isinstance(value, (str, bool, int, float, list, dict)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if hasattr(value, "tolist"):  # numpy scalars and arrays, pandas arrays
+        return value.tolist()
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    return value
+
+
+_YES_NO = {"是": True, "否": False}
+
+
+def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = None) -> EnterpriseProfile:
+    """Build an :class:`EnterpriseProfile` from a flat record such as a pandas row.
+
+    A table carries gaps as ``NaN`` and lists as text, which ``EnterpriseProfile.model_validate``
+    would refuse. Here:
+
+    * ``None``, ``NaN``, ``NaT``, ``pandas.NA`` and blank text mean *missing* (the field is left
+      out, never set to 0);
+    * columns ``talents.<x>`` and ``extra.<key>`` fill the nested ``talents`` and ``extra``;
+    * numpy scalars and arrays become plain Python values, timestamps become dates, whole-number
+      floats in text columns (``industry_code`` read as ``3841.0``) become ``"3841"``, and ``是``/``否``
+      in yes/no columns become ``True``/``False``;
+    * qualification text ``"国高新、专精特新"`` is split into names by the profile itself (on
+      ``、``, ``，`` and ``,``).
+
+    Parameters
+    ----------
+    row : mapping or pandas Series
+        Column name → value, e.g. ``df.iloc[0]`` or one dict of ``df.to_dict("records")``.
+    name : str, optional
+        How the row is called in error messages (default: its ``name`` or ``id`` column).
+
+    Raises
+    ------
+    ProfileError
+        Naming the row, each bad field and the value.
+
+    Examples
+    --------
+    >>> p = profile_from_row({"name": "甲", "revenue": float("nan"), "employees": 120.0,
+    ...                       "qualifications": "国高新、专精特新", "talents.phd": 2, "extra.亩均评价": "A"})
+    >>> p.revenue is None, p.employees, p.qualifications, p.talents.phd, p.extra
+    (True, 120, ('国家高新技术企业', '专精特新'), 2, {'亩均评价': 'A'})
+    """
+    from .fields import FieldKind, field_spec
+
+    data: dict[str, Any] = {}
+    for key, raw in row.items():
+        column = str(key).strip()
+        value = _plain_cell(raw)
+        if _is_missing(value):
+            continue
+        spec = field_spec(column)
+        if (spec is not None and spec.kind is FieldKind.TEXT) or column == "id":
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+        elif spec is not None and spec.kind is FieldKind.BOOL and isinstance(value, str):
+            value = _YES_NO.get(value.strip(), value)
+        head, dot, rest = column.partition(".")
+        if dot and head in ("talents", "extra"):
+            data.setdefault(head, {})[rest] = value
+        else:
+            data[column] = value
+    label = name or str(data.get("name") or data.get("id") or "row")
+    try:
+        return EnterpriseProfile.model_validate(data)
+    except ValidationError as exc:
+        lines = format_validation_error(exc, label, data)
+        raise ProfileError(f"{len(lines)} problem(s) in {label}:\n  " + "\n  ".join(lines)) from None

@@ -29,7 +29,7 @@ from pydantic import (
 from .aliases import canonical_industry, canonical_qualification
 from .fields import FieldKind, field_spec
 from .profile import EnterpriseProfile, Money
-from .units import parse_money
+from .units import format_money, parse_money
 
 __all__ = [
     "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change", "Clause", "ClauseCase",
@@ -416,6 +416,21 @@ class Policy(_Frozen):
             self.valid_to is None or day <= self.valid_to
         )
 
+    def __repr__(self) -> str:
+        return f"Policy({self.id!r}, {len(self.clauses)} clauses)"
+
+    def _repr_html_(self) -> str:
+        from ._html import policy_html
+
+        return policy_html(self)
+
+    def to_dataframe(self) -> Any:
+        """One row per clause: policy id, tier, domain, clause id, title, benefit kind, max amount
+        (元), department and mode (needs pandas)."""
+        from ._html import CLAUSE_COLUMNS, clause_rows, dataframe
+
+        return dataframe(clause_rows([self]), CLAUSE_COLUMNS)
+
 
 class PolicySet(_Frozen):
     """Policies loaded together; clause ids are unique across the set."""
@@ -465,6 +480,20 @@ class PolicySet(_Frozen):
         for policy in self.policies:
             digest.update(policy.model_dump_json().encode("utf-8"))
         return digest.hexdigest()
+
+    def __repr__(self) -> str:
+        return f"PolicySet({len(self.policies)} policies, {len(self)} clauses)"
+
+    def _repr_html_(self) -> str:
+        from ._html import policy_set_html
+
+        return policy_set_html(self)
+
+    def to_dataframe(self) -> Any:
+        """One row per clause of every policy, columns as :meth:`Policy.to_dataframe`."""
+        from ._html import CLAUSE_COLUMNS, clause_rows, dataframe
+
+        return dataframe(clause_rows(self.policies), CLAUSE_COLUMNS)
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -533,6 +562,10 @@ class Match(_Frozen):
     set_aside_for: str | None = None
     matched_terms: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        amount = "" if self.amount is None else f", {format_money(self.amount)}"
+        return f"Match({self.clause_id!r}, {self.status.value}{amount})"
+
 
 class SearchHit(_Frozen):
     """A clause ranked for a free-text need ("买了一批数控设备，有什么补助")."""
@@ -565,6 +598,15 @@ class MatchReport(_Frozen):
     @property
     def possible(self) -> tuple[Match, ...]:
         return tuple(m for m in self.matches if m.status is Status.POSSIBLE)
+
+    def __repr__(self) -> str:
+        return (f"MatchReport({self.enterprise!r}, eligible={len(self.eligible)}, "
+                f"possible={len(self.possible)}, total={format_money(self.total_amount)})")
+
+    def _repr_html_(self) -> str:
+        from ._html import report_html
+
+        return report_html(self)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON (UTF-8 text, Chinese kept readable)."""
