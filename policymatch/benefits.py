@@ -69,7 +69,8 @@ def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None 
         raw = units * benefit.rate * periods
         per = f"{format_money(benefit.rate)}/{benefit.unit}"
         if benefit.period != "once":
-            per += f"·{_PERIOD[benefit.period]} × {periods}个{_PERIOD[benefit.period]}"
+            count = "个月" if benefit.period == "month" else "年"  # 36个月, 2年 (never 2个年)
+            per += f"·{_PERIOD[benefit.period]} × {periods}{count}"
         capped_units = "（按上限）" if units != base else ""
         formula = f"{label} {format_value(units, spec)}{capped_units} × {per} = {format_money(raw)}"
         return _bounded(raw, formula, benefit.cap, None)
