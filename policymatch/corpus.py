@@ -58,12 +58,24 @@ class _StrictLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases (*name) are not allowed in policy files; write the "
                 "value out in full", event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"YAML anchors (&{event.anchor}) are not allowed in policy files; "
+                "write the value out in full", event.start_mark)
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    "a key is a list or mapping; keys must be plain text", key_node.start_mark
+                ) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping", node.start_mark,
@@ -114,12 +126,20 @@ def _depth(value: Any, level: int = 0) -> int:
     return level
 
 
+_UNION_TAGS = frozenset({"field", "all", "any", "not", "fixed", "tiers", "ratio", "per_unit",
+                         "interest", "rent", "in_kind"})
+
+
 def _locate(loc: tuple[Any, ...], raw: Any) -> str:
     """Turn a pydantic error location into "clause <id>: path" using the raw data."""
     parts: list[str] = []
     node = raw
     prefix = ""
     for i, key in enumerate(loc):
+        if key in _UNION_TAGS and i > 0 and (
+                loc[i - 1] in ("of", "conditions", "benefit")
+                or (isinstance(loc[i - 1], int) and i > 1 and loc[i - 2] == "of")):
+            continue  # a union tag pydantic inserts after a condition or benefit; not in the data
         if isinstance(node, dict):
             node = node.get(key) if isinstance(key, str) else None
         elif isinstance(node, list) and isinstance(key, int) and key < len(node):
@@ -130,24 +150,25 @@ def _locate(loc: tuple[Any, ...], raw: Any) -> str:
                 continue
         else:
             node = None
-        if key in ("field", "all", "any", "not", "fixed", "tiers", "ratio", "per_unit",
-                   "interest", "rent", "in_kind") and i > 0 and loc[i - 1] in ("of", "conditions",
-                                                                              "benefit"):
-            continue  # union tags pydantic inserts; the data has no such key
         parts.append(str(key))
     return prefix + ".".join(parts)
 
 
 _HINTS = {
-    "extra_forbidden": "remove it or fix its spelling; `policymatch schema policy` lists the fields",
+    "extra_forbidden": "remove it or fix its spelling; `policymatch schema {schema}` lists the "
+                       "fields",
     "missing": "add it",
     "literal_error": "use one of the allowed values",
     "enum": "use one of the allowed values",
 }
 
 
-def format_validation_error(exc: ValidationError, name: str, raw: Any) -> list[str]:
-    """One line per problem: file, clause id, field path, bad value, message and a hint."""
+def format_validation_error(exc: ValidationError, name: str, raw: Any, *,
+                            schema: str = "policy") -> list[str]:
+    """One line per problem: file, clause id, field path, bad value, message and a hint.
+
+    ``schema`` (``policy`` or ``profile``) names the `policymatch schema` that lists the fields.
+    """
     lines: list[str] = []
     errors = exc.errors(include_url=False)
     locs = [e["loc"] for e in errors]
@@ -157,9 +178,11 @@ def format_validation_error(exc: ValidationError, name: str, raw: Any) -> list[s
             continue  # a consequence of an error inside the same list
         where = _locate(loc, raw) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
+        if loc and isinstance(loc[-1], str):
+            msg = msg.removeprefix(f"{loc[-1]}: ")  # the path already names the field
         bad = err.get("input")
         shown = "" if isinstance(bad, (dict, list)) or err["type"] == "missing" else f" (got {bad!r})"
-        hint = _HINTS.get(err["type"], "")
+        hint = _HINTS.get(err["type"], "").format(schema=schema)
         lines.append(f"{name}: {where}: {msg}{shown}" + (f" — {hint}" if hint else ""))
     return lines
 
@@ -262,12 +285,36 @@ def load_policies(
 
 def policy_to_yaml(policy: Policy, *, header: str | None = None) -> str:
     """Serialise a policy as YAML that :func:`load_policies` reads back to an equal policy."""
-    data = policy.model_dump(mode="json", exclude_defaults=True)
+    data = _with_kinds(policy.model_dump(mode="json"),
+                       policy.model_dump(mode="json", exclude_defaults=True))
     data = {"id": data.pop("id"), "title": data.pop("title"), **data}
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
     if header:
         text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
     return text
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that escapes U+0085 (NEL): written raw, YAML reads it back as a space."""
+
+    def choose_scalar_style(self) -> Any:
+        value = getattr(self.event, "value", None)
+        if isinstance(value, str) and "\x85" in value:
+            return '"'
+        return super().choose_scalar_style()
+
+
+def _with_kinds(full: Any, slim: Any) -> Any:
+    """``slim`` (defaults left out) with every ``kind`` put back: benefits and ``all``/``any``/
+    ``not`` nodes cannot be read without it. Leaves need none (``field`` implies it)."""
+    if isinstance(full, dict) and isinstance(slim, dict):
+        out = {k: _with_kinds(full[k], v) for k, v in slim.items()}
+        if full.get("kind") not in (None, "field") and "kind" not in out:
+            out = {"kind": full["kind"], **out}
+        return out
+    if isinstance(full, list) and isinstance(slim, list):
+        return [_with_kinds(f, s) for f, s in zip(full, slim, strict=True)]
+    return slim
 
 
 def write_policy(policy: Policy, path: str | os.PathLike[str], *, header: str | None = None) -> Path:
@@ -327,7 +374,7 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
     try:
         return EnterpriseProfile.model_validate(raw)
     except ValidationError as exc:
-        lines = format_validation_error(exc, name, raw)
+        lines = format_validation_error(exc, name, raw, schema="profile")
         raise ProfileError(f"{len(lines)} problem(s) in {name}:\n  " + "\n  ".join(lines)) from None
 
 
@@ -420,5 +467,5 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
     try:
         return EnterpriseProfile.model_validate(data)
     except ValidationError as exc:
-        lines = format_validation_error(exc, label, data)
+        lines = format_validation_error(exc, label, data, schema="profile")
         raise ProfileError(f"{len(lines)} problem(s) in {label}:\n  " + "\n  ".join(lines)) from None

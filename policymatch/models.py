@@ -354,6 +354,13 @@ class ClauseCase(_Frozen):
     as_of: date | None = None
     note: str | None = None
 
+    @field_validator("profile")
+    @classmethod
+    def _dates_as_text(cls, v: dict[str, Any]) -> dict[str, Any]:
+        # YAML reads `established: 2023-06-01` as a date and JSON as text; keep one form so a
+        # policy written out and read back is equal to the original.
+        return {k: x.isoformat() if isinstance(x, date) else x for k, x in v.items()}
+
 
 class Clause(_Frozen):
     """One claimable item (one "条" or one benefit inside it)."""

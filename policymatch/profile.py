@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -28,8 +29,8 @@ __all__ = ["MAX_TEXT_CHARS", "EnterpriseProfile", "Money", "Talents"]
 MAX_TEXT_CHARS = 20_000
 
 
-def _money(value: object) -> float | None:
-    return parse_money(value, field="amount")
+def _money(value: object, info: ValidationInfo) -> float | None:
+    return parse_money(value, field=info.field_name or "amount")
 
 
 Money = Annotated[float | None, BeforeValidator(_money)]
