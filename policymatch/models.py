@@ -424,7 +424,8 @@ class Policy(_Frozen):
         )
 
     def __repr__(self) -> str:
-        return f"Policy({self.id!r}, {len(self.clauses)} clauses)"
+        n = len(self.clauses)
+        return f"Policy({self.id!r}, {n} clause{'s' if n != 1 else ''})"
 
     def _repr_html_(self) -> str:
         from ._html import policy_html
@@ -489,7 +490,8 @@ class PolicySet(_Frozen):
         return digest.hexdigest()
 
     def __repr__(self) -> str:
-        return f"PolicySet({len(self.policies)} policies, {len(self)} clauses)"
+        n, m = len(self.policies), len(self)
+        return f"PolicySet({n} polic{'ies' if n != 1 else 'y'}, {m} clause{'s' if m != 1 else ''})"
 
     def _repr_html_(self) -> str:
         from ._html import policy_set_html
