@@ -112,3 +112,12 @@ def maker_profile() -> EnterpriseProfile:
         credit_clean=True,
         talents={"phd": 2},
     )
+
+
+# -- text and index ------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One policymatch.text.Tokenizer per session (jieba loads once, ~1 s), cache in a tmp dir."""
+    from policymatch.text import Tokenizer
+
+    return Tokenizer(cache_dir=tmp_path_factory.mktemp("jieba-cache"))
