@@ -185,6 +185,9 @@ def _cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+_POSSIBLE_ROWS = 15
+
+
 def _render_report(report: Any, *, show_all: bool) -> str:
     from ._table import render_table
     from .units import format_money
@@ -192,13 +195,22 @@ def _render_report(report: Any, *, show_all: bool) -> str:
     names = {"eligible": "可享受", "possible": "待确认", "ineligible": "不符合"}
     lines = [f"{report.enterprise}（{report.as_of.isoformat()}）：{report.summary}", ""]
     rows = []
-    for m in report.matches:
+    shown = list(report.matches)
+    hidden = 0
+    if not show_all:  # a table for people: every eligible clause, the most relevant possible ones
+        possible = [m for m in shown if m.status.value == "possible"]
+        hidden = max(0, len(possible) - _POSSIBLE_ROWS)
+        keep = {id(m) for m in possible[:_POSSIBLE_ROWS]}
+        shown = [m for m in shown if m.status.value != "possible" or id(m) in keep]
+    for m in shown:
         if m.amount is not None:
             money = ("最高" if m.is_upper_bound else "") + format_money(m.amount)
+        elif m.benefit_kind == "in_kind":
+            money = "非资金"
         elif m.max_amount is not None:
             money = f"≤{format_money(m.max_amount)}"
         else:
-            money = "非资金"
+            money = "待测算"
         if not m.counted:
             money = f"({money})"
         if m.status.value == "possible":
@@ -214,6 +226,8 @@ def _render_report(report: Any, *, show_all: bool) -> str:
                                   max_widths=[6, 16, 28, 12, 30]))
     else:
         lines.append("没有找到可享受或待确认的条款。加 --all 查看差距。")
+    if hidden:
+        lines.append(f"……另有 {hidden} 条待确认的条款相关度较低，加 --all 或 --format json 查看全部")
     if report.questions:
         lines += ["", "建议补充询问（按可能影响的金额排序）："]
         lines += [f"  {i}. {q.question}" for i, q in enumerate(report.questions[:8], 1)]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .benefits import compute, max_amount
 from .errors import IndexFormatError, NotFittedError, ProfileError
-from .fields import field_spec
+from .fields import FieldKind, field_spec
 from .models import (
     AllOf,
     Clause,
@@ -30,7 +30,7 @@ from .models import (
     Status,
 )
 from .profile import EnterpriseProfile
-from .rules import evaluate
+from .rules import evaluate, fields_of
 from .units import format_money
 
 if TYPE_CHECKING:
@@ -69,14 +69,16 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
     ev = evaluate(clause_condition(policy, clause), profile, as_of=day)
     status = _STATUS[ev.outcome]
     est = compute(clause.benefit, profile, as_of=day)
-    missing = list(ev.missing)
+    own = set(fields_of(clause.conditions))
+    missing = sorted(ev.missing, key=lambda f: f not in own)  # the clause's own facts first
     if status is not Status.INELIGIBLE:
         missing.extend(f for f in est.missing if f not in missing)
     amount = None if status is Status.INELIGIBLE else est.amount
     return Match(
         policy_id=policy.id, policy_title=policy.title, clause_id=clause.id,
         clause_title=clause.title, text=clause.text, status=status, score=score,
-        amount=amount, max_amount=max_amount(clause.benefit), is_upper_bound=est.is_upper_bound,
+        amount=amount, max_amount=max_amount(clause.benefit), benefit_kind=clause.benefit.kind,
+        is_upper_bound=est.is_upper_bound,
         formula=est.formula,
         reasons=ev.reasons, missing=tuple(missing),
         changes=ev.changes or () if status is Status.INELIGIBLE else (),
@@ -346,7 +348,8 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
     total = sum(m.amount for m in eligible if m.counted and m.amount is not None)
     upper = any(m.is_upper_bound for m in eligible if m.counted and m.amount)
     questions = _questions(matches)
-    summary = f"可享受 {len(eligible)} 条，预计{'最高 ' if upper else ' '}{_wan(total)}"
+    summary = f"可享受 {len(eligible)} 条，" + (
+        f"预计{'最高 ' if upper else ' '}{_wan(total)}" if total else "暂无可测算金额")
     if possible:
         summary += f"；另有 {len(possible)} 条需补充信息"
     set_aside = sum(1 for m in eligible if not m.counted)
@@ -372,10 +375,11 @@ def _questions(matches: Iterable[Match]) -> list[Question]:
     out: list[Question] = []
     for f, ms in by_field.items():
         spec = field_spec(f)
-        ask = spec.question if spec and spec.question else f"{f}是多少？"
+        ask = spec.question if spec and spec.question and spec.kind is not FieldKind.ANY \
+            else f"请补充“{f.removeprefix('extra.')}”。"
         money = max((m.amount if m.amount is not None else _ceiling(m)) for m in ms)
         tail = f"可能影响 {len(ms)} 条" + (f"、最高 {_wan(money)}" if money else "")
-        out.append(Question(field=f, question=f"{ask}{tail}",
+        out.append(Question(field=f, question=f"{ask}（{tail}）",
                             clause_ids=tuple(m.clause_id for m in ms), max_amount=money))
     out.sort(key=lambda q: (-q.max_amount, -len(q.clause_ids), q.field))
     return out

@@ -558,6 +558,7 @@ class Match(_Frozen):
     score: float = 0.0
     amount: float | None = None
     max_amount: float | None = Field(None, description="the most this clause pays anyone")
+    benefit_kind: str = Field("fixed", description="fixed, tiers, ratio, per_unit, interest, rent or in_kind")
     is_upper_bound: bool = False
     formula: str = ""
     reasons: tuple[Reason, ...] = ()
