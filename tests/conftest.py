@@ -6,6 +6,7 @@ frozen, so session-scoped policy sets are safe to share between tests.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ from policymatch import EnterpriseProfile, Policy, PolicySet, load_policies
 
 # Deadlines flake on a busy 2-core CI machine (cn2an's first import alone takes ~0.2 s), and
 # failing examples are printed in full, so no example database is written into the work tree.
-settings.register_profile("policymatch", deadline=None, database=None, print_blob=True)
+# CI runs the same examples every time (derandomize); a developer's runs explore new ones.
+settings.register_profile("policymatch", deadline=None, database=None, print_blob=True,
+                          derandomize=bool(os.environ.get("CI")))
 settings.load_profile("policymatch")
 
 DATA_DIR = Path(__file__).parent / "data"
