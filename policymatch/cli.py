@@ -272,7 +272,7 @@ def _policies_option(p: argparse.ArgumentParser) -> None:
 def _load(args: argparse.Namespace) -> Any:
     from .corpus import load_policies
 
-    return load_policies(args.policies) if args.policies else load_policies()
+    return load_policies(args.policies or None, cache_dir=_cache_dir())
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

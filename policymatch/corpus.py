@@ -7,7 +7,9 @@ is collected and raised once as a :class:`~policymatch.errors.PolicyFileError`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -34,6 +36,8 @@ __all__ = [
     "profile_from_row",
     "write_policy",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: A policy file larger than this is refused (a real document is a few dozen KB).
 MAX_POLICY_FILE_BYTES = 2_000_000
@@ -93,8 +97,8 @@ _FastLoader: Any = None
 if _CSafeLoader is not None:  # libyaml's parser: about 30x faster on the bundled corpus
 
     class _FastLoader(_NoDuplicateKeys, _CSafeLoader):  # type: ignore[no-redef]
-        """libyaml-backed safe loader refusing duplicate keys; used only for texts with no
-        ``&`` or ``*`` at all, which therefore cannot hold an anchor or an alias."""
+        """libyaml-backed safe loader refusing duplicate keys (anchors are checked first by
+        :func:`_refuse_anchors`, from libyaml's own event stream)."""
 
     _FastLoader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _FastLoader.construct_mapping)
@@ -116,8 +120,11 @@ def _decode(data: bytes, name: str) -> str:
 def parse_yaml(text: str, name: str) -> Any:
     """Parse policy YAML (or JSON, a subset) safely; errors name the file and line."""
     try:
-        fast = _FastLoader is not None and "&" not in text and "*" not in text
-        data = yaml.load(text, Loader=_FastLoader if fast else _StrictLoader)
+        if _FastLoader is not None:
+            _refuse_anchors(text)
+            data = yaml.load(text, Loader=_FastLoader)
+        else:
+            data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -130,6 +137,19 @@ def parse_yaml(text: str, name: str) -> Any:
     if _depth(data) > _MAX_DEPTH:
         raise PolicyFileError(f"{name}: nested more than {_MAX_DEPTH} levels; flatten the conditions")
     return data
+
+
+def _refuse_anchors(text: str) -> None:
+    """Raise on the first YAML anchor or alias, reading libyaml's event stream (fast, no nodes)."""
+    for event in yaml.parse(text, Loader=_CSafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not allowed in policy files; write the "
+                "value out in full", event.start_mark)
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"YAML anchors (&{event.anchor}) are not allowed in policy files; "
+                "write the value out in full", event.start_mark)
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -243,6 +263,8 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, byte
 
 def load_policies(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> PolicySet:
     """Load and validate policies; ``None`` loads the bundled (illustrative) corpus.
 
@@ -250,6 +272,10 @@ def load_policies(
     ----------
     paths : path, list of paths or None
         Files or folders of policy YAML. Folders are read recursively in name order.
+    cache_dir : path or None
+        Keep the validated set there as JSON, keyed by a hash of the library version and every
+        file's name and bytes, so the next process skips YAML parsing (the CLI does this). The
+        cached JSON is validated again by the models on load; a damaged entry is ignored.
 
     Raises
     ------
@@ -270,6 +296,36 @@ def load_policies(
         sources = _expand([paths])
     else:
         sources = _expand(paths)
+    if cache_dir is None:
+        return _parse_sources(sources)
+    files = list(sources)
+    cached = _cache_file(cache_dir, files)
+    try:
+        return PolicySet.model_validate_json(cached.read_bytes())
+    except (OSError, ValueError):
+        pass  # no entry yet, or a damaged one: parse the files and write it anew
+    policy_set = _parse_sources(files)
+    try:
+        atomic_write_text(cached, policy_set.model_dump_json())
+    except OSError:
+        logger.info("could not write the policy cache %s", cached)
+    return policy_set
+
+
+def _cache_file(cache_dir: str | os.PathLike[str], files: list[tuple[str, bytes]]) -> Path:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        lib = version("policymatch")
+    except PackageNotFoundError:  # pragma: no cover - source tree without install
+        lib = "0"
+    digest = hashlib.sha256(lib.encode())
+    for name, data in files:
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    return Path(cache_dir) / f"policies-{digest.hexdigest()[:32]}.json"
+
+
+def _parse_sources(sources: Iterable[tuple[str, bytes]]) -> PolicySet:
     policies: list[Policy] = []
     origin: dict[str, str] = {}
     problems: list[str] = []
