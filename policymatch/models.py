@@ -65,7 +65,7 @@ class ApplicationMode(str, Enum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # -- conditions -------------------------------------------------------------------------------
