@@ -1,0 +1,617 @@
+"""Raw policy text (政策原文) → a draft :class:`~policymatch.models.Policy` to be reviewed.
+
+:func:`extract_policy` reads the header (title, 文号, issuer, dates) and the numbered structure
+(第X章 / 第X条 / 一、 / （一） / 1. / （1） / ①) with its ``（责任单位：…）`` lines, and turns every
+item into clauses: several benefits in one item become several clauses, a 分别 list is zipped
+with its subjects, and an item without a quantified benefit is kept as an in-kind clause instead
+of being given an invented amount. Document-wide conditions (适用范围, 附则 exclusions) go to
+``Policy.conditions``; validity dates, 免申即享 and 就高不重复 are read for the whole document
+or per item. Every value carries a confidence and its span in the original text; a clause below
+:data:`REVIEW_BELOW`, or with words left unstructured, gets a ``review:`` note.
+
+The sentence patterns live in the private :mod:`policymatch._patterns`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from . import _patterns as P
+from .corpus import policy_to_yaml
+from .errors import ExtractionError
+from .models import (
+    AllOf,
+    AnyOf,
+    ApplicationMode,
+    Benefit,
+    Clause,
+    Condition,
+    FieldTest,
+    InKindBenefit,
+    Not,
+    Policy,
+)
+
+__all__ = ["MAX_DOCUMENT_BYTES", "REVIEW_BELOW", "ClauseExtraction", "ExtractionResult",
+           "FieldConfidence", "extract_policy", "read_document"]
+
+#: Largest document accepted, in bytes of UTF-8 (a real policy document is tens of KB).
+MAX_DOCUMENT_BYTES = 5_000_000
+#: A clause whose confidence is below this gets a ``review:`` note in the draft.
+REVIEW_BELOW = 0.7
+
+
+class FieldConfidence(BaseModel):
+    """One extracted value, how sure the extractor is, and where it stands in the original."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: Any
+    confidence: float
+    span: tuple[int, int]
+    source_text: str
+
+
+class ClauseExtraction(BaseModel):
+    """Confidence and provenance of one extracted clause (``span`` is in the original text)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    clause_id: str
+    confidence: float
+    fields: dict[str, FieldConfidence]
+    span: tuple[int, int]
+    review: str | None = None
+
+
+class ExtractionResult(BaseModel):
+    """A draft policy plus per-clause and per-field confidence and source spans."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    policy: Policy
+    clauses: list[ClauseExtraction]
+    fields: dict[str, FieldConfidence]
+    warnings: list[str]
+
+    @property
+    def flagged(self) -> list[ClauseExtraction]:
+        """The clauses that carry a ``review:`` note."""
+        return [c for c in self.clauses if c.review]
+
+    def to_yaml(self) -> str:
+        """The draft as a policy YAML file (it loads with ``--policies``), with a header comment."""
+        head = (f"Machine-extracted draft of {self.policy.source or 'a policy document'}: review "
+                f"it before use.\n{len(self.clauses)} clauses; {len(self.flagged)} carry a review: "
+                f"note (confidence below {REVIEW_BELOW} or words left unstructured).")
+        head += "".join(f"\nwarning: {w}" for w in self.warnings)
+        return policy_to_yaml(self.policy, header=head)
+
+    def to_json(self, *, indent: int | None = 2, details: bool = False) -> str:
+        """The draft policy as JSON (it loads like the YAML); ``details`` adds confidences."""
+        if details:
+            return self.model_dump_json(indent=indent)
+        return self.policy.model_dump_json(indent=indent, exclude_defaults=True)
+
+
+# -- reading ----------------------------------------------------------------------------------
+def read_document(path: str | Path) -> str:
+    """Return the text of a ``.txt`` (UTF-8) or ``.docx`` policy document.
+
+    Raises
+    ------
+    ExtractionError
+        For a missing file, one over :data:`MAX_DOCUMENT_BYTES`, binary or non-UTF-8 bytes, a
+        damaged ``.docx``, or ``.docx`` support not installed (``pip install 'policymatch[docx]'``).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ExtractionError(f"{p}: no such file")
+    if (size := p.stat().st_size) > MAX_DOCUMENT_BYTES:
+        raise ExtractionError(f"{p}: {size:,} bytes is over the {MAX_DOCUMENT_BYTES:,}-byte limit "
+                              "for one policy document; split it or extract the policy part")
+    suffix = p.suffix.lower()
+    if suffix in (".doc", ".pdf", ".wps"):
+        raise ExtractionError(f"{p}: {suffix} files are not read; save the document as .docx "
+                              "or as UTF-8 .txt")
+    if suffix == ".docx":
+        try:
+            import docx
+        except ImportError:
+            raise ExtractionError(f"{p}: reading .docx needs python-docx: "
+                                  "pip install 'policymatch[docx]'") from None
+        try:
+            doc = docx.Document(str(p))
+        except Exception as exc:  # python-docx raises zip, XML and key errors for bad files
+            raise ExtractionError(f"{p}: not a readable .docx file ({type(exc).__name__})") from None
+        lines = [para.text for para in doc.paragraphs]
+        lines += [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+        return "\n".join(lines)
+    data = p.read_bytes()
+    if b"\x00" in data:
+        raise ExtractionError(f"{p}: this is a binary file, not policy text; give a .txt or .docx")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExtractionError(f"{p}: not UTF-8 text (byte {exc.start}); convert it first, e.g. "
+                              f"iconv -f GB18030 -t UTF-8 {p.name}") from None
+
+
+# -- normalisation that keeps original offsets --------------------------------------------------
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # built on first use
+
+    return opencc.OpenCC("t2s")
+
+
+@dataclass
+class _Doc:
+    """Normalised text and, when NFKC changed lengths, each character's original position."""
+
+    raw: str
+    text: str
+    starts: array[int] | None
+
+    def span(self, s: int, e: int) -> tuple[int, int]:
+        if self.starts is None:
+            return s, e
+        if e <= s:
+            pos = self.starts[s] if s < len(self.starts) else len(self.raw)
+            return pos, pos
+        return self.starts[s], self.starts[e - 1] + 1
+
+    def orig(self, s: int, e: int) -> str:
+        a, b = self.span(s, e)
+        return self.raw[a:b]
+
+
+def _normalise(raw: str) -> _Doc:
+    """Character-wise NFKC, then OpenCC t2s kept to one character per character."""
+    table = {ch: n for ch in set(raw) if (n := unicodedata.normalize("NFKC", ch)) != ch}
+    starts: array[int] | None = None
+    if all(len(v) == 1 for v in table.values()):
+        text = raw.translate({ord(k): v for k, v in table.items()})
+    else:  # "㎡" → "m2", "⑩" → "10": remember where each output character came from
+        parts, starts = [], array("q")
+        for i, ch in enumerate(raw):
+            parts.append(table.get(ch, ch))
+            starts.extend([i] * len(parts[-1]))
+        text = "".join(parts)
+    conv = _t2s().convert(text)
+    if len(conv) != len(text):  # a phrase changed length: convert line by line, else per character
+        conv = "\n".join(c if len(c := _t2s().convert(line)) == len(line) else "".join(
+            x if len(x := _t2s().convert(ch)) == 1 else ch for ch in line)
+            for line in text.split("\n"))
+    return _Doc(raw, conv, starts)
+
+
+# -- structure --------------------------------------------------------------------------------
+_HEADINGS = ((0, re.compile(r"第[一二三四五六七八九十百零〇]{1,4}章")),
+             (1, re.compile(r"第[一二三四五六七八九十百零〇]{1,4}条")),
+             (2, re.compile(r"[一二三四五六七八九十]{1,3}、")),
+             (3, re.compile(r"\([一二三四五六七八九十]{1,3}\)")),
+             (4, re.compile(r"\d{1,2}(?:\.|、)(?!\d)")),
+             (5, re.compile(r"\(\d{1,2}\)")))
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_INLINE = re.compile(r"(?<=[。;])\s{0,4}(?=\([一二三四五六七八九十]{1,3}\)|\d{1,2}\.(?!\d))")
+_DEPT = re.compile(r"\(\s?(?:牵头|责任|实施|受理)(?:责任)?(?:单位|部门)\s?:([^()\n]{1,80})\)"
+                   r"|^\s*(?:牵头|责任)(?:单位|部门)\s?:([^\n]{1,80})$", re.M)
+_META = re.compile(r"附则|适用范围|适用对象|总则|其他事项|^其他$|实施保障|组织保障|保障措施|申报程序"
+                   r"|兑现程序|申报兑现|政策兑现|工作要求|资金管理|监督管理|组织实施")
+_DOCNUM = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(]\s?\d{4}\s?[〕\])]\s?\d{1,4}\s?号")
+_TITLE_END = re.compile(r"(?:政策|办法|意见|措施|细则|规定|方案|通知|决定|条例)(?:\(试行\))?$")
+
+
+@dataclass
+class _Node:
+    rank: int
+    number: int
+    marker: str
+    start: int
+    body: int
+    end: int = 0
+    own_end: int = 0
+    heading: str = ""
+    parent: _Node | None = None
+    children: list[_Node] = field(default_factory=list)
+    meta: bool = False
+
+    @property
+    def top(self) -> _Node:
+        return self if self.parent is None else self.parent.top
+
+    def path(self) -> str:
+        mine = self.marker.rstrip("、.").replace("(", "（").replace(")", "）")
+        return (self.parent.path() if self.parent else "") + mine
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Stripped non-empty lines; a line holding several （二）/2. items is cut before each."""
+    out = []
+    for m in re.finditer(r"[^\n\r]+", text):
+        cuts = [m.start(), *(x.end() for x in _INLINE.finditer(text, *m.span())), m.end()]
+        for a, b in pairwise(cuts):
+            piece = text[a:b]
+            if piece.strip():
+                a += len(piece) - len(piece.lstrip())
+                out.append((a, a + len(piece.strip())))
+    return out
+
+
+def _tree(doc: _Doc, work: str, lines: list[tuple[int, int]]) -> list[_Node]:
+    nodes: list[_Node] = []
+    for s, e in lines:
+        if (c := doc.orig(s, s + 1)) and c in _CIRCLED:
+            n = len(unicodedata.normalize("NFKC", c))
+            nodes.append(_Node(6, _CIRCLED.index(c) + 1, work[s:s + n], s, s + n))
+            continue
+        m = next((m for _, rx in _HEADINGS if (m := rx.match(work, s, e))), None)
+        if m:
+            rank = next(r for r, rx in _HEADINGS if rx.match(work, s, e))
+            nodes.append(_Node(rank, P.cn_int(m.group()), m.group(), s, m.end()))
+    stack: list[_Node] = []
+    for i, node in enumerate(nodes):
+        node.end = nodes[i + 1].start if i + 1 < len(nodes) else len(work)
+        while stack and stack[-1].rank >= node.rank:
+            stack.pop()
+        if stack:
+            node.parent = stack[-1]
+            stack[-1].children.append(node)
+        stack.append(node)
+    for node in nodes:
+        node.own_end = node.children[0].start if node.children else node.end
+        line_end = work.find("\n", node.body)
+        line_end = node.own_end if line_end < 0 else min(line_end, node.own_end)
+        first = work[node.body:line_end].strip()
+        m = re.match(r"\s*([^。:;,的]{1,20})[。:]", work[node.body:line_end])
+        if node.rank <= 2 and "。" not in first and len(first) <= 40:
+            node.heading, node.body = doc.orig(node.body, line_end).strip(), line_end
+        elif m and not re.match(r"对|凡|本|为", m.group(1)) and not P.quantities(m.group(1)):
+            node.heading = doc.orig(node.body + m.start(1), node.body + m.end(1)).strip()
+            node.body += m.end()
+        node.meta = bool(_META.search(re.sub(r"\s", "", node.heading))) or bool(
+            node.parent and node.parent.meta)
+    return nodes
+
+
+# -- the document's own facts -------------------------------------------------------------------
+@dataclass
+class _Ctx:
+    doc: _Doc
+    work: str
+    fields: dict[str, FieldConfidence] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    region: str | None = None
+    issued: date | None = None
+    doc_leaves: list[P.Leaf] = field(default_factory=list)
+    default_mode: ApplicationMode | None = None
+    mode_refs: list[tuple[int, int | None]] = field(default_factory=list)
+    exclusive: bool = False
+
+    def note(self, key: str, value: Any, s: int, e: int, conf: float) -> FieldConfidence:
+        self.fields[key] = FieldConfidence(value=value, confidence=conf, span=self.doc.span(s, e),
+                                           source_text=self.doc.orig(s, e)[:200])
+        return self.fields[key]
+
+
+def _header(ctx: _Ctx, end: int) -> dict[str, Any]:
+    """Title, 文号, issuer, date of issue and region from the lines before the first item."""
+    work, out = ctx.work, {}
+    spans = _lines(work[:end])
+    for i, (s, e) in enumerate(spans):
+        m = re.fullmatch(P.DATE, work[s:e])
+        if m and m.group(3) and (d := P.to_date(m)):
+            ctx.issued = d
+            ctx.note("issued", d.isoformat(), s, e, 0.9)
+            if i and len(prev := work[slice(*spans[i - 1])]) <= 60 and not re.search(r"[。,:]", prev):
+                out["issuer"] = re.sub(r"\s+", "、", prev.strip())
+                ctx.note("issuer", out["issuer"], *spans[i - 1], 0.85)
+            break
+    if m := _DOCNUM.search(work[:end]) or _DOCNUM.search(work[:3000]):
+        out["doc_number"] = re.sub(r"\s", "", m.group())
+        ctx.note("doc_number", out["doc_number"], *m.span(), 0.95)
+    m = re.search(r"印发《([^》\n]{4,120})》", work[:end]) or re.search(
+        r"印发([^\n《》]{4,120}?)的通知", work[:end])
+    title, (a, b), conf = (m.group(1), m.span(1), 0.9) if m else ("", (0, 0), 0.0)
+    for s, e in spans if not title else ():
+        line = work[s:e]
+        if len(line) <= 120 and _TITLE_END.search(line) and not re.search(r"[。,:]", line) \
+                and not _DOCNUM.search(line):
+            title, (a, b), conf = line, (s, e), 0.8
+            break
+    if not title and spans:
+        (a, b), conf = spans[0], 0.4
+        title = work[a:b][:120]
+    if title:
+        out["title"] = title.strip()
+        ctx.note("title", out["title"], a, b, conf)
+        if "issuer" not in out and (m := re.match(r"(.{2,40}?)关于", work[a:b])):
+            out["issuer"] = m.group(1)
+            ctx.note("issuer", out["issuer"], a, a + m.end(1), 0.7)
+    if m := re.search(r"[\u4e00-\u9fff]{2,6}?[县市区]", out.get("issuer", "") + " " + title):
+        ctx.region = out["region"] = m.group()
+    return out
+
+
+def _statement(ctx: _Ctx, s: int, e: int) -> None:
+    """A sentence of the preamble, 适用范围 or 附则: scope, exclusions, dates, mode, 就高."""
+    text = ctx.work[s:e]
+    scope = re.search(r"适用于|适用对象|适用范围", text)
+    if scope or re.search(r"不得享受|不享受|不予|取消|不适用", text):
+        cp = P.parse_conditions(text, s, region=ctx.region, scope_only=True)
+        for lf in cp.leaves:
+            new = all((o.field, o.op, o.value) != (lf.field, lf.op, lf.value) for o in ctx.doc_leaves)
+            if new and not lf.negate and (scope or lf.role == "exclusion"):
+                ctx.doc_leaves.append(lf)
+        ctx.warnings.extend(cp.notes)
+    ctx.exclusive |= bool(re.search(r"就高|从高|不重复", text))
+    if "免申即享" in text:
+        refs = [(P.cn_int(m.group(1)), P.cn_int(m.group(2)) if m.group(2) else None) for m in
+                re.finditer(r"第([一二三四五六七八九十百]{1,4})条(?:第\(([一二三四五六七八九十]{1,3})\)项)?",
+                            text)]
+        ctx.mode_refs.extend(refs)
+        if not refs and not re.search(r"除|其余|以外", text):
+            ctx.default_mode = ApplicationMode.AUTO
+    for key, (d, a, b) in P.validity(text, ctx.issued).items():
+        if d is None:
+            ctx.warnings.append("“自印发之日起施行”但未找到印发日期，valid_from 未填写")
+        elif key not in ctx.fields:
+            ctx.note(key, d.isoformat(), s + a, s + b, 0.9)
+
+
+# -- from drafts to clauses ---------------------------------------------------------------------
+@dataclass
+class _Item:
+    node: _Node
+    draft: P.Draft
+    dept: tuple[str, int, int, float] | None = None
+    mode: tuple[ApplicationMode, int, int, float] | None = None
+    group: str | None = None
+
+
+def _departments(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None:
+    """An inline （责任单位：…） serves its own item; a line of its own closes every item of the
+    section since the previous such line."""
+    marks = []
+    for m in _DEPT.finditer(ctx.doc.text):
+        value = re.sub(r"^(?:牵头|责任)(?:单位|部门)\s?:", "", (m.group(1) or m.group(2))
+                       .split(";")[0].strip()).strip().rstrip("等")
+        line = ctx.doc.text[ctx.doc.text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+        marks.append((m.start(), m.end(), value, line.strip() == m.group().strip()))
+    for it in items:
+        end = it.draft.spans[-1][1]
+        it.dept = next(((v, s, e, 0.95) for s, e, v, alone in marks
+                        if not alone and end <= s < it.node.own_end), None)
+    last: dict[int, int] = {}
+    for s, e, value, alone in marks:
+        owner = next((n for n in reversed(nodes) if n.start <= s), None)
+        if not alone or owner is None:
+            continue
+        top = owner.top.start
+        for it in items:
+            if it.dept is None and it.node.top.start == top and last.get(top, -1) < it.draft.spans[-1][1] <= s:
+                it.dept = (value, s, e, 0.85)
+        last[top] = s
+
+
+def _modes_and_groups(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None:
+    top_rank = min((n.rank for n in nodes if n.rank > 0), default=2)
+    for it in items:
+        text = ctx.work[it.node.body:it.node.own_end]
+        if m := re.search(r"免申即享|快申快享|依申请", text):
+            mode = {"免申即享": ApplicationMode.AUTO, "快申快享": ApplicationMode.FAST}.get(
+                m.group(), ApplicationMode.APPLY)
+            it.mode = (mode, it.node.body + m.start(), it.node.body + m.end(), 0.95)
+        chain: list[_Node] = []
+        up: _Node | None = it.node
+        while up is not None:
+            chain.append(up)
+            up = up.parent
+        sec = next((x.number for x in chain if x.rank == top_rank), None)
+        sub = next((x.number for x in reversed(chain) if x.rank > top_rank), None)
+        if it.mode is None and any(sec == a and b in (None, sub) for a, b in ctx.mode_refs):
+            it.mode = (ApplicationMode.AUTO, it.node.start, it.node.start, 0.85)
+        if it.mode is None and ctx.default_mode is not None:
+            it.mode = (ctx.default_mode, it.node.start, it.node.start, 0.8)
+        if it.draft.exclusive:
+            it.group = f"item{it.node.start}"
+        elif ctx.exclusive and it.draft.ladder:
+            it.group = f"list{it.draft.spans[0][0]}"
+    names = {g: str(i) for i, g in enumerate(dict.fromkeys(it.group for it in items if it.group), 1)}
+    for it in items:
+        it.group = names.get(it.group or "")
+
+
+def _condition(leaves: list[P.Leaf], notes: list[str]) -> Condition | None:
+    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions."""
+    plain: list[Condition] = []
+    alts: dict[int, list[Condition]] = {}
+    negs: list[Condition] = []
+    seen: set[str] = set()
+    for lf in leaves:
+        try:
+            ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
+        except ValidationError as exc:
+            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}")
+            continue
+        key = f"{lf.negate}{lf.alt}{ft.model_dump_json()}"
+        if key not in seen:
+            seen.add(key)
+            (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
+             else plain).append(ft)
+    parts = plain + [AnyOf(of=tuple(g)) if len(g) > 1 else g[0] for g in alts.values()]
+    if negs:
+        parts.append(Not(of=AllOf(of=tuple(negs)) if len(negs) > 1 else negs[0]))
+    return None if not parts else parts[0] if len(parts) == 1 else AllOf(of=tuple(parts))
+
+
+_BENEFIT: TypeAdapter[Benefit] = TypeAdapter(Benefit)
+
+
+def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item) -> tuple[Clause, ClauseExtraction]:
+    d, doc = it.draft, ctx.doc
+    notes = list(d.notes)
+    fields: dict[str, FieldConfidence] = {}
+
+    def put(key: str, value: Any, s: int, e: int, conf: float) -> None:
+        k = next(k for i in range(1, len(fields) + 2) if (k := key if i == 1 else f"{key}#{i}")
+                 not in fields)
+        fields[k] = FieldConfidence(value=value, confidence=conf, span=doc.span(s, e),
+                                    source_text=doc.orig(s, e)[:200])
+
+    for lf in d.leaves:
+        put(f"condition.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end, lf.conf)
+        notes += [lf.note] if lf.note else []
+    for key, (value, s, e, conf) in d.bfields.items():
+        put(key, value, s, e, conf)
+    text = "".join(doc.orig(a, b).strip() for a, b in d.spans)
+    data = d.benefit if d.benefit["kind"] != "in_kind" else {
+        "kind": "in_kind", "description": re.sub(r"\s+", "", text)[:200]}
+    try:
+        benefit = _BENEFIT.validate_python(data)
+    except ValidationError as exc:
+        notes.append(f"奖补结构未通过校验（{exc.errors()[0]['msg']}），改记为非货币事项")
+        benefit = InKindBenefit(description=re.sub(r"\s+", "", text)[:200])
+        put("benefit.kind", "in_kind", d.spans[0][0], d.spans[-1][1], 0.3)
+    cond = _condition(d.leaves, notes)
+    if benefit.kind != "in_kind" and len(d.residual.replace(" ", "")) >= 6:
+        notes.append(f"条件中可能有未结构化的要求：{d.residual[:40]}")
+    extra: dict[str, Any] = {}
+    for key, val in (("department", it.dept), ("mode", it.mode)):
+        if val is not None:
+            extra[key] = val[0]
+            put(key, getattr(val[0], "value", val[0]), val[1], val[2], val[3])
+    if it.group:
+        extra["exclusive_group"] = f"{pid[:70]}-x{it.group}"
+    if len(text) > 5000:
+        text, notes = text[:4999] + "…", [*notes, "原文超过5000字，已截断"]
+    up = it.node.parent
+    while up is not None and not up.heading:
+        up = up.parent
+    title = it.node.heading or (up.heading if up else "") or re.sub(r"\s", "", text)[:24]
+    title = f"{title}（{d.label}）" if d.label else title
+    conf = min([f.confidence for f in fields.values()] or [0.9])
+    conf = min(conf, 0.65) if notes else conf
+    review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else (
+        "请核对：置信度较低的字段见抽取明细" if conf < REVIEW_BELOW else None)
+    clause = Clause(id=cid, title=title[:200], text=text or "（无原文）", conditions=cond,
+                    benefit=benefit, category="权益" if benefit.kind == "in_kind" else "奖补",
+                    source=it.node.path() or None, review=review, **extra)
+    return clause, ClauseExtraction(clause_id=cid, confidence=round(conf, 3), fields=fields,
+                                    span=doc.span(d.spans[0][0], d.spans[-1][1]), review=review)
+
+
+# -- entry point --------------------------------------------------------------------------------
+def extract_policy(text: str, *, policy_id: str | None = None,
+                   source: str | None = None) -> ExtractionResult:
+    """Turn the raw text of one policy document into a draft :class:`Policy`.
+
+    Parameters
+    ----------
+    text : str
+        The document (traditional characters and full-width digits are fine).
+    policy_id : str, optional
+        Id of the policy; clause ids are ``<policy_id>-<n>``. Default: ``draft-`` plus a hash
+        of the title and 文号.
+    source : str, optional
+        Where the text came from (file name or URL), stored as ``Policy.source``.
+
+    Returns
+    -------
+    ExtractionResult
+        ``.policy`` validates as a policy file; ``.clauses`` holds per-clause and per-field
+        confidence and original-text spans; ``.to_yaml()`` writes the reviewable draft.
+
+    Raises
+    ------
+    ExtractionError
+        For text that is empty, binary, over :data:`MAX_DOCUMENT_BYTES`, holds no clause, or
+        a ``policy_id`` that is not a valid id.
+
+    Examples
+    --------
+    >>> r = extract_policy("某县工业政策\\n（一）对新认定的国家高新技术企业，给予20万元奖励。"
+    ...                    "（责任单位：县科技局）", policy_id="demo")
+    >>> c = r.policy.clauses[0]
+    >>> c.id, c.benefit.amount, c.department
+    ('demo-1', 200000.0, '县科技局')
+    >>> c.conditions.field, c.conditions.op, c.conditions.value
+    ('new_qualifications', 'has', '国家高新技术企业')
+    """
+    if not isinstance(text, str):
+        raise ExtractionError(f"expected text (str), got {type(text).__name__}; use "
+                              "read_document(path) for files")
+    if len(text) > MAX_DOCUMENT_BYTES or len(text.encode("utf-8", "replace")) > MAX_DOCUMENT_BYTES:
+        raise ExtractionError(f"the text is over the {MAX_DOCUMENT_BYTES:,}-byte limit for one "
+                              "policy document; split it or extract the policy part")
+    if not text.strip():
+        raise ExtractionError("the document is empty: there is no text to extract clauses from")
+    if "\x00" in text:
+        raise ExtractionError("the text contains NUL characters: it looks like a binary file")
+    if policy_id is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,59}", policy_id):
+        raise ExtractionError(f"policy_id {policy_id!r}: use 1-60 letters, digits, '_', '.' or "
+                              "'-', starting with a letter or digit")
+    doc = _normalise(text)
+    work = _DEPT.sub(lambda m: " " * len(m.group()), doc.text)
+    ctx = _Ctx(doc, work)
+    lines = _lines(work)
+    nodes = _tree(doc, work, lines)
+    if not nodes:  # no numbering: each paragraph that grants something is an item
+        nodes = [_Node(4, i, "", s, s, e, e) for i, (s, e) in enumerate(
+            (s, e) for s, e in lines if P.benefit_start(work[s:e]) is not None)]
+    body = nodes[0].start if nodes else len(work)
+    info = _header(ctx, body)
+    after_title = ctx.fields["title"].span[1] if "title" in ctx.fields else 0
+    for a, b in P.segments(work, 0, body):
+        if doc.span(a, b)[0] >= after_title and not _DOCNUM.search(work[a:b]):
+            _statement(ctx, a, b)
+    for node in nodes:
+        if node.meta or (not node.children and P._SELF.match(work[node.body:node.own_end])):
+            for a, b in P.segments(work, node.body, node.own_end):
+                _statement(ctx, a, b)
+    items: list[_Item] = []
+    inherited: dict[int, list[P.Leaf]] = {}
+    for node in nodes:
+        base = inherited.get(node.parent.start, []) if node.parent else []
+        own = work[node.body:node.own_end]
+        if node.meta:
+            continue
+        if node.children and (not own.strip() or P.benefit_start(own) is None):
+            cp = P.parse_conditions(own, node.body, region=ctx.region) if own.strip() else None
+            inherited[node.start] = base + (cp.leaves if cp else [])
+            continue
+        items += [_Item(node, d) for d in P.split_item(work, node.body, node.own_end,
+                                                       region=ctx.region, inherited=base)]
+    if not items:
+        raise ExtractionError("no clause found: the text has no numbered item (一、/（一）/1.) "
+                              "and no sentence granting an amount (给予…万元); is it a policy?")
+    _departments(ctx, nodes, items)
+    _modes_and_groups(ctx, nodes, items)
+    title = info.get("title") or (Path(source).stem if source else "") or "未命名政策草稿"
+    pid = policy_id or "draft-" + hashlib.sha256(
+        (title + info.get("doc_number", "")).encode("utf-8")).hexdigest()[:10]
+    built = [_clause(ctx, f"{pid}-{n}", pid, it) for n, it in enumerate(items, 1)]
+    notes: list[str] = []
+    pcond = _condition(ctx.doc_leaves, notes)
+    for lf in ctx.doc_leaves:
+        ctx.note(f"conditions.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end,
+                 lf.conf)
+    dates = {k: date.fromisoformat(ctx.fields[k].value) for k in ("valid_from", "valid_to")
+             if k in ctx.fields}
+    if len(dates) == 2 and dates["valid_to"] < dates["valid_from"]:
+        notes.append("有效期止日早于起始日，日期未写入")
+        dates = {}
+    policy = Policy(id=pid, title=title[:300], doc_number=info.get("doc_number"),
+                    issuer=info.get("issuer"), region=info.get("region"), source=source,
+                    conditions=pcond, clauses=tuple(c for c, _ in built), **dates)
+    return ExtractionResult(policy=policy, clauses=[x for _, x in built], fields=dict(ctx.fields),
+                            warnings=list(dict.fromkeys(ctx.warnings + notes)))
