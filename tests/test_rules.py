@@ -393,19 +393,17 @@ def oracle(c: Condition, values: dict[str, Any]) -> Outcome:
     return MET if ok else UNMET
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(trees, facts())
 def test_evaluation_matches_an_independent_kleene_oracle(c: Condition, values: dict[str, Any]) -> None:
     assert outcome(c, values) is oracle(c, values)
 
 
-@settings(max_examples=300)
 @given(trees, facts())
 def test_double_negation(c: Condition, values: dict[str, Any]) -> None:
     assert outcome(Not(of=Not(of=c)), values) is outcome(c, values)
 
 
-@settings(max_examples=300)
 @given(trees, trees, facts())
 def test_de_morgan(a: Condition, b: Condition, values: dict[str, Any]) -> None:
     assert (outcome(Not(of=AllOf(of=(a, b))), values)
