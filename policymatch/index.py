@@ -1,0 +1,523 @@
+"""TF-IDF relevance of policy clauses to free text, and its save/load without pickle.
+
+Fitting uses scikit-learn's ``TfidfVectorizer``; everything a query does (``transform``,
+``score``, ``score_many``, ``top_terms``) is numpy/scipy over the learned ``vocabulary_`` and
+``idf_``, so answering a query imports neither scikit-learn nor, by default, jieba: queries are
+tokenised by the :class:`~policymatch.text.VocabularyTokenizer` learned at fit time.
+
+A saved index is a directory::
+
+    meta.json         format and library version, corpus fingerprint, parameters, clause ids
+    vocabulary.json   term → column
+    idf.npy           float64 inverse document frequencies
+    matrix.npz        the clause × term TF-IDF matrix (CSR, rows L2-normalised)
+    lexicon.json      the query tokenizer's lexicon
+
+It is never a pickle; a directory holding one, or written by another version, or for another
+corpus, refuses to load.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from .errors import IndexFormatError, NotFittedError, UnknownClauseError
+from .text import Tokenizer, VocabularyTokenizer
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+__all__ = ["FORMAT_VERSION", "ClauseIndex"]
+
+FORMAT_VERSION = 1
+_FORMAT = "policymatch-clause-index"
+_FILES = ("meta.json", "vocabulary.json", "idf.npy", "matrix.npz", "lexicon.json")
+_REBUILD = "rebuild it: fit a ClauseIndex on the policies and save it again"
+
+QueryTokenizer = Literal["restricted", "full"]
+
+
+def _library_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policymatch")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "0.0.0"
+
+
+def _tokens_as_given(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+class ClauseIndex:
+    """TF-IDF index of clause texts; scores how relevant each clause is to a text.
+
+    Relevance only ranks: it never changes whether an enterprise is eligible.
+
+    Parameters
+    ----------
+    tokenizer : Tokenizer, optional
+        Segments clause texts at fit time; default ``Tokenizer()``.
+    sublinear_tf : bool, default True
+        Use ``1 + ln(tf)`` instead of raw term counts.
+    min_df : int, default 1
+        Ignore terms found in fewer clauses than this.
+    query_tokenizer : {"restricted", "full"}, default "restricted"
+        How queries are tokenised. ``"restricted"`` uses a small lexicon learned from the
+        fitted texts and saved with the index (no jieba: milliseconds on a cold start; see
+        :meth:`Tokenizer.restricted` for how closely it agrees). ``"full"`` uses ``tokenizer``
+        itself, exactly as scikit-learn would, at the cost of loading jieba (about a second).
+
+    Attributes
+    ----------
+    ids_ : tuple of str
+        Clause ids, one per matrix row.
+    vocabulary_ : dict of str to int
+        Term → column.
+    idf_ : ndarray of float64, shape (n_terms,)
+        Inverse document frequencies, ``ln((1 + n) / (1 + df)) + 1``.
+    matrix_ : scipy.sparse.csr_matrix, shape (n_clauses, n_terms)
+        TF-IDF rows, L2-normalised (a clause without any term is a zero row).
+    lexicon_ : VocabularyTokenizer
+        The query tokenizer for ``query_tokenizer="restricted"`` (built on first use).
+    fingerprint_ : str
+        What ``fit`` was told about the corpus (e.g. :meth:`PolicySet.fingerprint`).
+    tokenizer_ : Tokenizer
+        The tokenizer used at fit time.
+
+    Examples
+    --------
+    >>> index = ClauseIndex().fit(
+    ...     ["rd", "talent"], ["研发费用增长给予补助", "人才公寓租房补贴"], fingerprint="demo")
+    >>> scores = index.score("企业研发费用")
+    >>> [index.ids_[i] for i in scores.argsort()[::-1]]
+    ['rd', 'talent']
+    >>> index.top_terms("企业研发费用", "rd")
+    [('研发费用', 0.57735...)]
+    """
+
+    def __init__(
+        self,
+        *,
+        tokenizer: Tokenizer | None = None,
+        sublinear_tf: bool = True,
+        min_df: int = 1,
+        query_tokenizer: QueryTokenizer = "restricted",
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.sublinear_tf = sublinear_tf
+        self.min_df = min_df
+        self.query_tokenizer = query_tokenizer
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters, as passed."""
+        return {"tokenizer": self.tokenizer, "sublinear_tf": self.sublinear_tf,
+                "min_df": self.min_df, "query_tokenizer": self.query_tokenizer}
+
+    def __repr__(self) -> str:
+        fitted = f", {len(self.ids_)} clauses" if "_csr" in self.__dict__ else ""
+        return (f"ClauseIndex(sublinear_tf={self.sublinear_tf}, min_df={self.min_df}, "
+                f"query_tokenizer={self.query_tokenizer!r}{fitted})")
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, ids: Sequence[str], texts: Sequence[str], *, fingerprint: str = "") -> ClauseIndex:
+        """Learn the vocabulary, IDF and clause matrix from ``texts`` (one per id).
+
+        Raises ``ValueError`` for mismatched lengths, duplicate or non-text ids, non-text
+        clauses, an empty corpus or one without a single term. The inputs are not modified.
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        ids_t, texts_t = tuple(ids), tuple(texts)
+        self._validate(ids_t, texts_t)
+        if not isinstance(self.min_df, int) or isinstance(self.min_df, bool) or self.min_df < 1:
+            raise ValueError(f"min_df must be a whole number >= 1, got {self.min_df!r}")
+        if self.query_tokenizer not in ("restricted", "full"):
+            raise ValueError(
+                f"query_tokenizer must be 'restricted' or 'full', got {self.query_tokenizer!r}")
+        tokenizer = self.tokenizer if self.tokenizer is not None else Tokenizer()
+        tokens = tokenizer.tokenize_many(texts_t)
+        vectorizer = TfidfVectorizer(
+            tokenizer=_tokens_as_given, preprocessor=None, lowercase=False, token_pattern=None,
+            sublinear_tf=self.sublinear_tf, norm="l2", min_df=self.min_df, dtype=np.float64,
+        )
+        try:
+            matrix = vectorizer.fit_transform(tokens)
+        except ValueError as exc:  # "empty vocabulary" and its min_df variant
+            raise ValueError(
+                f"no clause text has a term to index ({exc}); check the texts or lower min_df"
+            ) from exc
+        vocabulary = {str(term): int(col) for term, col in vectorizer.vocabulary_.items()}
+        self._set_state(
+            ids=ids_t, vocabulary=vocabulary,
+            idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+            csr=_Csr.of(matrix.tocsr()),
+            lexicon=None, seen=frozenset(t for doc in tokens for t in doc),
+            fingerprint=fingerprint, tokenizer=tokenizer,
+        )
+        return self
+
+    @staticmethod
+    def _validate(ids: tuple[Any, ...], texts: tuple[Any, ...]) -> None:
+        if len(ids) != len(texts):
+            raise ValueError(f"got {len(ids)} ids for {len(texts)} texts; pass one id per text")
+        if not ids:
+            raise ValueError("no clauses to index: pass at least one id and text")
+        bad = [repr(i) for i in ids if not isinstance(i, str) or not i]
+        if bad:
+            raise ValueError(f"clause ids must be non-empty strings, got {', '.join(bad[:5])}")
+        dup = sorted(i for i, n in Counter(ids).items() if n > 1)
+        if dup:
+            raise ValueError(f"clause ids must be unique; repeated: {', '.join(dup[:5])}")
+        bad = [ids[n] for n, t in enumerate(texts) if not isinstance(t, str)]
+        if bad:
+            raise ValueError(f"clause texts must be strings; not for {', '.join(bad[:5])}")
+
+    def _set_state(self, *, ids: tuple[str, ...], vocabulary: dict[str, int], idf: np.ndarray,
+                   csr: _Csr, lexicon: VocabularyTokenizer | None, fingerprint: str,
+                   tokenizer: Tokenizer, seen: frozenset[str] = frozenset()) -> None:
+        self.ids_ = ids
+        self.vocabulary_ = vocabulary
+        self.idf_ = idf
+        self._lexicon = lexicon
+        self._seen = seen  # every token of the fitted texts, for the lexicon
+        self.fingerprint_ = fingerprint
+        self.tokenizer_ = tokenizer
+        terms = [""] * len(vocabulary)
+        for term, col in vocabulary.items():
+            terms[col] = term
+        self._terms = terms
+        self._rows = {clause_id: row for row, clause_id in enumerate(ids)}
+        self._csr = csr
+        self._row_of = np.repeat(np.arange(len(ids)), np.diff(csr.indptr))
+        self._matrix: csr_matrix | None = None
+
+    @property
+    def matrix_(self) -> csr_matrix:
+        """The clause × term TF-IDF matrix (CSR float64, rows L2-normalised)."""
+        self._check_fitted()
+        if self._matrix is None:  # built on first use: a single query never imports scipy
+            from scipy.sparse import csr_matrix
+
+            csr = self._csr
+            self._matrix = csr_matrix((csr.data, csr.indices, csr.indptr), shape=csr.shape)
+        return self._matrix
+
+    @property
+    def lexicon_(self) -> VocabularyTokenizer:
+        """The query tokenizer of ``query_tokenizer="restricted"`` (:meth:`Tokenizer.restricted`).
+
+        Learned from the tokens of the fitted texts on first use (a restricted query or
+        :meth:`save`), so a fit that is never queried that way does not pay for it.
+        """
+        self._check_fitted()
+        if self._lexicon is None:  # idempotent, so a race at most computes it twice
+            self._lexicon = self.tokenizer_.restricted(self._seen)
+        return self._lexicon
+
+    def _check_fitted(self) -> None:
+        if "_csr" not in self.__dict__:
+            raise NotFittedError(
+                "this ClauseIndex is not fitted yet: call fit(ids, texts) or ClauseIndex.load()"
+            )
+
+    # -- queries (numpy, plus scipy for batches) --------------------------------------------
+    def _tokenize(self, texts: Iterable[str]) -> list[list[str]]:
+        if self.query_tokenizer == "full":
+            return self.tokenizer_.tokenize_many(texts)
+        return self.lexicon_.tokenize_many(texts)
+
+    def _weights(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted columns and L2-normalised TF-IDF weights of one tokenised text."""
+        vocabulary = self.vocabulary_
+        counts = Counter(vocabulary[t] for t in tokens if t in vocabulary)
+        cols = np.array(sorted(counts), dtype=np.int64)
+        tf = np.array([counts[c] for c in cols.tolist()], dtype=np.float64)
+        if self.sublinear_tf and tf.size:
+            tf = np.log(tf) + 1.0
+        weights = tf * self.idf_[cols]
+        norm = math.sqrt(float(np.dot(weights, weights)))
+        return cols, (weights / norm if norm > 0 else weights)
+
+    def transform(self, texts: Iterable[str]) -> csr_matrix:
+        """TF-IDF rows of ``texts`` over the fitted vocabulary (L2-normalised, CSR float64).
+
+        Terms outside the vocabulary are ignored; a text without any known term is a zero row.
+        """
+        from scipy.sparse import csr_matrix
+
+        self._check_fitted()
+        if isinstance(texts, str):
+            raise TypeError("transform takes a list of texts; for one text use score(text)")
+        rows = [self._weights(doc) for doc in self._tokenize(texts)]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(cols) for cols, _ in rows], out=indptr[1:])
+        indices = np.concatenate([cols for cols, _ in rows]) if rows else np.zeros(0, np.int64)
+        data = np.concatenate([w for _, w in rows]) if rows else np.zeros(0)
+        return csr_matrix((data, indices, indptr), shape=(len(rows), len(self.vocabulary_)))
+
+    def score(self, text: str) -> np.ndarray:
+        """Cosine similarity of ``text`` to every clause, in ``ids_`` order (0 to 1).
+
+        Pure numpy: a query on a loaded index imports neither scipy nor scikit-learn nor jieba.
+        """
+        self._check_fitted()
+        cols, weights = self._weights(self._tokenize([text])[0])
+        query = np.zeros(len(self.vocabulary_))
+        query[cols] = weights
+        csr = self._csr
+        return np.bincount(self._row_of, weights=csr.data * query[csr.indices],
+                           minlength=len(self.ids_))
+
+    def score_many(self, texts: Iterable[str]) -> np.ndarray:
+        """Cosine similarities, shape ``(n_texts, n_clauses)``: one sparse product per batch.
+
+        The result is dense: pass batches of a size that fits in memory (rows × clauses × 8 B).
+        """
+        queries = self.transform(texts)
+        return np.asarray((queries @ self.matrix_.T).toarray(), dtype=np.float64)
+
+    def top_terms(self, text: str, row: int | str, k: int = 5) -> list[tuple[str, float]]:
+        """The terms that contribute most to ``text``'s score against one clause.
+
+        ``row`` is a row number or a clause id. Each contribution is the product of the two
+        TF-IDF weights; all contributions sum to :meth:`score`. Only terms in both are listed,
+        largest first (ties by term).
+        """
+        self._check_fitted()
+        if isinstance(row, str):
+            if row not in self._rows:
+                raise UnknownClauseError(f"no clause {row!r} in this index")
+            row = self._rows[row]
+        if isinstance(row, bool) or not isinstance(row, (int, np.integer)):
+            raise TypeError(f"row must be a row number or a clause id, got {row!r}")
+        if not 0 <= row < len(self.ids_):
+            raise IndexError(f"row {row} is outside 0..{len(self.ids_) - 1}")
+        cols, weights = self._weights(self._tokenize([text])[0])
+        csr = self._csr
+        start, stop = int(csr.indptr[row]), int(csr.indptr[row + 1])
+        clause = dict(zip(csr.indices[start:stop].tolist(), csr.data[start:stop].tolist(),
+                          strict=True))
+        found = [(self._terms[c], w * clause[c])
+                 for c, w in zip(cols.tolist(), weights.tolist(), strict=True) if c in clause]
+        found.sort(key=lambda item: (-item[1], item[0]))
+        return found[: max(k, 0)]
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        """Write the index to ``directory`` atomically and return its path.
+
+        The files are written into a temporary directory next to the target, which is then
+        renamed into place; an existing index there is replaced. A directory that holds anything
+        else is left alone (``FileExistsError``).
+        """
+        from scipy.sparse import save_npz
+
+        self._check_fitted()
+        target = Path(directory)
+        if target.exists() and not _replaceable(target):
+            raise FileExistsError(
+                f"{target} exists and is not a policymatch index; choose an empty or new directory"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        staging.mkdir()
+        try:
+            _write_json(staging / "meta.json", self._meta())
+            _write_json(staging / "vocabulary.json", self.vocabulary_)
+            np.save(staging / "idf.npy", self.idf_, allow_pickle=False)
+            save_npz(staging / "matrix.npz", self.matrix_, compressed=True)
+            _write_json(staging / "lexicon.json", self.lexicon_.to_dict())
+            if target.exists():
+                old = target.parent / f".{target.name}.{secrets.token_hex(6)}.old"
+                os.replace(target, old)
+                os.replace(staging, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "format": _FORMAT,
+            "format_version": FORMAT_VERSION,
+            "policymatch_version": _library_version(),
+            "fingerprint": self.fingerprint_,
+            "params": {
+                "sublinear_tf": self.sublinear_tf,
+                "min_df": self.min_df,
+                "query_tokenizer": self.query_tokenizer,
+                "tokenizer": {**_tokenizer_params(self.tokenizer_),
+                              "engine": self.tokenizer_.engine},
+            },
+            "ids": list(self.ids_),
+            "n_terms": len(self.vocabulary_),
+        }
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str], *, expected_fingerprint: str | None = None,
+             tokenizer: Tokenizer | None = None) -> ClauseIndex:
+        """Read an index written by :meth:`save`, without pickle and without scikit-learn.
+
+        ``tokenizer`` becomes the index's tokenizer (to share one jieba instance); by default
+        one is made from the saved parameters. Raises
+        :class:`~policymatch.errors.IndexFormatError` (saying how to rebuild) when the directory
+        is missing, holds a pickle file, was written by another policymatch version or format,
+        was fitted on another corpus than ``expected_fingerprint`` or with a tokenizer whose
+        dictionary, stopwords or HMM setting differ from ``tokenizer``'s, or is damaged.
+        """
+        path = Path(directory)
+        if not path.is_dir():
+            raise IndexFormatError(f"{path}: no index directory there; {_REBUILD}")
+        pickles = sorted(p.name for p in path.rglob("*") if p.suffix in (".pkl", ".pickle"))
+        if pickles:
+            raise IndexFormatError(
+                f"{path}: holds a pickle file ({', '.join(pickles)}); policymatch never loads "
+                f"pickles. Delete the directory and {_REBUILD}"
+            )
+        missing = [name for name in _FILES if not (path / name).is_file()]
+        if missing:
+            raise IndexFormatError(f"{path}: missing {', '.join(missing)}; {_REBUILD}")
+        meta = _read_json(path / "meta.json")
+        _check_meta(path, meta, expected_fingerprint)
+        try:
+            params = meta["params"]
+            ids = tuple(str(i) for i in meta["ids"])
+            vocabulary = {str(k): int(v) for k, v in _read_json(path / "vocabulary.json").items()}
+            idf = np.load(path / "idf.npy", allow_pickle=False)
+            csr = _load_csr(path / "matrix.npz")
+            lexicon = VocabularyTokenizer.from_dict(_read_json(path / "lexicon.json"))
+            saved_tokenizer = dict(params["tokenizer"])
+            if tokenizer is None:
+                tokenizer = Tokenizer(**saved_tokenizer)
+            index = cls(tokenizer=tokenizer, sublinear_tf=bool(params["sublinear_tf"]),
+                        min_df=int(params["min_df"]), query_tokenizer=params["query_tokenizer"])
+        except (KeyError, TypeError, ValueError, AttributeError, OSError) as exc:
+            raise IndexFormatError(f"{path}: damaged index ({exc}); {_REBUILD}") from exc
+        differ = [k for k, v in _tokenizer_params(tokenizer).items() if saved_tokenizer.get(k) != v]
+        if differ:
+            raise IndexFormatError(
+                f"{path}: fitted with another tokenizer ({', '.join(differ)} differ); {_REBUILD}"
+            )
+        n_terms = len(vocabulary)
+        problems = []
+        if sorted(vocabulary.values()) != list(range(n_terms)):
+            problems.append("vocabulary columns are not 0..n-1")
+        if idf.dtype != np.float64 or idf.shape != (n_terms,):
+            problems.append(f"idf.npy is {idf.dtype} {idf.shape}, expected float64 ({n_terms},)")
+        if csr.shape != (len(ids), n_terms):
+            problems.append(f"matrix is {csr.shape}, expected {(len(ids), n_terms)}")
+        elif not csr.valid():
+            problems.append("matrix.npz indices or indptr are out of range")
+        if problems:
+            raise IndexFormatError(f"{path}: damaged index ({'; '.join(problems)}); {_REBUILD}")
+        index._set_state(ids=ids, vocabulary=vocabulary, idf=idf, csr=csr,
+                         lexicon=lexicon, fingerprint=str(meta["fingerprint"]),
+                         tokenizer=tokenizer)
+        return index
+
+
+def _tokenizer_params(tokenizer: Tokenizer) -> dict[str, Any]:
+    """The tokenizer parameters that change tokens, as JSON values (engine and cache do not)."""
+    user_dict, stop = tokenizer.user_dict, tokenizer.stopwords
+    return {"user_dict": None if user_dict is None else os.fspath(user_dict),
+            "stopwords": None if stop is None else sorted(stop), "hmm": bool(tokenizer.hmm)}
+
+
+def _replaceable(target: Path) -> bool:
+    """An existing directory that :meth:`ClauseIndex.save` may replace: empty, or an index."""
+    if not target.is_dir():
+        return False
+    if not any(target.iterdir()):
+        return True
+    try:
+        return bool(_read_json(target / "meta.json").get("format") == _FORMAT)
+    except IndexFormatError:
+        return False
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexFormatError(f"{path}: unreadable ({exc}); {_REBUILD}") from exc
+    if not isinstance(data, dict):
+        raise IndexFormatError(f"{path}: expected a JSON object; {_REBUILD}")
+    return data
+
+
+def _check_meta(path: Path, meta: dict[str, Any], expected_fingerprint: str | None) -> None:
+    if meta.get("format") != _FORMAT:
+        raise IndexFormatError(f"{path}: not a policymatch clause index; {_REBUILD}")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"{path}: index format {meta.get('format_version')!r}, this policymatch reads format "
+            f"{FORMAT_VERSION}; {_REBUILD}"
+        )
+    written, running = meta.get("policymatch_version"), _library_version()
+    if written != running:
+        raise IndexFormatError(
+            f"{path}: written by policymatch {written}, this is {running}; {_REBUILD}"
+        )
+    if expected_fingerprint is not None and meta.get("fingerprint") != expected_fingerprint:
+        raise IndexFormatError(
+            f"{path}: fitted on another corpus (fingerprint {meta.get('fingerprint')!r}, "
+            f"expected {expected_fingerprint!r}); {_REBUILD}"
+        )
+
+
+@dataclass(frozen=True)
+class _Csr:
+    """The arrays of a CSR matrix, usable without importing scipy."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, matrix: Any) -> _Csr:
+        matrix.sort_indices()
+        return cls(np.asarray(matrix.data, dtype=np.float64), matrix.indices, matrix.indptr,
+                   (int(matrix.shape[0]), int(matrix.shape[1])))
+
+    def valid(self) -> bool:
+        n_rows, n_cols = self.shape
+        p = self.indptr
+        return bool(
+            p.ndim == 1 and len(p) == n_rows + 1 and p[0] == 0 and p[-1] == len(self.data)
+            and len(self.indices) == len(self.data) and np.all(np.diff(p) >= 0)
+            and (self.indices.size == 0 or (self.indices.min() >= 0 and self.indices.max() < n_cols))
+            and np.all(np.isfinite(self.data))
+        )
+
+
+def _load_csr(path: Path) -> _Csr:
+    """Read scipy's ``save_npz`` layout with ``np.load(allow_pickle=False)`` and no scipy."""
+    with np.load(path, allow_pickle=False) as npz:
+        fmt = npz["format"].item()
+        if fmt not in (b"csr", "csr"):
+            raise ValueError(f"matrix.npz holds a {fmt!r} matrix, expected csr")
+        n_rows, n_cols = (int(n) for n in npz["shape"])
+        return _Csr(np.asarray(npz["data"], dtype=np.float64),
+                    np.asarray(npz["indices"], dtype=np.int64),
+                    np.asarray(npz["indptr"], dtype=np.int64), (n_rows, n_cols))
