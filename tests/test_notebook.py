@@ -29,7 +29,7 @@ def test_notebook_runs(tmp_path: Path) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     # Runs in a temporary working directory: the notebook finds the repository on its own and
     # must not write anything next to itself.
     NotebookClient(notebook, timeout=600, kernel_name="python3",

@@ -31,7 +31,8 @@ def service() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def matcher(service: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    return service.create_matcher(MINI, index_cache=tmp_path_factory.mktemp("index"))
+    fitted: Matcher = service.create_matcher(MINI, index_cache=tmp_path_factory.mktemp("index"))
+    return fitted
 
 
 def test_create_matcher_fits_and_warms_up(service: ModuleType, matcher: Matcher) -> None:
