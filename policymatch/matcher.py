@@ -18,6 +18,7 @@ from .errors import IndexFormatError, NotFittedError, ProfileError
 from .fields import FieldKind, field_spec
 from .models import (
     AllOf,
+    Change,
     Clause,
     Condition,
     Match,
@@ -30,7 +31,7 @@ from .models import (
     Status,
 )
 from .profile import EnterpriseProfile
-from .rules import evaluate, fields_of
+from .rules import Evaluation, changes_for, combine, evaluate, outcome_of, without_not
 from .units import format_money
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
            matched_terms: tuple[str, ...] = ()) -> Match:
     """Judge one clause for one profile: status, reasons, gaps, missing facts and amount.
 
+    The clause's conditions and its policy's document-wide conditions must both hold.
+
     Examples
     --------
     >>> from policymatch import load_policies
@@ -66,24 +69,50 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
     True
     """
     day = as_of or date.today()
-    ev = evaluate(clause_condition(policy, clause), profile, as_of=day)
-    status = _STATUS[ev.outcome]
+    memo: dict[Any, Any] = {}
+    doc = evaluate(policy.conditions, profile, as_of=day, memo=memo, changes=False)
+    m = _judge(policy, clause, policy.conditions, doc, clause.conditions, profile, day, memo,
+               score, keep_ineligible=True)
+    assert m is not None
+    return m.model_copy(update={"matched_terms": matched_terms}) if matched_terms else m
+
+
+def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Evaluation,
+           own_cond: Condition | None, profile: EnterpriseProfile, day: date,
+           memo: dict[Any, Any], score: float, *, keep_ineligible: bool) -> Match | None:
+    """The one place a clause meets a profile; ``doc`` is the policy-wide verdict, computed once
+    per policy. Equal to evaluating ``AllOf(doc_cond, own_cond)`` in one go."""
+    if not keep_ineligible and doc.outcome is not Outcome.UNMET and outcome_of(
+            own_cond, profile, day, memo.setdefault("outcomes", {})) is Outcome.UNMET:
+        return None  # first pass: outcome only, no reasons for a clause that is not shown
+    own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
+    outcome = combine([doc.outcome, own.outcome], any_of=False)
+    status = _STATUS[outcome]
+    if status is Status.INELIGIBLE and not keep_ineligible:
+        return None
     est = compute(clause.benefit, profile, as_of=day)
-    own = set(fields_of(clause.conditions))
-    missing = sorted(ev.missing, key=lambda f: f not in own)  # the clause's own facts first
+    missing: list[str] = []
+    changes: tuple[Change, ...] = ()
+    if outcome is Outcome.UNKNOWN:
+        own_fields = set(own.missing)
+        # the clause's own facts first, then the policy-wide ones
+        missing = sorted(dict.fromkeys(doc.missing + own.missing), key=lambda f: f not in own_fields)
     if status is not Status.INELIGIBLE:
         missing.extend(f for f in est.missing if f not in missing)
-    amount = None if status is Status.INELIGIBLE else est.amount
-    return Match(
+    else:
+        parts = [changes_for(c, profile, as_of=day) for c in (doc_cond, own_cond)]
+        changes = () if any(p is None for p in parts) else tuple(
+            change for p in parts if p for change in p)
+    return Match.model_construct(
         policy_id=policy.id, policy_title=policy.title, clause_id=clause.id,
         clause_title=clause.title, text=clause.text, status=status, score=score,
-        amount=amount, max_amount=max_amount(clause.benefit), benefit_kind=clause.benefit.kind,
-        is_upper_bound=est.is_upper_bound,
-        formula=est.formula,
-        reasons=ev.reasons, missing=tuple(missing),
-        changes=ev.changes or () if status is Status.INELIGIBLE else (),
+        amount=None if status is Status.INELIGIBLE else est.amount,
+        max_amount=max_amount(clause.benefit), benefit_kind=clause.benefit.kind,
+        is_upper_bound=est.is_upper_bound, formula=est.formula,
+        reasons=doc.reasons + own.reasons, missing=tuple(missing), changes=changes,
         department=clause.department, mode=clause.mode, category=clause.category,
-        exclusive_group=clause.exclusive_group, matched_terms=matched_terms,
+        exclusive_group=clause.exclusive_group, counted=True, set_aside_for=None,
+        matched_terms=(),
     )
 
 
@@ -184,7 +213,8 @@ class Matcher:
             self._store_index(index, fingerprint)
         self.policy_set_ = policy_set
         self.pairs_ = pairs
-        self.conditions_ = [clause_condition(p, c) for p, c in pairs]
+        self.conditions_ = [without_not(c.conditions) for _, c in pairs]
+        self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
         self.index_ = index
         self.tokenizer_ = tokenizer
         return self
@@ -242,14 +272,21 @@ class Matcher:
         scores = self._relevance(profile_query(profile))
         matches: list[Match] = []
         inactive: list[str] = []
+        memo: dict[Any, Any] = {}
+        docs: dict[str, Evaluation] = {}
         for row, (policy, clause) in enumerate(self.pairs_):
             if not policy.active_on(day):
                 inactive.append(clause.id)
                 continue
-            m = assess(policy, clause, profile, as_of=day, score=float(scores[row]))
-            if m.status is Status.INELIGIBLE and not include_ineligible:
-                continue
-            matches.append(m)
+            doc_cond = self.doc_conditions_[policy.id]
+            doc = docs.get(policy.id)
+            if doc is None:
+                doc = docs[policy.id] = evaluate(doc_cond, profile, as_of=day, memo=memo,
+                                                 changes=False)
+            m = _judge(policy, clause, doc_cond, doc, self.conditions_[row], profile, day, memo,
+                       float(scores[row]), keep_ineligible=include_ineligible)
+            if m is not None:
+                matches.append(m)
         matches = _apply_exclusivity(matches)
         matches.sort(key=self._sort_key)
         if top_k is not None:

@@ -17,7 +17,8 @@ from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Re
 from .profile import EnterpriseProfile
 from .units import format_money
 
-__all__ = ["Evaluation", "evaluate", "fields_of", "format_value", "leaf_outcome"]
+__all__ = ["Evaluation", "changes_for", "combine", "evaluate", "fields_of", "format_value",
+           "leaf_outcome", "outcome_of", "push_not", "without_not"]
 
 _OP_WORDS = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "==": "为", "!=": "不为",
              "in": "属于", "not_in": "不属于", "has": "持有", "not_has": "未持有"}
@@ -41,9 +42,18 @@ MET = Evaluation(Outcome.MET)
 
 
 def evaluate(
-    condition: Condition | None, profile: EnterpriseProfile, *, as_of: date | None = None
+    condition: Condition | None, profile: EnterpriseProfile, *, as_of: date | None = None,
+    memo: dict[Any, Reason] | None = None, changes: bool = True,
 ) -> Evaluation:
     """Evaluate ``condition`` for ``profile`` in three-valued logic.
+
+    Parameters
+    ----------
+    memo : dict, optional
+        Leaf reasons already computed for this profile and day, shared across calls (the
+        matcher passes one per enterprise so a leaf such as "registered in 嵊州市" is judged once).
+    changes : bool
+        Compute the smallest helpful changes when the outcome is unmet.
 
     Examples
     --------
@@ -60,26 +70,77 @@ def evaluate(
     day = as_of or date.today()
     reasons: list[Reason] = []
     missing: list[str] = []
-    outcome = _walk(condition, profile, day, reasons, missing)
+    outcome = _walk(condition, profile, day, reasons, missing, {} if memo is None else memo)
     if outcome is Outcome.MET:
         return Evaluation(outcome, tuple(reasons))
     if outcome is Outcome.UNKNOWN:
         return Evaluation(outcome, tuple(reasons), tuple(dict.fromkeys(missing)))
-    return Evaluation(outcome, tuple(reasons), (), _fixes(condition, profile, day))
+    return Evaluation(outcome, tuple(reasons), (),
+                      _fixes(condition, profile, day) if changes else ())
+
+
+def changes_for(condition: Condition | None, profile: EnterpriseProfile, *,
+                as_of: date | None = None) -> tuple[Change, ...] | None:
+    """The smallest changes to known facts that make ``condition`` not unmet (``None``: none can)."""
+    if condition is None:
+        return ()
+    return _fixes(condition, profile, as_of or date.today())
 
 
 def _walk(node: Condition, profile: EnterpriseProfile, day: date,
-          reasons: list[Reason], missing: list[str]) -> Outcome:
+          reasons: list[Reason], missing: list[str], memo: dict[Any, Reason]) -> Outcome:
     if isinstance(node, FieldTest):
-        reason = _leaf_reason(node, profile, day)
+        value = node.value
+        key = (node.field, node.op, tuple(value) if isinstance(value, list) else value, node.label)
+        reason = memo.get(key)
+        if reason is None:
+            reason = memo[key] = _leaf_reason(node, profile, day)
         reasons.append(reason)
         if reason.outcome is Outcome.UNKNOWN:
             missing.append(node.field)
         return reason.outcome
     if isinstance(node, Not):
-        return _walk(push_not(node.of), profile, day, reasons, missing)
-    outcomes = [_walk(child, profile, day, reasons, missing) for child in node.of]
+        return _walk(push_not(node.of), profile, day, reasons, missing, memo)
+    outcomes = [_walk(child, profile, day, reasons, missing, memo) for child in node.of]
     return combine(outcomes, any_of=isinstance(node, AnyOf))
+
+
+def outcome_of(node: Condition | None, profile: EnterpriseProfile, day: date,
+               memo: dict[Any, Outcome]) -> Outcome:
+    """Only the three-valued outcome of a ``not``-free tree (see :func:`without_not`): no
+    reasons, no allocations beyond the memo. The matcher's first pass over every clause."""
+    if node is None:
+        return Outcome.MET
+    if isinstance(node, FieldTest):
+        value = node.value
+        key = (node.field, node.op, tuple(value) if isinstance(value, list) else value)
+        out = memo.get(key)
+        if out is None:
+            out = memo[key] = leaf_outcome(node.op, _actual(node, profile, day), value, node.field)
+        return out
+    if isinstance(node, Not):
+        return outcome_of(push_not(node.of), profile, day, memo)
+    any_of = isinstance(node, AnyOf)
+    win = Outcome.MET if any_of else Outcome.UNMET
+    unknown = False
+    for child in node.of:
+        out = outcome_of(child, profile, day, memo)
+        if out is win:
+            return win
+        unknown = unknown or out is Outcome.UNKNOWN
+    if unknown:
+        return Outcome.UNKNOWN
+    return Outcome.UNMET if any_of else Outcome.MET
+
+
+def without_not(node: Condition | None) -> Condition | None:
+    """An equivalent tree with every ``not`` pushed to the leaves (done once, at fit time)."""
+    if node is None or isinstance(node, FieldTest):
+        return node
+    if isinstance(node, Not):
+        return without_not(push_not(node.of))
+    kids = tuple(without_not(child) for child in node.of)
+    return AllOf(of=kids) if isinstance(node, AllOf) else AnyOf(of=kids)  # type: ignore[arg-type]
 
 
 def push_not(node: Condition) -> Condition:
@@ -214,8 +275,8 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
         got = format_value(actual, spec)
         text = (f"{label}：{got}（符合）" if outcome is Outcome.MET
                 else f"{label}：{got}，要求{word} {want}")
-    return Reason(field=node.field, op=node.op, expected=node.value, actual=_plain(actual),
-                  outcome=outcome, text=text, gap=gap)
+    return Reason.model_construct(field=node.field, op=node.op, expected=node.value,
+                                  actual=_plain(actual), outcome=outcome, text=text, gap=gap)
 
 
 def _plain(value: Any) -> Any:
