@@ -198,14 +198,14 @@ _TALENT_RE = re.compile(_alt(list(_TALENTS)))
 _SECTIONS = {"批发和零售": ["G"], "批发零售": ["G"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"]}
 _SECTION_RE = re.compile(_alt(list(_SECTIONS)))
-_NEW = re.compile(r"新认定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
+_NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|新获批|新获评|新获得|新评为|新列入|新入选|新晋|新通过|新获|首次")
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
-_VERB = re.compile(r"认定为|认定的|评为|获评|入选|列入|获批|获得|通过|创建|授予")
+_VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
            r"|园区|研究院|实验室|工程|装备|产品|景区|民宿|项目)")
 _NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|$)")
-_HONOUR = re.compile(r"认定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
+_HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
 _LEVELS = r"国家级|国家|省级|省|市级|市|县级|县"
 _LEVEL_LIST = re.compile(rf"(?:{_LEVELS})(?:、(?:{_LEVELS})){{1,4}}(?=[^、,;。的]{{2,20}}?{_SUFFIX})")
 _CAP_WORD = re.compile(r"(?:最高|不超过|上限为?|封顶|最多|累计不超过|总额不超过)[^,;。\d]{0,6}$")
@@ -246,7 +246,7 @@ def _qual_lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
 def _industry_lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
     names = {n: canon for canon, aliases in alias_table().industries.items()
              for n in (canon, *aliases)}
-    return re.compile(rf"(?:{_alt(list(names))})(?=企业|经营主体|主体|行业|类企业)"), names
+    return re.compile(rf"(?:{_alt(list(names))})(?=企业|经营主体|主体|行业|类企业|统计)"), names
 
 
 # -- conditions -------------------------------------------------------------------------------
@@ -319,9 +319,14 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     cp = CondParse()
     mk = _Marks(cp, text, base)
     m: re.Match[str] | None
-    for m in re.finditer(r"的除外", text):  # "…的除外": the chunk before it is negated
+    for m in re.finditer(r"的?除外", text):  # "…(的)除外": the chunk before it is negated
         s = max(text.rfind(c, 0, m.start()) for c in ",;。(") + 1
-        for lf in parse_conditions(text[s:m.start()], base + s, region=region).leaves:
+        inner = parse_conditions(text[s:m.start()], base + s, region=region).leaves
+        if not inner and re.fullmatch(r"[\u4e00-\u9fff]{2,10}(?:企业|单位|公司|机构)", text[s:m.start()]):
+            name = f"extra.{text[s:m.start()]}"
+            inner = [Leaf(name, "==", True, base + s, base + m.end(), 0.5,
+                          note=f"“{text[s:m.end()]}”记为 not {name}，请核对")]
+        for lf in inner:
             lf.negate, lf.role = True, "exclusion"
             mk.add(lf, lf.start - base, lf.end - base)
         mk.take(s, m.end())
@@ -336,11 +341,14 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.leaf(m, "industry_section", "in" if len(codes) > 1 else "==",
                     codes if len(codes) > 1 else codes[0], 0.8)
     m = re.search(r"在(本县|本市|本区|我县|我市|我区|全县|本地|[\u4e00-\u9fff]{2,8}?[县市区])"
-                  r"(?:行政区域|辖区|域)?内?(?:注册登记|登记注册|注册|依法登记|登记|设立|落户|创办)", text)
-    if m and (m.group(1)[0] not in "本我全" or region):
-        mk.leaf(m, "region", "==", region if m.group(1)[0] in "本我全" else m.group(1))
-    elif m:
-        cp.notes.append(f"“{m.group(1)}”指哪个县（市、区）未能确定，注册地条件未写入")
+                  r"(?:行政区域|辖区|域)?内?(?:注册登记|登记注册|注册|依法登记|登记|设立|落户|创办)"
+                  r"|^[\s,]*(?:对|凡)(本县|我县|县内|县域内|本市|我市|市内|本区|我区|区内)"
+                  r"(?=[\u4e00-\u9fff]{0,6}(?:企业|单位|主体))", text)
+    here = m and (m.group(1) or m.group(2))
+    if m and here and (here[0] not in "本我全县市区" or region):
+        mk.leaf(m, "region", "==", region if here[0] in "本我全县市区" else here)
+    elif here:
+        cp.notes.append(f"“{here}”指哪个县（市、区）未能确定，注册地条件未写入")
     if not scope_only:
         _qualifications(text, mk)
         m = re.search(r"(?:入驻|位于|落户|租用|进驻)([^,;。、的]{2,20}?(?:产业园|创业园|科创园|工业园"
@@ -536,8 +544,8 @@ def _alternatives(text: str, base: int, cp: CondParse) -> None:
 
 # -- benefits ---------------------------------------------------------------------------------
 _VERB_RE = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|发放|补偿")
-_PER_RE = re.compile(r"每(?:[\u4e00-\u9fff]{0,6}?)(?:\d{1,4}|一)?\s?(人|名|平方米|m2|亩|台|套|项)"
-                     r"|元\s?/\s?(人|名|平方米|m2|亩|台|套|项)")
+_PER_RE = re.compile(r"每(?:[\u4e00-\u9fff]{0,6}?)(?:\d{1,4}|一)?\s?(人次|人|名|平方米|m2|亩|台|套|项)"
+                     r"|元\s?/\s?(人次|人|名|平方米|m2|亩|台|套|项)")
 _AWARD = re.compile(r"(?:补助|奖励|给予|补贴|资助|奖补)\s?$")
 _STEP = re.compile(r"每(?:同比)?(?:增加|增长|新增|多)")
 
@@ -675,10 +683,11 @@ def _per_unit(text: str, base: int, cp: CondParse, per: re.Match[str] | None, ra
               cap: Qty | None, durs: list[Qty], limits: list[Qty], resp: bool) -> list[BenefitDraft]:
     unit = (per.group(1) or per.group(2)) if per else "人"
     unit = {"m2": "平方米", "名": "人"}.get(unit, unit)
-    period = "month" if re.search(r"每月|/月|按月", text) else "year" if re.search(
-        r"每年|/年|按年", text) else "once"
     if per and not per.group(2):
         rates = [q for q in rates if q.start >= base + per.start()] or rates
+    near = text[:rates[0].end - base + 6] if rates else text  # not "每年最高…" after the rate
+    period = "month" if re.search(r"每月|/月|按月", near) else "year" if re.search(
+        r"每年|/年|按年", near) else "once"
     n = durs[0].value * (12 if durs[0].kind == "year" and period == "month" else 1) if durs else 0
     drafts = []
     for i, q in enumerate(rates if resp else rates[:1]):
@@ -845,6 +854,10 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             cp.leaves = _copy(prev.leaves, cp)
         elif prev is not None and not cp.has_subject:  # "；达到5000万元以上的，…": same subject
             cp.leaves += [lf for lf in _copy(prev.leaves, cp) if lf.role != "threshold"]
+        for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
+            xs = bstart + x.start()
+            cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
+                          if lf.negate]
         own = cp.leaves + _copy(inherited, cp)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):

@@ -277,7 +277,8 @@ def _tree(doc: _Doc, work: str, lines: list[tuple[int, int]]) -> list[_Node]:
             node.heading, node.body = doc.orig(node.body, line_end).strip(), line_end
         elif m and not re.match(r"对|凡|本|为", m.group(1)) and not P.quantities(m.group(1)):
             node.heading = doc.orig(node.body + m.start(1), node.body + m.end(1)).strip()
-            node.body += m.end()
+            if re.search(r"[\u4e00-\u9fff]", work[node.body + m.end():node.own_end]):
+                node.body += m.end()  # else the item is that one sentence: keep it as text
         node.meta = bool(_META.search(re.sub(r"\s", "", node.heading))) or bool(
             node.parent and node.parent.meta)
     return nodes
@@ -356,7 +357,7 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
     ctx.exclusive |= bool(re.search(r"就高|从高|不重复", text))
     if "免申即享" in text:
         refs = [(P.cn_int(m.group(1)), P.cn_int(m.group(2)) if m.group(2) else None) for m in
-                re.finditer(r"第([一二三四五六七八九十百]{1,4})条(?:第\(([一二三四五六七八九十]{1,3})\)项)?",
+                re.finditer(r"第([一二三四五六七八九十百]{1,4})条(?:第\(?([一二三四五六七八九十\d]{1,3})\)?项)?",
                             text)]
         ctx.mode_refs.extend(refs)
         if not refs and not re.search(r"除|其余|以外", text):

@@ -1,6 +1,6 @@
 """Measure policymatch.extract against hand-labelled documents (and, optionally, a corpus).
 
-    python benchmarks/extraction/evaluate.py              # the documents in documents/
+    python benchmarks/extraction/evaluate.py              # documents/ and heldout/
     python benchmarks/extraction/evaluate.py -v           # … and every disagreement
     python benchmarks/extraction/evaluate.py --roundtrip policies/
 
@@ -167,11 +167,12 @@ def _pair(expected: list[dict[str, Any]], got: list[Clause]) -> list[tuple[int, 
 
 
 # -- the document benchmark ----------------------------------------------------------------------
-def evaluate(verbose: bool) -> dict[str, float]:
+def evaluate(folder: Path, verbose: bool) -> dict[str, float]:
+    """Score the extraction of ``folder/documents`` against ``folder/expected``."""
     t = Counter[str]()
-    for path in sorted((HERE / "expected").glob("*.yaml")):
+    for path in sorted((folder / "expected").glob("*.yaml")):
         spec = yaml.safe_load(path.read_text("utf-8"))
-        doc = HERE / "documents" / spec["document"]
+        doc = folder / "documents" / spec["document"]
         result = extract_policy(read_document(doc), source=spec["document"])
         policy, got = result.policy, list(result.policy.clauses)
         expected = spec["clauses"]
@@ -239,7 +240,7 @@ def evaluate(verbose: bool) -> dict[str, float]:
     p = t["tp"] / max(1, t["tp"] + t["fp"])
     r = t["tp"] / max(1, t["tp"] + t["fn"])
     return {
-        "documents": len(list((HERE / "expected").glob("*.yaml"))),
+        "documents": len(list((folder / "expected").glob("*.yaml"))),
         "clauses expected": t["expected"], "clauses extracted": t["extracted"],
         "clause split precision": t["paired"] / max(1, t["extracted"]),
         "clause split recall": t["paired"] / max(1, t["expected"]),
@@ -304,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also re-extract every clause of the policies in this folder")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each disagreement")
     args = parser.parse_args(argv)
-    _print("Extraction benchmark (hand-labelled documents)", evaluate(args.verbose))
+    _print("Extraction benchmark (hand-labelled documents)", evaluate(HERE, args.verbose))
+    _print("Held-out document (labelled before its first run; first-run figures: README.md)",
+           evaluate(HERE / "heldout", args.verbose))
     if args.roundtrip:
         _print(f"Round trip over {args.roundtrip}", roundtrip(args.roundtrip, args.verbose))
     return 0
