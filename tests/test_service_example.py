@@ -62,6 +62,8 @@ def test_handle_raises_profile_error_for_a_bad_profile(service: ModuleType, matc
         service.handle({"name": "甲", "revenue": "很多"}, matcher=matcher)
 
 
+# Starlette's test client warns that it will move from httpx to another client; not ours to fix.
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_fastapi_app(service: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     pytest.importorskip("fastapi", reason="the web app needs FastAPI (pip install -e '.[docs]')")
     pytest.importorskip("httpx", reason="FastAPI's test client needs httpx")
