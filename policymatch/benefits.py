@@ -20,6 +20,7 @@ from .models import (
     RatioBenefit,
     RentBenefit,
     TiersBenefit,
+    trusted,
 )
 from .profile import EnterpriseProfile
 from .rules import format_value
@@ -43,10 +44,10 @@ def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None 
     """
     if isinstance(benefit, FixedBenefit):
         word = "最高 " if benefit.up_to else ""
-        return Estimate(amount=benefit.amount, formula=f"{word}{format_money(benefit.amount)}",
-                        is_upper_bound=benefit.up_to)
+        return _estimate(benefit.amount, f"{word}{format_money(benefit.amount)}",
+                         is_upper_bound=benefit.up_to)
     if isinstance(benefit, InKindBenefit):
-        return Estimate(amount=None, formula=benefit.description)
+        return _estimate(None, benefit.description)
     base = _base(benefit, profile, as_of)
     spec = field_spec(benefit.field)
     assert spec is not None
@@ -54,8 +55,7 @@ def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None 
     if base is None:
         top = max_amount(benefit)
         hint = f"（最高 {format_money(top)}）" if top is not None else ""
-        return Estimate(amount=None, formula=f"需提供{label}才能测算{hint}",
-                        missing=(benefit.field,))
+        return _estimate(None, f"需提供{label}才能测算{hint}", missing=(benefit.field,))
     shown = format_value(base, spec)
     if isinstance(benefit, TiersBenefit):
         return _tiers(benefit, base, label, shown)
@@ -88,6 +88,12 @@ def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None 
     return _bounded(raw, formula, benefit.cap, None)
 
 
+def _estimate(amount: float | None, formula: str, *, missing: tuple[str, ...] = (),
+              is_upper_bound: bool = False) -> Estimate:
+    return trusted(Estimate, {"amount": amount, "formula": formula, "missing": missing,
+                              "is_upper_bound": is_upper_bound})
+
+
 def _base(benefit: Benefit, profile: EnterpriseProfile, as_of: date | None) -> float | None:
     value = profile.get(benefit.field, as_of)  # type: ignore[union-attr]
     if value is None or isinstance(value, bool):
@@ -104,7 +110,7 @@ def _tiers(benefit: TiersBenefit, base: float, label: str, shown: str) -> Estima
     reached = [t for t in benefit.tiers if base >= t.at]
     if not reached:
         first = benefit.tiers[0]
-        return Estimate(amount=0.0, formula=f"{label} {shown}，未达到最低档 {_at(benefit, first.at)}")
+        return _estimate(0.0, f"{label} {shown}，未达到最低档 {_at(benefit, first.at)}")
     tier = reached[-1]
     if tier.amount is not None:
         raw = tier.amount
@@ -131,7 +137,7 @@ def _bounded(raw: float, formula: str, cap: float | None, floor: float | None) -
     if floor is not None and amount < floor:
         amount = floor
         formula += f"，保底 {format_money(floor)}"
-    return Estimate(amount=round(amount, 2), formula=formula)
+    return _estimate(round(amount, 2), formula)
 
 
 def _pct(rate: float) -> str:

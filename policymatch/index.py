@@ -193,6 +193,7 @@ class ClauseIndex:
         self.idf_ = idf
         self._lexicon = lexicon
         self._seen = seen  # every token of the fitted texts, for the lexicon
+        self._last_query: tuple[str, tuple[np.ndarray, np.ndarray]] | None = None
         self.fingerprint_ = fingerprint
         self.tokenizer_ = tokenizer
         terms = [""] * len(vocabulary)
@@ -251,6 +252,16 @@ class ClauseIndex:
         norm = math.sqrt(float(np.dot(weights, weights)))
         return cols, (weights / norm if norm > 0 else weights)
 
+    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Weights of one query text; the last one is remembered, because explaining a match
+        (:meth:`top_terms` for each matched clause) asks about the same text again and again."""
+        last = self._last_query
+        if last is not None and last[0] == text:
+            return last[1]
+        result = self._weights(self._tokenize([text])[0])
+        self._last_query = (text, result)  # one tuple assignment: safe to share across threads
+        return result
+
     def transform(self, texts: Iterable[str]) -> csr_matrix:
         """TF-IDF rows of ``texts`` over the fitted vocabulary (L2-normalised, CSR float64).
 
@@ -274,7 +285,7 @@ class ClauseIndex:
         Pure numpy: a query on a loaded index imports neither scipy nor scikit-learn nor jieba.
         """
         self._check_fitted()
-        cols, weights = self._weights(self._tokenize([text])[0])
+        cols, weights = self._query(text)
         query = np.zeros(len(self.vocabulary_))
         query[cols] = weights
         csr = self._csr
@@ -305,7 +316,7 @@ class ClauseIndex:
             raise TypeError(f"row must be a row number or a clause id, got {row!r}")
         if not 0 <= row < len(self.ids_):
             raise IndexError(f"row {row} is outside 0..{len(self.ids_) - 1}")
-        cols, weights = self._weights(self._tokenize([text])[0])
+        cols, weights = self._query(text)
         csr = self._csr
         start, stop = int(csr.indptr[row]), int(csr.indptr[row + 1])
         clause = dict(zip(csr.indices[start:stop].tolist(), csr.data[start:stop].tolist(),

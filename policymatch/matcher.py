@@ -29,6 +29,7 @@ from .models import (
     Question,
     SearchHit,
     Status,
+    trusted,
 )
 from .profile import EnterpriseProfile
 from .rules import Evaluation, changes_for, combine, evaluate, outcome_of, without_not
@@ -74,7 +75,7 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
     m = _judge(policy, clause, policy.conditions, doc, clause.conditions, profile, day, memo,
                score, keep_ineligible=True)
     assert m is not None
-    return m.model_copy(update={"matched_terms": matched_terms}) if matched_terms else m
+    return _updated(m, matched_terms=matched_terms) if matched_terms else m
 
 
 def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Evaluation,
@@ -103,17 +104,17 @@ def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Eval
         parts = [changes_for(c, profile, as_of=day) for c in (doc_cond, own_cond)]
         changes = () if any(p is None for p in parts) else tuple(
             change for p in parts if p for change in p)
-    return Match.model_construct(
-        policy_id=policy.id, policy_title=policy.title, clause_id=clause.id,
-        clause_title=clause.title, text=clause.text, status=status, score=score,
-        amount=None if status is Status.INELIGIBLE else est.amount,
-        max_amount=max_amount(clause.benefit), benefit_kind=clause.benefit.kind,
-        is_upper_bound=est.is_upper_bound, formula=est.formula,
-        reasons=doc.reasons + own.reasons, missing=tuple(missing), changes=changes,
-        department=clause.department, mode=clause.mode, category=clause.category,
-        exclusive_group=clause.exclusive_group, counted=True, set_aside_for=None,
-        matched_terms=(),
-    )
+    return trusted(Match, {
+        "policy_id": policy.id, "policy_title": policy.title, "clause_id": clause.id,
+        "clause_title": clause.title, "text": clause.text, "status": status, "score": score,
+        "amount": None if status is Status.INELIGIBLE else est.amount,
+        "max_amount": max_amount(clause.benefit), "benefit_kind": clause.benefit.kind,
+        "is_upper_bound": est.is_upper_bound, "formula": est.formula,
+        "reasons": doc.reasons + own.reasons, "missing": tuple(missing), "changes": changes,
+        "department": clause.department, "mode": clause.mode, "category": clause.category,
+        "exclusive_group": clause.exclusive_group, "counted": True, "set_aside_for": None,
+        "matched_terms": (),
+    })
 
 
 def check_cases(policy_set: PolicySet) -> list[str]:
@@ -305,12 +306,9 @@ class Matcher:
     def _with_terms(self, m: Match, profile: EnterpriseProfile) -> Match:
         if m.score <= 0:
             return m
-        row = self.index_.ids_.index(m.clause_id) if hasattr(self.index_, "ids_") else None
-        if row is None:
-            return m
-        terms = tuple(t for t, _ in self.index_.top_terms(profile_query(profile), row,
+        terms = tuple(t for t, _ in self.index_.top_terms(profile_query(profile), m.clause_id,
                                                           k=self.n_terms))
-        return m.model_copy(update={"matched_terms": terms})
+        return _updated(m, matched_terms=terms)
 
     def _sort_key(self, m: Match) -> tuple[Any, ...]:
         near = 0 if (m.status is not Status.INELIGIBLE
@@ -359,6 +357,10 @@ def _as_profile(profile: EnterpriseProfile | Mapping[str, Any]) -> EnterprisePro
     raise ProfileError(f"expected an EnterpriseProfile or a dict, got {type(profile).__name__}")
 
 
+def _updated(m: Match, **changes: Any) -> Match:
+    return trusted(Match, {**m.__dict__, **changes})
+
+
 def _apply_exclusivity(matches: list[Match]) -> list[Match]:
     """就高不重复: within an exclusivity group only the best eligible clause counts.
 
@@ -373,7 +375,7 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
     for m in matches:
         winner = best.get(m.exclusive_group) if m.exclusive_group else None
         if winner is not None and winner is not m and m.status is not Status.INELIGIBLE:
-            m = m.model_copy(update={"counted": False, "set_aside_for": winner.clause_id})
+            m = _updated(m, counted=False, set_aside_for=winner.clause_id)
         out.append(m)
     return out
 
@@ -392,9 +394,10 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
     set_aside = sum(1 for m in eligible if not m.counted)
     if set_aside:
         summary += f"（{set_aside} 条因就高不重复未计入）"
-    return MatchReport(enterprise=profile.name, as_of=day, matches=tuple(matches),
-                       inactive=tuple(inactive), questions=tuple(questions),
-                       total_amount=round(total, 2), summary=summary)
+    return trusted(MatchReport, {
+        "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
+        "inactive": tuple(inactive), "questions": tuple(questions),
+        "total_amount": round(total, 2), "summary": summary})
 
 
 def _wan(amount: float) -> str:
@@ -416,8 +419,9 @@ def _questions(matches: Iterable[Match]) -> list[Question]:
             else f"请补充“{f.removeprefix('extra.')}”。"
         money = max((m.amount if m.amount is not None else _ceiling(m)) for m in ms)
         tail = f"可能影响 {len(ms)} 条" + (f"、最高 {_wan(money)}" if money else "")
-        out.append(Question(field=f, question=f"{ask}（{tail}）",
-                            clause_ids=tuple(m.clause_id for m in ms), max_amount=money))
+        out.append(trusted(Question, {"field": f, "question": f"{ask}（{tail}）",
+                                      "clause_ids": tuple(m.clause_id for m in ms),
+                                      "max_amount": float(money)}))
     out.sort(key=lambda q: (-q.max_amount, -len(q.clause_ids), q.field))
     return out
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
@@ -62,6 +62,24 @@ class ApplicationMode(str, Enum):
     AUTO = "免申即享"
     APPLY = "依申请"
     FAST = "快申快享"
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
+    """Build a model from values the library computed itself, skipping validation.
+
+    For the matcher's hot path only (a :class:`Match` is built per clause per enterprise): every
+    field must be given, already of its declared type. Tests check that such objects equal
+    their validated round trip.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class _Frozen(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import ProfileError
 from .fields import FieldKind, FieldSpec, field_spec
-from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Reason
+from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Reason, trusted
 from .profile import EnterpriseProfile
 from .units import format_money
 
@@ -275,8 +275,9 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
         got = format_value(actual, spec)
         text = (f"{label}：{got}（符合）" if outcome is Outcome.MET
                 else f"{label}：{got}，要求{word} {want}")
-    return Reason.model_construct(field=node.field, op=node.op, expected=node.value,
-                                  actual=_plain(actual), outcome=outcome, text=text, gap=gap)
+    return trusted(Reason, {"field": node.field, "op": node.op, "expected": node.value,
+                            "actual": _plain(actual), "outcome": outcome, "text": text,
+                            "gap": gap})
 
 
 def _plain(value: Any) -> Any:
