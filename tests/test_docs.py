@@ -44,6 +44,16 @@ def _yaml_blocks(page: str) -> list[Any]:
     return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", page, re.S)]
 
 
+def test_commands_named_in_the_docs_exist() -> None:
+    commands = set(_load_script("gen_cli")._subcommands(build_parser()))
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        code = "\n".join(re.findall(r"```[a-z]*\n(.*?)```", text, re.S))
+        names = re.findall(r"(?m)^\s*policymatch ([a-z]+)\b", code) + re.findall(r"`policymatch ([a-z]+)\b", text)
+        for name in names:
+            assert name in commands, f"{page.name} mentions `policymatch {name}`, which does not exist"
+
+
 # -- generated pages ---------------------------------------------------------------------------
 def test_cli_reference_is_current() -> None:
     expected = _load_script("gen_cli").render()
