@@ -124,14 +124,20 @@ def _profile_from_args(args: argparse.Namespace) -> Any:
 
 
 def _scalar(text: str) -> Any:
+    """A --set value: yes/no words, numbers, money with a unit (18万 → 180000.0), else text."""
     if text.lower() in ("true", "false", "是", "否"):
         return text.lower() in ("true", "是")
-    try:
+    if text.isdigit() and (text == "0" or not text.startswith("0")):
         return int(text)
-    except ValueError:
-        pass
+    if any(unit in text for unit in ("万", "亿", "元")):
+        from .units import parse_money
+
+        try:
+            return parse_money(text, field="--set")
+        except ValueError:
+            return text
     try:
-        return float(text)
+        return float(text) if not text.startswith("0") or text.startswith("0.") else text
     except ValueError:
         return text
 

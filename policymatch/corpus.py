@@ -409,6 +409,12 @@ def atomic_write_text(target: Path, text: str) -> None:
         raise
 
 
+def _problems_message(lines: list[str]) -> str:
+    """First line: the first problem (what a CLI shows); then every problem, one per line."""
+    more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+    return f"{lines[0]}{more}\n  " + "\n  ".join(lines)
+
+
 def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> EnterpriseProfile:
     """Read an :class:`EnterpriseProfile` from a JSON file path, JSON bytes or a dict.
 
@@ -447,7 +453,7 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
         return EnterpriseProfile.model_validate(raw)
     except ValidationError as exc:
         lines = format_validation_error(exc, name, raw, schema="profile")
-        raise ProfileError(f"{len(lines)} problem(s) in {name}:\n  " + "\n  ".join(lines)) from None
+        raise ProfileError(_problems_message(lines)) from None
 
 
 def _is_missing(value: Any) -> bool:
@@ -540,4 +546,4 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
         return EnterpriseProfile.model_validate(data)
     except ValidationError as exc:
         lines = format_validation_error(exc, label, data, schema="profile")
-        raise ProfileError(f"{len(lines)} problem(s) in {label}:\n  " + "\n  ".join(lines)) from None
+        raise ProfileError(_problems_message(lines)) from None

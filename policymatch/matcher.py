@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .benefits import compute, max_amount
+from .corpus import load_profile
 from .errors import IndexFormatError, NotFittedError, ProfileError
 from .fields import FieldKind, field_spec
 from .models import (
@@ -123,13 +124,13 @@ def check_cases(policy_set: PolicySet) -> list[str]:
     for policy, clause in policy_set.items():
         for i, case in enumerate(clause.cases, 1):
             where = f"{policy.id}/{clause.id} case {i}" + (f" ({case.note})" if case.note else "")
-            try:
-                profile = EnterpriseProfile.model_validate({"name": "案例企业", **case.profile})
-            except ValueError as exc:
-                problems.append(f"{where}: its profile does not validate: {exc}")
-                continue
             day = case.as_of or policy.valid_from or date.today()
-            got = assess(policy, clause, profile, as_of=day)
+            try:
+                profile = load_profile({"name": "案例企业", **case.profile})
+                got = assess(policy, clause, profile, as_of=day)
+            except ProfileError as exc:
+                problems.append(f"{where}: its profile does not validate: {str(exc).splitlines()[0]}")
+                continue
             if got.status is not case.expect:
                 why = "; ".join(r.text for r in got.reasons) or "no conditions"
                 problems.append(f"{where}: expected {case.expect.value}, got {got.status.value} "
@@ -365,7 +366,8 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
     """就高不重复: within an exclusivity group only the best eligible clause counts.
 
     Best means the highest amount, then the higher relevance, then the smaller clause id, so the
-    choice is deterministic.
+    choice is deterministic. A merely possible clause is not set aside: it may turn out to pay
+    more once its missing facts are known, and it is never counted in the total anyway.
     """
     best: dict[str, Match] = {}
     for m in sorted(matches, key=lambda m: (-(m.amount or 0.0), -m.score, m.clause_id)):
@@ -374,7 +376,7 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
     out: list[Match] = []
     for m in matches:
         winner = best.get(m.exclusive_group) if m.exclusive_group else None
-        if winner is not None and winner is not m and m.status is not Status.INELIGIBLE:
+        if winner is not None and winner is not m and m.status is Status.ELIGIBLE:
             m = _updated(m, counted=False, set_aside_for=winner.clause_id)
         out.append(m)
     return out
@@ -401,7 +403,9 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
 
 
 def _wan(amount: float) -> str:
-    return f"{amount / 1e4:,.4g} 万元" if amount < 1e8 else f"{amount / 1e8:,.4g} 亿元"
+    """Money in the summary's words: "235 万元", "1.2 亿元", "8,000 元"."""
+    text = format_money(amount)
+    return f"{text[:-2]} {text[-2:]}" if text.endswith(("万元", "亿元")) else f"{text[:-1]} 元"
 
 
 def _questions(matches: Iterable[Match]) -> list[Question]:
