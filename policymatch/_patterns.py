@@ -326,14 +326,14 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             name = f"extra.{text[s:m.start()]}"
             inner = [Leaf(name, "==", True, base + s, base + m.end(), 0.5,
                           note=f"“{text[s:m.end()]}”记为 not {name}，请核对")]
-        for lf in inner:
-            lf.negate, lf.role = True, "exclusion"
+        for lf in inner:  # a fact like 安全事故 is already read as "must not have happened"
+            lf.negate, lf.role = lf.role != "exclusion", "exclusion"
             mk.add(lf, lf.start - base, lf.end - base)
         mk.take(s, m.end())
     for rx, fld, op, value in _FACTS:
         if m := rx.search(text):
             mk.leaf(m, fld, op, value, role="exclusion")
-    for m in re.finditer(r"(尚未|未|非)?(?:规模以上|规上|限额以上|限上)", text):
+    for m in re.finditer(r"(尚未纳入|未纳入|尚未|未|非)?(?:规模以上|规上|限额以上|限上)", text):
         mk.leaf(m, "is_above_scale", "==", not m.group(1))
     for m in _SECTION_RE.finditer(text):
         if mk.free(*m.span()) and not (m.group() == "工业企业" and m.start() and mk.taken[m.start() - 1]):
@@ -394,22 +394,27 @@ def _qualifications(text: str, mk: _Marks) -> None:
     keep = [i for i, ch in enumerate(text) if ch not in _STRIP_CHARS]
     view = "".join(text[i] for i in keep)
     found: list[tuple[int, int, str, float]] = []
+    used = bytearray(len(text))
 
     def clash(s: int, e: int) -> bool:
-        return any(fs < e and s < fe for fs, fe, _, _ in found)
+        return any(used[s:e])
+
+    def keep_found(s: int, e: int, name: str, conf: float) -> None:
+        found.append((s, e, name, conf))
+        used[s:e] = b"\x01" * (e - s)
 
     for m in _LEVEL_LIST.finditer(text):  # 国家级、省级农民合作社示范社
         if tail := _NAME.match(text, m.end()):
             for lvl in m.group().split("、"):
                 name = _strip(lvl + tail.group())
-                found.append((m.start(), tail.end(), names.get(name, name),
-                              0.85 if name in names else 0.6))
+                keep_found(m.start(), tail.end(), names.get(name, name),
+                           0.85 if name in names else 0.6)
     for m in pattern.finditer(view):
         s, e = keep[m.start()], keep[m.end() - 1] + 1
         if not clash(s, e):
-            found.append((s, e, names[m.group()], 0.9))
+            keep_found(s, e, names[m.group()], 0.9)
     for m in re.finditer(r"(?:首发|成功|首次公开发行股票并)上市|交易所[^,;。]{0,6}?上市", text):
-        found.append((m.start(), m.end(), "上市公司", 0.8))
+        keep_found(m.start(), m.end(), "上市公司", 0.8)
     for m in _HONOUR.finditer(text):
         pos = m.end()
         while (n := _NAME.match(text, pos)) is not None:  # a name, then maybe 、 another one
@@ -417,7 +422,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
                 quoted = re.search(r"“([^”]{2,20})”", n.group())
                 name = quoted.group(1) if quoted and re.match(r"[县市省]?“", n.group()) \
                     else _strip(n.group())
-                found.append((n.start(), n.end(), name, 0.6))
+                keep_found(n.start(), n.end(), name, 0.6)
             if text[n.end():n.end() + 1] not in ("、", "或", "和", "及"):
                 break
             pos = n.end() + 1
@@ -857,7 +862,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
             xs = bstart + x.start()
             cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
-                          if lf.negate]
+                          if lf.role == "exclusion"]
         own = cp.leaves + _copy(inherited, cp)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):
@@ -868,11 +873,11 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                                 ladder=subj is not None and _family(names)))
         prev = cp
     exclusive = len(drafts) >= 2 and any(_EXCLUSIVE.search(work[a:b]) for a, b in rules)
+    top_up = "差额" in work[s:e]
     for d in drafts:
-        d.spans = sorted(set(d.spans + rules))
+        d.spans = sorted(set(d.spans + rules[:5]))
         d.exclusive = exclusive
-        if "差额" in work[s:e]:
-            d.notes.append("含晋级差额（补差）规定，金额未按差额结构化")
+        d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
 
 

@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -99,7 +100,7 @@ class ExtractionResult(BaseModel):
         """The draft policy as JSON (it loads like the YAML); ``details`` adds confidences."""
         if details:
             return self.model_dump_json(indent=indent)
-        return self.policy.model_dump_json(indent=indent, exclude_defaults=True)
+        return self.policy.model_dump_json(indent=indent, exclude_none=True)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -382,33 +383,38 @@ class _Item:
 def _departments(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None:
     """An inline （责任单位：…） serves its own item; a line of its own closes every item of the
     section since the previous such line."""
-    marks = []
+    inline: list[tuple[int, int, str]] = []
+    alone: list[tuple[int, int, str]] = []
     for m in _DEPT.finditer(ctx.doc.text):
         value = re.sub(r"^(?:牵头|责任)(?:单位|部门)\s?:", "", (m.group(1) or m.group(2))
                        .split(";")[0].strip()).strip().rstrip("等")
         line = ctx.doc.text[ctx.doc.text.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
-        marks.append((m.start(), m.end(), value, line.strip() == m.group().strip()))
+        (alone if line.strip() == m.group().strip() else inline).append((m.start(), m.end(), value))
+    starts = [s for s, _, _ in inline]
     for it in items:
-        end = it.draft.spans[-1][1]
-        it.dept = next(((v, s, e, 0.95) for s, e, v, alone in marks
-                        if not alone and end <= s < it.node.own_end), None)
-    last: dict[int, int] = {}
-    for s, e, value, alone in marks:
-        owner = next((n for n in reversed(nodes) if n.start <= s), None)
-        if not alone or owner is None:
-            continue
-        top = owner.top.start
-        for it in items:
-            if it.dept is None and it.node.top.start == top and last.get(top, -1) < it.draft.spans[-1][1] <= s:
+        i = bisect_left(starts, it.draft.spans[-1][1])
+        if i < len(inline) and inline[i][0] < it.node.own_end:
+            it.dept = (inline[i][2], inline[i][0], inline[i][1], 0.95)
+    order = sorted(items, key=lambda it: it.draft.spans[-1][1])
+    node_starts = [n.start for n in nodes]
+    k = 0
+    for s, e, value in alone:  # one sweep: marks and items are both in text order
+        owner = nodes[bisect_right(node_starts, s) - 1] if node_starts and node_starts[0] <= s else None
+        while k < len(order) and order[k].draft.spans[-1][1] <= s:
+            it = order[k]
+            if owner is not None and it.dept is None and it.node.top is owner.top:
                 it.dept = (value, s, e, 0.85)
-        last[top] = s
+            k += 1
 
 
 def _modes_and_groups(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None:
     top_rank = min((n.rank for n in nodes if n.rank > 0), default=2)
+    said: dict[int, re.Match[str] | None] = {}
     for it in items:
-        text = ctx.work[it.node.body:it.node.own_end]
-        if m := re.search(r"免申即享|快申快享|依申请", text):
+        if it.node.start not in said:
+            said[it.node.start] = re.search(r"免申即享|快申快享|依申请",
+                                            ctx.work[it.node.body:it.node.own_end])
+        if m := said[it.node.start]:
             mode = {"免申即享": ApplicationMode.AUTO, "快申快享": ApplicationMode.FAST}.get(
                 m.group(), ApplicationMode.APPLY)
             it.mode = (mode, it.node.body + m.start(), it.node.body + m.end(), 0.95)

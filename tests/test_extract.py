@@ -1,0 +1,573 @@
+"""policymatch.extract: raw policy text → draft Policy (structure, conditions, benefits, rules),
+source spans, bad input, and bounded time on adversarial text.
+
+cli.py has no ``extract`` command yet, so these tests exercise the library functions the CLI
+will call: read_document, extract_policy and ExtractionResult.to_yaml / to_json.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policymatch.corpus import load_policies
+from policymatch.errors import ExtractionError, PolicymatchError
+from policymatch.extract import (
+    MAX_DOCUMENT_BYTES,
+    REVIEW_BELOW,
+    ExtractionResult,
+    extract_policy,
+    read_document,
+)
+from policymatch.models import ApplicationMode, Clause, Policy
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "extraction"
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def extract(body: str, head: str = "青溪县测试政策\n") -> ExtractionResult:
+    return extract_policy(head + body, policy_id="t")
+
+
+def one(item: str) -> Clause:
+    """The single clause extracted from one numbered item."""
+    clauses = extract("（一）" + item).policy.clauses
+    assert len(clauses) == 1, [c.text for c in clauses]
+    return clauses[0]
+
+
+def leaves(cond: Any, ctx: str = "") -> set[tuple[Any, ...]]:
+    """A condition tree as a set of (context, field, op, value)."""
+    if cond is None:
+        return set()
+    if cond.kind == "field":
+        value = tuple(cond.value) if isinstance(cond.value, (list, tuple)) else cond.value
+        return {(ctx, cond.field, cond.op, value)}
+    if cond.kind == "not":
+        return leaves(cond.of, ctx + "not/")
+    sub = ctx + "any/" if cond.kind == "any" else ctx
+    return set().union(*(leaves(c, sub) for c in cond.of))
+
+
+def plain(cond: Any) -> set[tuple[Any, ...]]:
+    return {leaf[1:] for leaf in leaves(cond) if leaf[0] == ""}
+
+
+def benefit(c: Clause, *keys: str) -> tuple[Any, ...]:
+    """Some values of a clause's benefit, by key (tiers as (at, amount or rate) pairs)."""
+    data = c.benefit.model_dump()
+    data["tiers"] = [(t["at"], t["amount"] if t["amount"] is not None else t["rate"])
+                     for t in data.get("tiers", ())]
+    return tuple(data.get(k) for k in keys)
+
+
+# -- document structure -----------------------------------------------------------------------
+NOTICE = """嵊州市人民政府办公室关于印发《嵊州市测试产业扶持政策》的通知
+嵊政办发〔2024〕9号
+
+各乡镇人民政府、街道办事处：
+　　现将《嵊州市测试产业扶持政策》印发给你们，请认真贯彻执行。
+
+嵊州市人民政府办公室
+2024年2月1日
+
+嵊州市测试产业扶持政策
+
+一、适用范围
+本政策适用于在本市注册登记的工业企业。
+二、扶持措施
+（一）对新认定的国家高新技术企业，给予20万元奖励。（责任单位：市科技局）
+三、附则
+本政策执行期限为2024年1月1日至2025年12月31日。
+"""
+
+
+def test_header_title_number_issuer_dates_and_region() -> None:
+    r = extract_policy(NOTICE)
+    p = r.policy
+    assert p.title == "嵊州市测试产业扶持政策"
+    assert p.doc_number == "嵊政办发〔2024〕9号"
+    assert p.issuer == "嵊州市人民政府办公室"
+    assert p.region == "嵊州市"
+    assert (p.valid_from, p.valid_to) == (date(2024, 1, 1), date(2025, 12, 31))
+    assert r.fields["issued"].value == "2024-02-01"
+    assert p.id.startswith("draft-") and [c.id for c in p.clauses] == [f"{p.id}-1"]
+
+
+def test_meta_sections_are_not_clauses_and_scope_goes_to_policy_conditions() -> None:
+    p = extract_policy(NOTICE).policy
+    assert len(p.clauses) == 1
+    assert plain(p.conditions) == {("region", "==", "嵊州市"),
+                                   ("industry_section", "in", ("B", "C", "D"))}
+    assert plain(p.clauses[0].conditions) == {("new_qualifications", "has", "国家高新技术企业")}
+
+
+def test_numbering_levels_give_each_clause_its_place() -> None:
+    doc = ("一、支持创新\n（一）研发投入。\n1.对新认定的国家高新技术企业，给予20万元奖励。\n"
+           "2.研发平台。\n（1）对新认定的省级企业技术中心，给予30万元奖励。\n"
+           "①对新认定的市级企业技术中心，给予10万元奖励。\n")
+    clauses = extract(doc).policy.clauses
+    assert [c.source for c in clauses] == ["一（一）1", "一（一）2（1）", "一（一）2（1）1"]
+    assert [benefit(c, "amount") for c in clauses] == [(200000,), (300000,), (100000,)]
+    assert clauses[0].title == "研发投入"
+
+
+def test_articles_and_chapters_with_meta_chapters_skipped() -> None:
+    doc = ("第一章　总　则\n第一条　为支持人才发展，制定本政策。\n第二章　人才支持\n"
+           "第二条　安家补贴。对新引进的全职博士研究生，按每人10万元给予一次性安家补贴。\n"
+           "第三章　附　则\n第三条　本政策自2024年1月1日起施行。\n")
+    p = extract(doc).policy
+    assert [c.source for c in p.clauses] == ["第二章第二条"]
+    assert p.clauses[0].title == "安家补贴"
+    assert p.valid_from == date(2024, 1, 1)
+
+
+def test_items_run_together_on_one_line_are_split() -> None:
+    doc = "（一）对新认定的国家高新技术企业，给予20万元奖励。（二）对首次认定的科技型中小企业，给予2万元奖励。"
+    assert [c.source for c in extract(doc).policy.clauses] == ["（一）", "（二）"]
+
+
+def test_department_closes_its_item_or_every_item_since_the_last_department_line() -> None:
+    doc = ("一、科技\n（一）对新认定的国家高新技术企业，给予20万元奖励。（责任单位：县科技局）\n"
+           "（二）对首次认定的科技型中小企业，给予2万元奖励。\n"
+           "（三）对新认定的省级企业研究院，给予50万元奖励。\n（责任单位：县经信局、县科技局）\n"
+           "二、人才\n（一）对新引进的全职博士研究生，按每人10万元给予安家补贴。\n"
+           "（牵头单位：县人力社保局；配合单位：县财政局）\n")
+    assert [c.department for c in extract(doc).policy.clauses] == [
+        "县科技局", "县经信局、县科技局", "县经信局、县科技局", "县人力社保局"]
+
+
+def test_benefits_separated_by_semicolons_become_clauses_with_their_own_text() -> None:
+    p = extract("（一）鼓励上市。对在境内外证券交易所首发上市的企业，给予一次性奖励300万元；"
+                "对在新三板挂牌的企业，给予50万元奖励。").policy
+    assert [benefit(c, "amount") for c in p.clauses] == [(3_000_000,), (500_000,)]
+    assert p.clauses[0].text == "对在境内外证券交易所首发上市的企业，给予一次性奖励300万元；"
+    assert plain(p.clauses[1].conditions) == {("new_qualifications", "has", "新三板挂牌")}
+    assert p.clauses[0].title == p.clauses[1].title == "鼓励上市"
+
+
+@pytest.mark.parametrize("item", [
+    "企业职工技能培训、稳岗返还等政策按省、市有关规定执行。",
+    "强化要素保障。对重大制造业项目，在用地指标、能耗指标等方面予以优先保障。",
+])
+def test_items_without_a_quantified_benefit_stay_informational(item: str) -> None:
+    c = one(item)
+    assert c.benefit.kind == "in_kind" and c.category == "权益"
+    assert "万元" not in c.benefit.model_dump_json()
+
+
+def test_an_elided_subject_and_measure_are_taken_from_the_previous_sentence() -> None:
+    p = extract("（一）对在本县注册的电子商务企业，年网络零售额达到2000万元（含）以上的，给予10万元奖励；"
+                "达到5000万元以上的，给予20万元奖励。", head="青溪县电商政策\n").policy
+    assert plain(p.clauses[1].conditions) == {
+        ("region", "==", "青溪县"), ("industry", "==", "电子商务"), ("revenue", ">=", 50_000_000)}
+
+
+# -- conditions -------------------------------------------------------------------------------
+@pytest.mark.parametrize(("cond", "expected"), [
+    ("对新认定的国家高新技术企业", ("new_qualifications", "has", "国家高新技术企业")),
+    ("对首次认定的科技型中小企业", ("new_qualifications", "has", "科技型中小企业")),
+    ("对当年评为省级隐形冠军的企业", ("new_qualifications", "has", "省隐形冠军")),
+    ("对有效期内的高新技术企业", ("qualifications", "has", "国家高新技术企业")),
+    ("对国家级专精特新“小巨人”企业", ("qualifications", "has", "国家级专精特新小巨人")),
+    ("对年营业收入2000万元以上的企业", ("revenue", ">=", 20_000_000)),
+    ("对上年度纳税超过500万元的企业", ("tax_paid", ">", 5_000_000)),
+    ("对固定资产投资不低于1亿元的项目", ("fixed_asset_investment", ">=", 100_000_000)),
+    ("对研发费用达到300万元的企业", ("rd_expense", ">=", 3_000_000)),
+    ("对从业人员50人以下的企业", ("employees", "<", 50)),
+    ("对从业人员50人（含）以下的企业", ("employees", "<=", 50)),
+    ("对出口额1000万元（含）以上的企业", ("export_value", ">=", 10_000_000)),
+    ("对出口额1000万元以上（不含）的企业", ("export_value", ">", 10_000_000)),
+    ("对经营面积500平方米以上的企业", ("office_area_sqm", ">=", 500)),
+    ("对营业收入首次突破1亿元的企业", ("revenue", ">=", 100_000_000)),
+    ("对研发费用占营业收入比例达到3%以上的企业", ("rd_ratio", ">=", 0.03)),
+    ("对营业收入同比增长百分之二十以上的企业", ("revenue_growth", ">=", 0.2)),
+    ("对入驻青溪县人才创业园的企业", ("park", "==", "青溪县人才创业园")),
+    ("对在嵊州市注册登记的企业", ("region", "==", "嵊州市")),
+    ("对在本县注册登记的企业", ("region", "==", "青溪县")),
+    ("对集成灶企业", ("industry", "==", "厨具电器")),
+    ("对制造业企业", ("industry_section", "==", "C")),
+    ("对规上工业企业", ("is_above_scale", "==", True)),
+    ("对尚未纳入规模以上统计的小微企业", ("is_above_scale", "==", False)),
+    ("对成立不满三年的企业", ("age_years", "<", 3)),
+    ("对成立5年以上的企业", ("age_years", ">=", 5)),
+    ("对新引进博士2名以上的企业", ("talents.phd", ">=", 2)),
+    ("对未发生较大及以上安全生产事故的企业", ("safety_incident_free", "==", True)),
+    ("对无严重失信行为的企业", ("credit_clean", "==", True)),
+])
+def test_condition_patterns(cond: str, expected: tuple[Any, ...]) -> None:
+    assert expected in plain(one(cond + "，给予10万元奖励。").conditions)
+
+
+def test_a_range_gives_a_lower_and_an_upper_bound() -> None:
+    assert plain(one("对营业收入500万元至2000万元的企业，给予5万元奖励。").conditions) == {
+        ("revenue", ">=", 5_000_000), ("revenue", "<", 20_000_000)}
+
+
+def test_or_makes_alternatives() -> None:
+    c = one("对营业收入超过1亿元或纳税超过500万元的企业，给予10万元奖励。")
+    assert leaves(c.conditions) == {("any/", "revenue", ">", 1e8), ("any/", "tax_paid", ">", 5e6)}
+
+
+@pytest.mark.parametrize(("item", "expected"), [
+    ("对营业收入超过1亿元的企业（国有企业除外），给予10万元奖励。",
+     ("not/", "extra.国有企业", "==", True)),
+    ("对营业收入超过1亿元的企业，给予10万元奖励，当年发生安全生产事故的除外。",
+     ("", "safety_incident_free", "==", True)),
+    ("对营业收入超过1亿元的企业，给予10万元奖励，亩均效益评价为D类的企业除外。",
+     ("", "qualifications", "not_has", "亩均效益D类")),
+    ("对营业收入超过1亿元的企业（已享受上市奖励的首发上市企业除外），给予10万元奖励。",
+     ("not/", "new_qualifications", "has", "上市公司")),
+])
+def test_exclusions(item: str, expected: tuple[Any, ...]) -> None:
+    c = one(item)
+    assert expected in leaves(c.conditions)
+    assert ("", "revenue", ">", 1e8) in leaves(c.conditions)
+
+
+def test_document_wide_conditions_from_the_preamble_and_the_closing_articles() -> None:
+    doc = ("青溪县制造业政策\n为推动发展，制定本政策。本政策适用于在青溪县注册登记的工业企业。\n"
+           "一、扶持\n（一）对新认定的国家高新技术企业，给予20万元奖励。\n"
+           "二、附则\n（一）当年发生较大及以上安全生产事故、被列入严重失信主体名单的企业，不得享受本政策。\n")
+    p = extract_policy(doc).policy
+    assert plain(p.conditions) == {
+        ("region", "==", "青溪县"), ("industry_section", "in", ("B", "C", "D")),
+        ("safety_incident_free", "==", True), ("credit_clean", "==", True)}
+    assert plain(p.clauses[0].conditions) == {("new_qualifications", "has", "国家高新技术企业")}
+
+
+def test_a_parallel_list_is_zipped_with_its_amounts() -> None:
+    p = extract("（一）对当年新认定的国家级专精特新“小巨人”企业、省级专精特新中小企业、创新型中小企业，"
+                "分别给予50万元、20万元、5万元奖励。").policy
+    got = [(plain(c.conditions), benefit(c, "amount")) for c in p.clauses]
+    assert got == [({("new_qualifications", "has", "国家级专精特新小巨人")}, (500_000,)),
+                   ({("new_qualifications", "has", "省专精特新中小企业")}, (200_000,)),
+                   ({("new_qualifications", "has", "创新型中小企业")}, (50_000,))]
+
+
+def test_level_list_names_expand() -> None:
+    p = extract("（一）对新评为国家级、省级农民合作社示范社的，分别奖励10万元、5万元。").policy
+    assert [plain(c.conditions) for c in p.clauses] == [
+        {("new_qualifications", "has", "国家级农民合作社示范社")},
+        {("new_qualifications", "has", "省级农民合作社示范社")}]
+
+
+# -- benefits ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("award", "amount"), [
+    ("给予一次性奖励10万元", 100_000),
+    ("给予一次性奖励１０万元", 100_000),
+    ("给予 100 万元奖励", 1_000_000),
+    ("奖励五十万元", 500_000),
+    ("给予一百二十万元奖励", 1_200_000),
+    ("给予1.5亿元奖励", 150_000_000),
+    ("奖励8000元", 8000),
+    ("奖励1,000万元", 10_000_000),
+])
+def test_fixed_amounts_in_every_written_form(award: str, amount: float) -> None:
+    c = one(f"对新认定的国家高新技术企业，{award}。")
+    assert benefit(c, "kind", "amount", "up_to") == ("fixed", amount, False)
+
+
+def test_a_ceiling_alone_is_an_up_to_award() -> None:
+    c = one("对入选领军人才计划的创业项目，给予最高300万元项目资助。")
+    assert benefit(c, "kind", "amount", "up_to") == ("fixed", 3_000_000, True)
+
+
+@pytest.mark.parametrize("awards", ["分别给予 10万元、20万元、50万元、100万元",
+                                    "依次给予10、20、50、100万元"])
+def test_milestone_tiers(awards: str) -> None:
+    c = one(f"对年营业收入首次突破 1000万元、2000万元、5000万元、1亿元的企业，{awards}的一次性奖励。")
+    assert benefit(c, "kind", "field", "tiers") == (
+        "tiers", "revenue", [(1e7, 1e5), (2e7, 2e5), (5e7, 5e5), (1e8, 1e6)])
+    assert plain(c.conditions) == {("revenue", ">=", 1e7)}
+
+
+@pytest.mark.parametrize(("text", "rate"), [("按设备投资额的10%给予补助", 0.1),
+                                            ("按照设备投资额的百分之十五给予补助", 0.15)])
+def test_ratio_with_cap(text: str, rate: float) -> None:
+    c = one(f"对完成技术改造的企业，{text}，最高不超过200万元。")
+    assert benefit(c, "kind", "field", "rate", "cap") == ("ratio", "equipment_investment", rate, 2e6)
+
+
+def test_ratio_floor() -> None:
+    c = one("对规上企业，按研发费用的5%给予补助，补助额不足2万元的按2万元兑现，最高不超过50万元。")
+    assert benefit(c, "rate", "floor", "cap") == (0.05, 20_000, 500_000)
+
+
+def test_banded_ratios() -> None:
+    c = one("对企业数字化改造投入，按投入额分档补助：10万元以上不足20万元的补助15%，"
+            "20万元以上的补助25%；同一企业最高100万元。")
+    assert benefit(c, "kind", "cap", "tiers") == ("tiers", 1e6, [(1e5, 0.15), (2e5, 0.25)])
+
+
+def test_per_increment_award_becomes_equal_steps_up_to_the_cap() -> None:
+    c = one("对限上商贸企业，网络零售额比上年每增加1000万元，奖励10万元，同一企业每年最高30万元。")
+    assert benefit(c, "tiers") == ([(1e7, 1e5), (2e7, 2e5), (3e7, 3e5)],)
+    assert c.review is not None
+
+
+def test_per_person_per_month_for_three_years_zipped_by_degree() -> None:
+    p = extract("（一）对新引进的全职博士研究生、硕士研究生，分别按每人每月3000元、1500元的标准"
+                "发放生活补贴，最长发放三年。").policy
+    assert [benefit(c, "field", "rate", "period", "duration") for c in p.clauses] == [
+        ("talents.phd", 3000, "month", 36), ("talents.master", 1500, "month", 36)]
+    assert plain(p.clauses[0].conditions) == {("talents.phd", ">=", 1)}
+
+
+def test_per_new_hire_with_a_yearly_cap_is_not_a_yearly_period() -> None:
+    c = one("对新招用本县户籍劳动力的企业，按每新招用1人给予1000元补助，单个企业每年最高不超过10万元。")
+    assert benefit(c, "kind", "field", "rate", "period", "cap") == (
+        "per_unit", "talents.new_hires", 1000, "once", 100_000)
+
+
+def test_rent_per_square_metre_per_month() -> None:
+    c = one("对入驻科创园的企业，按每平方米每月15元给予房租补助，补助面积不超过500平方米，补助期限三年。")
+    assert benefit(c, "kind", "rate", "months", "max_area") == ("rent", 15, 36, 500)
+
+
+def test_interest_subsidy_flags_the_assumed_reference_rate() -> None:
+    c = one("对企业技术改造贷款，按贷款市场报价利率（LPR）的50%给予贴息，贴息期限最长不超过2年，"
+            "单个企业年度贴息总额最高不超过50万元。")
+    assert benefit(c, "kind", "share", "years", "cap") == ("interest", 0.5, 2, 500_000)
+    assert c.review is not None and "LPR" in c.review
+
+
+def test_foreign_currency_is_not_read_as_yuan() -> None:
+    c = one("对实际到位外资达到500万美元的外资企业，给予表彰。")
+    assert c.benefit.kind == "in_kind" and c.conditions is None
+
+
+# -- exclusivity, validity, application mode --------------------------------------------------------
+def test_item_level_exclusivity_groups_the_items_clauses() -> None:
+    p = extract("（一）对新认定的国家企业技术中心、省级企业技术中心，分别给予100万元、30万元奖励；"
+                "同一企业按就高原则奖励，不重复享受。\n（二）对新认定的国家高新技术企业，给予20万元奖励。").policy
+    groups = [c.exclusive_group for c in p.clauses]
+    assert groups[0] == groups[1] is not None and groups[2] is None
+
+
+@pytest.mark.parametrize(("names", "grouped"), [("国家5A级旅游景区、国家4A级旅游景区", True),
+                                                ("国家级绿色工厂、省级绿色工厂", True),
+                                                ("绿色食品认证、有机产品认证", False)])
+def test_document_wide_exclusivity_groups_honour_ladders(names: str, grouped: bool) -> None:
+    doc = (f"一、扶持\n（一）对新获得{names}的，分别给予20万元、10万元奖励。\n"
+           "二、附则\n同一企业同一事项符合多项条款的，按照就高不重复原则执行。\n")
+    groups = {c.exclusive_group for c in extract(doc).policy.clauses}
+    assert (len(groups) == 1 and None not in groups) is grouped
+
+
+@pytest.mark.parametrize(("sentence", "dates"), [
+    ("本政策执行期限为2024年1月1日至2025年12月31日。", (date(2024, 1, 1), date(2025, 12, 31))),
+    ("本政策自2024年5月1日起施行，有效期至2026年12月。", (date(2024, 5, 1), date(2026, 12, 31))),
+    ("本政策自印发之日起施行，有效期三年。", (date(2024, 6, 20), date(2027, 6, 19))),
+    ("本政策自二〇二四年七月一日起施行，至2025年6月30日止。", (date(2024, 7, 1), date(2025, 6, 30))),
+])
+def test_validity_dates(sentence: str, dates: tuple[date, date]) -> None:
+    doc = (f"某县政策\n2024年6月20日\n一、扶持\n（一）对新认定的国家高新技术企业，给予20万元奖励。\n"
+           f"二、附则\n{sentence}\n")
+    p = extract_policy(doc).policy
+    assert (p.valid_from, p.valid_to) == dates
+
+
+def test_mode_stated_in_the_item() -> None:
+    p = extract("（一）对新认定的国家高新技术企业，给予20万元奖励。本条实行“免申即享”。\n"
+                "（二）对首次认定的科技型中小企业，给予2万元奖励。").policy
+    assert [c.mode for c in p.clauses] == [ApplicationMode.AUTO, ApplicationMode.APPLY]
+
+
+@pytest.mark.parametrize(("rule", "modes"), [
+    ("本政策所列奖励实行“免申即享”。", ["免申即享", "免申即享", "免申即享"]),
+    ("本政策第一条第（二）项实行“免申即享”，其余事项依申请兑现。", ["依申请", "免申即享", "依申请"]),
+    ("本政策第二条所列奖励实行“免申即享”。", ["依申请", "依申请", "免申即享"]),
+    ("除注明“免申即享”的事项外，其余事项均依申请兑现。", ["依申请", "依申请", "依申请"]),
+])
+def test_mode_stated_for_the_whole_document(rule: str, modes: list[str]) -> None:
+    doc = ("一、科技\n（一）对新认定的国家高新技术企业，给予20万元奖励。\n"
+           "（二）对首次认定的科技型中小企业，给予2万元奖励。\n"
+           "二、人才\n（一）对新引进的全职博士研究生，按每人10万元给予安家补贴。\n"
+           f"三、附则\n{rule}\n")
+    assert [c.mode.value for c in extract(doc).policy.clauses] == modes
+
+
+# -- spans, confidence and output ---------------------------------------------------------------
+def test_traditional_text_is_read_and_spans_point_into_the_original() -> None:
+    raw = "某縣政策\n（一）對首次認定的國家高新技術企業，給予一次性獎勵２０萬元。（責任單位：縣科技局）"
+    r = extract_policy(raw)
+    c, info = r.policy.clauses[0], r.clauses[0]
+    assert plain(c.conditions) == {("new_qualifications", "has", "国家高新技术企业")}
+    assert benefit(c, "amount") == (200_000,) and c.department == "县科技局"
+    amount = info.fields["benefit.amount"]
+    assert amount.source_text == "２０萬元" == raw[slice(*amount.span)]
+    assert c.text.startswith("對首次認定")
+
+
+def test_spans_stay_right_after_characters_that_nfkc_expands() -> None:
+    raw = "某县政策\n（一）对租用面积100㎡以上、获得⑩项专利的企业，给予一次性奖励10万元。"
+    r = extract_policy(raw)
+    amount = r.clauses[0].fields["benefit.amount"]
+    assert amount.source_text == "10万元" == raw[slice(*amount.span)]
+
+
+def test_uncertain_values_are_flagged_not_silently_kept() -> None:
+    r = extract("（一）对年产值达到5000万元的企业，给予10万元奖励。")
+    c, info = r.policy.clauses[0], r.clauses[0]
+    assert plain(c.conditions) == {("extra.产值", ">=", 5e7)}
+    assert info.confidence < REVIEW_BELOW and c.review is not None and "extra.产值" in c.review
+    clean = extract("（一）对新认定的国家高新技术企业，给予20万元奖励。")
+    assert clean.policy.clauses[0].review is None and clean.clauses[0].confidence >= REVIEW_BELOW
+
+
+def test_yaml_and_json_drafts_load_as_policy_files(tmp_path: Path) -> None:
+    r = extract("（一）对年产值达到5000万元的企业，给予10万元奖励。\n"
+                "（二）对新认定的国家高新技术企业，给予20万元奖励。")
+    text = r.to_yaml()
+    assert text.startswith("# Machine-extracted draft") and "review:" in text
+    (tmp_path / "d.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "j" / "d.json").parent.mkdir()
+    (tmp_path / "j" / "d.json").write_text(r.to_json(), encoding="utf-8")
+    assert load_policies(tmp_path / "d.yaml").policies[0] == r.policy
+    assert load_policies(tmp_path / "j").policies[0] == r.policy
+    detail = json.loads(r.to_json(details=True))
+    assert detail["clauses"][0]["fields"]["benefit.amount"]["value"] == 100_000
+
+
+def test_policy_id_and_source_are_used() -> None:
+    r = extract_policy("某县政策\n（一）对新认定的国家高新技术企业，给予20万元奖励。", policy_id="sx-2024.9",
+                       source="sx.txt")
+    assert r.policy.id == "sx-2024.9" and r.policy.clauses[0].id == "sx-2024.9-1"
+    assert r.policy.source == "sx.txt"
+
+
+# -- bad input ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty"), ("   \n\t ", "empty"),
+    ("关于做好春节期间安全生产工作的通知\n各单位要高度重视，切实落实责任。", "no clause found"),
+    ("abc\x00def", "binary"),
+])
+def test_bad_text(text: str, message: str) -> None:
+    with pytest.raises(ExtractionError, match=message) as info:
+        extract_policy(text)
+    assert isinstance(info.value, (ValueError, PolicymatchError))
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ExtractionError, match="policy_id"):
+        extract_policy("（一）给予10万元奖励。", policy_id="坏 id")
+    with pytest.raises(ExtractionError, match="expected text"):
+        extract_policy(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(ExtractionError, match="limit"):
+        extract_policy("（一）给予10万元奖励。" + "啊" * (MAX_DOCUMENT_BYTES // 3))
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("empty.txt", b"", None),
+    ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    ("gbk.txt", "对新认定的企业给予10万元".encode("gbk"), "not UTF-8"),
+    ("old.doc", b"\xd0\xcf\x11\xe0", "not read"),
+    ("broken.docx", b"PK\x03\x04 not really a zip", "not a readable .docx"),
+])
+def test_bad_files(tmp_path: Path, name: str, content: bytes, message: str | None) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    if message is None:  # an empty file reads as "" and extraction says why it stops
+        with pytest.raises(ExtractionError, match="empty"):
+            extract_policy(read_document(path))
+        return
+    with pytest.raises(ExtractionError, match=message):
+        read_document(path)
+
+
+def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)  # sparse: no 50 MB written to disk
+    with pytest.raises(ExtractionError, match="over the 5,000,000-byte limit"):
+        read_document(big)
+    with pytest.raises(ExtractionError, match="no such file"):
+        read_document(tmp_path / "missing.txt")
+
+
+def test_docx_paragraphs_and_tables_are_read(tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    d.add_paragraph("青溪县测试政策")
+    d.add_paragraph("（一）对新认定的国家高新技术企业，给予20万元奖励。")
+    d.add_table(rows=1, cols=1).cell(0, 0).text = "（二）对首次认定的科技型中小企业，给予2万元奖励。"
+    d.save(str(tmp_path / "p.docx"))
+    p = extract_policy(read_document(tmp_path / "p.docx")).policy
+    assert [benefit(c, "amount") for c in p.clauses] == [(200_000,), (20_000,)]
+
+
+def test_docx_without_python_docx_names_the_extra(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "p.docx").write_bytes(b"PK")
+    monkeypatch.setitem(sys.modules, "docx", None)  # import docx now raises ImportError
+    with pytest.raises(ExtractionError, match=r"pip install 'policymatch\[docx\]'"):
+        read_document(tmp_path / "p.docx")
+
+
+# -- bounded time on adversarial text ---------------------------------------------------------------
+_ALPHABET = st.sampled_from(list("0123456789１２一二三十百千万亿元、，；。：（）()【】“”%以上下含不超过"
+                                 "达到首次突破对的给予奖励补助每人月年平方米或除外就高免申即享责任单位第条章\n 　"))
+
+
+@settings(max_examples=60)
+@given(st.lists(st.one_of(_ALPHABET, st.sampled_from(["万元", "（一）", "1.", "首次突破", "分别给予",
+                                                      "1000万元、", "99999999999", "的除外"])),
+                max_size=1500).map("".join))
+def test_arbitrary_text_terminates_quickly_and_any_draft_validates(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        r = extract_policy(text)
+    except ExtractionError:
+        r = None
+    assert time.perf_counter() - start < 2.0
+    if r is not None:
+        assert Policy.model_validate_json(r.to_json()) == r.policy
+
+
+@pytest.mark.parametrize("text", [
+    "（一）给予" + "1" * 60_000 + "万元",
+    "（一）对" + "、" * 60_000 + "给予10万元",
+    "（一）" + "（" * 30_000 + "给予10万元",
+    "（一）对营业收入首次突破" + "1000万元、" * 5_000 + "的，分别给予" + "10万元、" * 5_000,
+    "（一）对获评" + "某某企业、" * 5_000 + "的，分别给予" + "1万元、" * 5_000,
+    "（一）对新认定的企业给予10万元；本条实行免申即享；" * 2_000,
+    "（一）" + "对首次认定，在本县注册的或除外以上1亿元、" * 5_000,
+])
+def test_long_pathological_inputs_finish_in_bounded_time(text: str) -> None:
+    start = time.perf_counter()
+    try:
+        extract_policy(text)
+    except ExtractionError:
+        pass
+    assert time.perf_counter() - start < 6.0
+
+
+# -- the benchmark documents ----------------------------------------------------------------------
+@pytest.mark.parametrize("doc", sorted(BENCH.glob("**/documents/*.txt")), ids=lambda p: p.name)
+def test_benchmark_documents_extract_to_files_that_validate(doc: Path, tmp_path: Path) -> None:
+    r = extract_policy(read_document(doc), source=doc.name)
+    out = tmp_path / f"{doc.stem}.yaml"
+    out.write_text(r.to_yaml(), encoding="utf-8")
+    assert load_policies(out).policies[0] == r.policy
+    assert len(r.policy.clauses) >= 10
+
+
+def test_benchmark_figures_meet_the_targets() -> None:
+    spec = importlib.util.spec_from_file_location("bench_evaluate", BENCH / "evaluate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    figures = module.evaluate(BENCH, verbose=False)
+    assert figures["benefit clauses found"] == 1.0
+    assert figures["condition F1"] >= 0.9
+    assert figures["amount accuracy"] >= 0.95
