@@ -18,7 +18,10 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+from pydantic import ValidationError
+
 from .aliases import alias_table
+from .models import AllOf, AnyOf, Condition, FieldTest, Not
 from .units import MAX_MONEY, parse_money
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
@@ -545,6 +548,29 @@ def _alternatives(text: str, base: int, cp: CondParse) -> None:
             for lf in cp.leaves:
                 if lf in group or lf.alt in ids:
                     lf.alt = min(ids, default=gid)
+
+
+def build_condition(leaves: list[Leaf], notes: list[str]) -> Condition | None:
+    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions."""
+    plain: list[Condition] = []
+    alts: dict[int, list[Condition]] = {}
+    negs: list[Condition] = []
+    seen: set[str] = set()
+    for lf in leaves:
+        try:
+            ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
+        except ValidationError as exc:
+            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}")
+            continue
+        key = f"{lf.negate}{lf.alt}{ft.model_dump_json()}"
+        if key not in seen:
+            seen.add(key)
+            (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
+             else plain).append(ft)
+    parts = plain + [AnyOf(of=tuple(g)) if len(g) > 1 else g[0] for g in alts.values()]
+    if negs:
+        parts.append(Not(of=AllOf(of=tuple(negs)) if len(negs) > 1 else negs[0]))
+    return None if not parts else parts[0] if len(parts) == 1 else AllOf(of=tuple(parts))
 
 
 # -- benefits ---------------------------------------------------------------------------------

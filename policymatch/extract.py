@@ -31,18 +31,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from . import _patterns as P
 from .corpus import policy_to_yaml
 from .errors import ExtractionError
-from .models import (
-    AllOf,
-    AnyOf,
-    ApplicationMode,
-    Benefit,
-    Clause,
-    Condition,
-    FieldTest,
-    InKindBenefit,
-    Not,
-    Policy,
-)
+from .models import ApplicationMode, Benefit, Clause, InKindBenefit, Policy
 
 __all__ = ["MAX_DOCUMENT_BYTES", "REVIEW_BELOW", "ClauseExtraction", "ExtractionResult",
            "FieldConfidence", "extract_policy", "read_document"]
@@ -438,29 +427,6 @@ def _modes_and_groups(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None
         it.group = names.get(it.group or "")
 
 
-def _condition(leaves: list[P.Leaf], notes: list[str]) -> Condition | None:
-    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions."""
-    plain: list[Condition] = []
-    alts: dict[int, list[Condition]] = {}
-    negs: list[Condition] = []
-    seen: set[str] = set()
-    for lf in leaves:
-        try:
-            ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
-        except ValidationError as exc:
-            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}")
-            continue
-        key = f"{lf.negate}{lf.alt}{ft.model_dump_json()}"
-        if key not in seen:
-            seen.add(key)
-            (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
-             else plain).append(ft)
-    parts = plain + [AnyOf(of=tuple(g)) if len(g) > 1 else g[0] for g in alts.values()]
-    if negs:
-        parts.append(Not(of=AllOf(of=tuple(negs)) if len(negs) > 1 else negs[0]))
-    return None if not parts else parts[0] if len(parts) == 1 else AllOf(of=tuple(parts))
-
-
 _BENEFIT: TypeAdapter[Benefit] = TypeAdapter(Benefit)
 
 
@@ -489,7 +455,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item) -> tuple[Clause, ClauseExt
         notes.append(f"奖补结构未通过校验（{exc.errors()[0]['msg']}），改记为非货币事项")
         benefit = InKindBenefit(description=re.sub(r"\s+", "", text)[:200])
         put("benefit.kind", "in_kind", d.spans[0][0], d.spans[-1][1], 0.3)
-    cond = _condition(d.leaves, notes)
+    cond = P.build_condition(d.leaves, notes)
     if benefit.kind != "in_kind" and len(d.residual.replace(" ", "")) >= 6:
         notes.append(f"条件中可能有未结构化的要求：{d.residual[:40]}")
     extra: dict[str, Any] = {}
@@ -608,7 +574,7 @@ def extract_policy(text: str, *, policy_id: str | None = None,
         (title + info.get("doc_number", "")).encode("utf-8")).hexdigest()[:10]
     built = [_clause(ctx, f"{pid}-{n}", pid, it) for n, it in enumerate(items, 1)]
     notes: list[str] = []
-    pcond = _condition(ctx.doc_leaves, notes)
+    pcond = P.build_condition(ctx.doc_leaves, notes)
     for lf in ctx.doc_leaves:
         ctx.note(f"conditions.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end,
                  lf.conf)
