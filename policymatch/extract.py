@@ -19,6 +19,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -430,7 +431,7 @@ def _modes_and_groups(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None
 _BENEFIT: TypeAdapter[Benefit] = TypeAdapter(Benefit)
 
 
-def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item) -> tuple[Clause, ClauseExtraction]:
+def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause, ClauseExtraction]:
     d, doc = it.draft, ctx.doc
     notes = list(d.notes)
     fields: dict[str, FieldConfidence] = {}
@@ -471,7 +472,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item) -> tuple[Clause, ClauseExt
     while up is not None and not up.heading:
         up = up.parent
     title = it.node.heading or (up.heading if up else "") or re.sub(r"\s", "", text)[:24]
-    title = f"{title}（{d.label}）" if d.label else title
+    title = f"{title}（{d.label or nth}）" if d.label or nth else title
     conf = min([f.confidence for f in fields.values()] or [0.9])
     conf = min(conf, 0.65) if notes else conf
     review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else (
@@ -572,7 +573,14 @@ def extract_policy(text: str, *, policy_id: str | None = None,
     title = info.get("title") or (Path(source).stem if source else "") or "未命名政策草稿"
     pid = policy_id or "draft-" + hashlib.sha256(
         (title + info.get("doc_number", "")).encode("utf-8")).hexdigest()[:10]
-    built = [_clause(ctx, f"{pid}-{n}", pid, it) for n, it in enumerate(items, 1)]
+    per_node = Counter(it.node.start for it in items if not it.draft.label)
+    seen: Counter[int] = Counter()
+    nth = []
+    for it in items:  # several unlabelled clauses from one item: number them in the title
+        seen[it.node.start] += 0 if it.draft.label else 1
+        nth.append(str(seen[it.node.start]) if per_node[it.node.start] > 1 and not it.draft.label
+                   else "")
+    built = [_clause(ctx, f"{pid}-{n}", pid, it, k) for n, (it, k) in enumerate(zip(items, nth, strict=True), 1)]
     notes: list[str] = []
     pcond = P.build_condition(ctx.doc_leaves, notes)
     for lf in ctx.doc_leaves:

@@ -152,7 +152,7 @@ def test_benefits_separated_by_semicolons_become_clauses_with_their_own_text() -
     assert [benefit(c, "amount") for c in p.clauses] == [(3_000_000,), (500_000,)]
     assert p.clauses[0].text == "对在境内外证券交易所首发上市的企业，给予一次性奖励300万元；"
     assert plain(p.clauses[1].conditions) == {("new_qualifications", "has", "新三板挂牌")}
-    assert p.clauses[0].title == p.clauses[1].title == "鼓励上市"
+    assert [c.title for c in p.clauses] == ["鼓励上市（1）", "鼓励上市（2）"]
 
 
 @pytest.mark.parametrize("item", [
