@@ -33,7 +33,7 @@ from .models import (
     trusted,
 )
 from .profile import EnterpriseProfile
-from .rules import Evaluation, changes_for, combine, evaluate, outcome_of, without_not
+from .rules import CompiledRules, Evaluation, changes_for, combine, evaluate, without_not
 from .units import format_money
 
 if TYPE_CHECKING:
@@ -84,9 +84,6 @@ def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Eval
            memo: dict[Any, Any], score: float, *, keep_ineligible: bool) -> Match | None:
     """The one place a clause meets a profile; ``doc`` is the policy-wide verdict, computed once
     per policy. Equal to evaluating ``AllOf(doc_cond, own_cond)`` in one go."""
-    if not keep_ineligible and doc.outcome is not Outcome.UNMET and outcome_of(
-            own_cond, profile, day, memo.setdefault("outcomes", {})) is Outcome.UNMET:
-        return None  # first pass: outcome only, no reasons for a clause that is not shown
     own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
     outcome = combine([doc.outcome, own.outcome], any_of=False)
     status = _STATUS[outcome]
@@ -217,6 +214,10 @@ class Matcher:
         self.pairs_ = pairs
         self.conditions_ = [without_not(c.conditions) for _, c in pairs]
         self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
+        rules = CompiledRules()
+        self.programs_ = [rules.compile(c.conditions) for _, c in pairs]
+        self.doc_programs_ = {p.id: rules.compile(p.conditions) for p in policy_set.policies}
+        self.rules_ = rules
         self.index_ = index
         self.tokenizer_ = tokenizer
         return self
@@ -276,9 +277,19 @@ class Matcher:
         inactive: list[str] = []
         memo: dict[Any, Any] = {}
         docs: dict[str, Evaluation] = {}
+        active: dict[str, bool] = {}
+        run = self.rules_.runner(profile, day)
+        programs = self.programs_
         for row, (policy, clause) in enumerate(self.pairs_):
-            if not policy.active_on(day):
+            on = active.get(policy.id)
+            if on is None:
+                on = active[policy.id] = policy.active_on(day)
+            if not on:
                 inactive.append(clause.id)
+                continue
+            # first pass: the outcome only; reasons are written for the clauses that are shown
+            if not include_ineligible and (run(self.doc_programs_[policy.id]) is Outcome.UNMET
+                                           or run(programs[row]) is Outcome.UNMET):
                 continue
             doc_cond = self.doc_conditions_[policy.id]
             doc = docs.get(policy.id)
@@ -286,7 +297,7 @@ class Matcher:
                 doc = docs[policy.id] = evaluate(doc_cond, profile, as_of=day, memo=memo,
                                                  changes=False)
             m = _judge(policy, clause, doc_cond, doc, self.conditions_[row], profile, day, memo,
-                       float(scores[row]), keep_ineligible=include_ineligible)
+                       float(scores[row]), keep_ineligible=True)
             if m is not None:
                 matches.append(m)
         matches = _apply_exclusivity(matches)

@@ -17,8 +17,18 @@ from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Re
 from .profile import EnterpriseProfile
 from .units import format_money
 
-__all__ = ["Evaluation", "changes_for", "combine", "evaluate", "fields_of", "format_value",
-           "leaf_outcome", "outcome_of", "push_not", "without_not"]
+__all__ = [
+    "CompiledRules",
+    "Evaluation",
+    "changes_for",
+    "combine",
+    "evaluate",
+    "fields_of",
+    "format_value",
+    "leaf_outcome",
+    "push_not",
+    "without_not",
+]
 
 _OP_WORDS = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "==": "为", "!=": "不为",
              "in": "属于", "not_in": "不属于", "has": "持有", "not_has": "未持有"}
@@ -105,32 +115,69 @@ def _walk(node: Condition, profile: EnterpriseProfile, day: date,
     return combine(outcomes, any_of=isinstance(node, AnyOf))
 
 
-def outcome_of(node: Condition | None, profile: EnterpriseProfile, day: date,
-               memo: dict[Any, Outcome]) -> Outcome:
-    """Only the three-valued outcome of a ``not``-free tree (see :func:`without_not`): no
-    reasons, no allocations beyond the memo. The matcher's first pass over every clause."""
-    if node is None:
-        return Outcome.MET
-    if isinstance(node, FieldTest):
-        value = node.value
-        key = (node.field, node.op, tuple(value) if isinstance(value, list) else value)
-        out = memo.get(key)
-        if out is None:
-            out = memo[key] = leaf_outcome(node.op, _actual(node, profile, day), value, node.field)
-        return out
-    if isinstance(node, Not):
-        return outcome_of(push_not(node.of), profile, day, memo)
-    any_of = isinstance(node, AnyOf)
-    win = Outcome.MET if any_of else Outcome.UNMET
-    unknown = False
-    for child in node.of:
-        out = outcome_of(child, profile, day, memo)
-        if out is win:
-            return win
-        unknown = unknown or out is Outcome.UNKNOWN
-    if unknown:
-        return Outcome.UNKNOWN
-    return Outcome.UNMET if any_of else Outcome.MET
+Program = Any  # int (a leaf id) | tuple[bool, tuple[Program, ...]] (any_of, children) | None
+
+
+class CompiledRules:
+    """Condition trees compiled once into programs over numbered distinct leaves.
+
+    A matcher compiles every clause at fit time; judging one enterprise then computes each
+    distinct leaf at most once (``revenue >= 2000万`` shared by ten clauses is one comparison)
+    and walks small tuples instead of models. The outcome equals :func:`evaluate`'s.
+    """
+
+    def __init__(self) -> None:
+        self.leaves: list[FieldTest] = []
+        self._ids: dict[Any, int] = {}
+
+    def compile(self, node: Condition | None) -> Program:
+        """Add a tree; returns its program (``None`` for no condition, which is met)."""
+        node = without_not(node)
+        if node is None:
+            return None
+        return self._compile(node)
+
+    def _compile(self, node: Condition) -> Program:
+        if isinstance(node, FieldTest):
+            value = node.value
+            key = (node.field, node.op, tuple(value) if isinstance(value, list) else value)
+            if key not in self._ids:
+                self._ids[key] = len(self.leaves)
+                self.leaves.append(node)
+            return self._ids[key]
+        assert not isinstance(node, Not)
+        return (isinstance(node, AnyOf), tuple(self._compile(child) for child in node.of))
+
+    def runner(self, profile: EnterpriseProfile, day: date) -> Any:
+        """A function ``program -> Outcome`` for one profile and day (leaf results cached)."""
+        leaves = self.leaves
+        done: list[Outcome | None] = [None] * len(leaves)
+        met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
+
+        def run(prog: Program) -> Outcome:
+            if prog is None:
+                return met
+            if prog.__class__ is int:
+                out = done[prog]
+                if out is None:
+                    leaf = leaves[prog]
+                    out = done[prog] = leaf_outcome(leaf.op, _actual(leaf, profile, day),
+                                                    leaf.value, leaf.field)
+                return out
+            any_of, children = prog
+            win = met if any_of else unmet
+            seen_unknown = False
+            for child in children:
+                out = run(child)
+                if out is win:
+                    return win
+                if out is unknown:
+                    seen_unknown = True
+            if seen_unknown:
+                return unknown
+            return unmet if any_of else met
+
+        return run
 
 
 def without_not(node: Condition | None) -> Condition | None:
