@@ -177,7 +177,7 @@ def _normalise(raw: str) -> _Doc:
             parts.append(table.get(ch, ch))
             starts.extend([i] * len(parts[-1]))
         text = "".join(parts)
-    conv = _t2s().convert(text)
+    conv = text if text.isascii() else _t2s().convert(text)
     if len(conv) != len(text):  # a phrase changed length: convert line by line, else per character
         conv = "\n".join(c if len(c := _t2s().convert(line)) == len(line) else "".join(
             x if len(x := _t2s().convert(ch)) == 1 else ch for ch in line)

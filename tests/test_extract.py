@@ -542,7 +542,7 @@ def test_arbitrary_text_terminates_quickly_and_any_draft_validates(text: str) ->
     "（一）对获评" + "某某企业、" * 5_000 + "的，分别给予" + "1万元、" * 5_000,
     "（一）对新认定的企业给予10万元；本条实行免申即享；" * 2_000,
     "（一）" + "对首次认定，在本县注册的或除外以上1亿元、" * 5_000,
-])
+], ids=["digits", "commas", "brackets", "ladder", "honours", "sentences", "keywords"])
 def test_long_pathological_inputs_finish_in_bounded_time(text: str) -> None:
     start = time.perf_counter()
     try:
