@@ -18,9 +18,15 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 MINI = str(ROOT / "tests" / "data" / "mini.yaml")
 
 
+@pytest.fixture(scope="module")
+def _cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli-cache")
+
+
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("POLICYMATCH_CACHE_DIR", str(tmp_path / "cache"))
+def _private_cache(_cache_dir, monkeypatch):
+    # one cache for the module: the index is fitted once, later commands load it
+    monkeypatch.setenv("POLICYMATCH_CACHE_DIR", str(_cache_dir))
 
 
 def test_there_are_enough_examples():
