@@ -334,7 +334,7 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.add(lf, lf.start - base, lf.end - base)
         mk.take(s, m.end())
     for rx, fld, op, value in _FACTS:
-        if m := rx.search(text):
+        if (m := rx.search(text)) and mk.free(*m.span()):
             mk.leaf(m, fld, op, value, role="exclusion")
     for m in re.finditer(r"(尚未纳入|未纳入|尚未|未|非)?(?:规模以上|规上|限额以上|限上)", text):
         mk.leaf(m, "is_above_scale", "==", not m.group(1))

@@ -230,7 +230,8 @@ def test_or_makes_alternatives() -> None:
 ])
 def test_exclusions(item: str, expected: tuple[Any, ...]) -> None:
     c = one(item)
-    assert expected in leaves(c.conditions)
+    flipped = ("" if expected[0] else "not/", *expected[1:])
+    assert expected in leaves(c.conditions) and flipped not in leaves(c.conditions)
     assert ("", "revenue", ">", 1e8) in leaves(c.conditions)
 
 
