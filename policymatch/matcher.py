@@ -146,9 +146,15 @@ def clause_document(policy: Policy, clause: Clause) -> str:
 
 
 def profile_query(profile: EnterpriseProfile) -> str:
-    """The text that stands for an enterprise when ranking clauses by relevance."""
+    """The text that stands for an enterprise when ranking clauses by relevance: its industry
+    and description, with everyday words expanded to policy terms (see ``text.expand_query``)."""
     parts = [profile.industry or "", profile.description or ""]
-    return " ".join(p for p in parts if p)
+    text = " ".join(p for p in parts if p)
+    if not text:
+        return ""
+    from .text import expand_query
+
+    return expand_query(text)
 
 
 _ORDER = {Status.ELIGIBLE: 0, Status.POSSIBLE: 1, Status.INELIGIBLE: 2}
@@ -343,6 +349,9 @@ class Matcher:
         if len(text) > 10_000:
             raise ProfileError(f"search text of {len(text):,} characters is too long; describe "
                                "the need in under 10,000 characters")
+        from .text import expand_query
+
+        text = expand_query(text)
         scores = self._relevance(text)
         order = sorted(range(len(self.pairs_)), key=lambda r: (-round(float(scores[r]), 9),
                                                                self.pairs_[r][1].id))

@@ -33,7 +33,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-__all__ = ["Tokenizer", "VocabularyTokenizer", "default_stopwords", "domain_terms", "normalize"]
+__all__ = ["Tokenizer", "VocabularyTokenizer", "default_stopwords", "domain_terms",
+           "expand_query", "normalize"]
 
 Engine = Literal["jieba", "rjieba"]
 _T = TypeVar("_T")
@@ -96,6 +97,36 @@ def _parse_dictionary(text: str, *, source: str) -> list[tuple[str, int, str]]:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    import yaml
+
+    raw = yaml.safe_load(resources.files(_DATA).joinpath("synonyms.yaml").read_text("utf-8"))
+    pairs = [(normalize(str(k)), tuple(str(t) for t in v)) for k, v in (raw or {}).items()]
+    return tuple(sorted(pairs, key=lambda kv: (-len(kv[0]), kv[0])))
+
+
+def expand_query(text: str) -> str:
+    """Add the policy terms that a query's everyday words stand for (``data/synonyms.yaml``).
+
+    Only queries are expanded (search texts, enterprise descriptions), never clause texts, so
+    relevance stays TF-IDF over what the policies actually say.
+
+    Examples
+    --------
+    >>> expand_query("去年交税三百万")
+    '去年交税三百万 纳税 税收'
+    >>> expand_query("数控机床")
+    '数控机床'
+    """
+    norm = normalize(text)
+    extra: list[str] = []
+    for word, terms in _synonyms():
+        if word in norm:
+            extra.extend(t for t in terms if t not in extra and t not in norm)
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
 def _packaged_entries() -> tuple[tuple[str, int, str], ...]:
     raw = resources.files(_DATA).joinpath("userdict.txt").read_text("utf-8")
     return tuple(_parse_dictionary(raw, source="policymatch/data/userdict.txt"))
