@@ -51,6 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=_cmd_search)
 
+    p = sub.add_parser("extract", help="draft structured policy files from raw policy text")
+    p.add_argument("files", nargs="+", metavar="FILE", help="policy document(s): .txt or .docx")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="file to write (one input) or folder (several); default: stdout")
+    p.add_argument("--format", choices=["yaml", "json"], default="yaml")
+    p.add_argument("--policy-id", metavar="ID", help="policy id to use (one input only)")
+    p.set_defaults(func=_cmd_extract)
+
     p = sub.add_parser("validate", help="check policy files and run their stored cases")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="policy files or folders (default: the bundled corpus)")
@@ -267,6 +275,33 @@ def _cmd_search(args: argparse.Namespace) -> int:
              "、".join(h.matched_terms)] for h in hits]
     print(render_table(["相关度", "条款", "标题", "最高金额", "命中词"], rows,
                        max_widths=[6, 16, 34, 12, 24], right=[True, False, False, True, False]))
+    return 0
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .corpus import atomic_write_text
+    from .errors import ExtractionError
+    from .extract import extract_policy, read_document
+
+    if args.policy_id and len(args.files) > 1:
+        raise ExtractionError("--policy-id names one policy; give one FILE with it")
+    out = Path(args.output) if args.output else None
+    several = len(args.files) > 1
+    if out is not None and several and out.suffix:
+        raise ExtractionError(f"-o {out}: with several inputs, -o must be a folder")
+    for name in args.files:
+        result = extract_policy(read_document(name), policy_id=args.policy_id,
+                                source=Path(name).name)
+        text = result.to_yaml() if args.format == "yaml" else result.to_json()
+        if out is None:
+            print(text)
+            continue
+        target = out / f"{Path(name).stem}.{args.format}" if several or out.is_dir() else out
+        atomic_write_text(target, text if text.endswith("\n") else text + "\n")
+        print(f"{name}: {len(result.policy.clauses)} clauses, {len(result.flagged)} to review "
+              f"-> {target}", file=sys.stderr)
     return 0
 
 
