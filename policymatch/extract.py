@@ -9,7 +9,9 @@ of being given an invented amount. Document-wide conditions (适用范围, 附�
 or per item. Every value carries a confidence and its span in the original text; a clause below
 :data:`REVIEW_BELOW`, or with words left unstructured, gets a ``review:`` note.
 
-The sentence patterns live in the private :mod:`policymatch._patterns`.
+The sentence patterns live in the private :mod:`policymatch._numbers` (quantities, dates),
+:mod:`policymatch._conditions` (condition phrases) and :mod:`policymatch._drafts` (benefit
+shapes, one item → clause drafts).
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from . import _patterns as P
+from ._conditions import Leaf, build_condition, parse_conditions
+from ._drafts import SELF_REF, Draft, benefit_start, segments, split_item
+from ._numbers import DATE, cn_int, quantities, to_date, validity
 from .corpus import policy_to_yaml
 from .errors import ExtractionError
 from .models import ApplicationMode, Benefit, Clause, InKindBenefit, Policy
@@ -248,7 +252,7 @@ def _tree(doc: _Doc, work: str, lines: list[tuple[int, int]]) -> list[_Node]:
         m = next((m for _, rx in _HEADINGS if (m := rx.match(work, s, e))), None)
         if m:
             rank = next(r for r, rx in _HEADINGS if rx.match(work, s, e))
-            nodes.append(_Node(rank, P.cn_int(m.group()), m.group(), s, m.end()))
+            nodes.append(_Node(rank, cn_int(m.group()), m.group(), s, m.end()))
     stack: list[_Node] = []
     for i, node in enumerate(nodes):
         node.end = nodes[i + 1].start if i + 1 < len(nodes) else len(work)
@@ -266,7 +270,7 @@ def _tree(doc: _Doc, work: str, lines: list[tuple[int, int]]) -> list[_Node]:
         m = re.match(r"\s*([^。:;,的]{1,20})[。:]", work[node.body:line_end])
         if node.rank <= 2 and "。" not in first and len(first) <= 40:
             node.heading, node.body = doc.orig(node.body, line_end).strip(), line_end
-        elif m and not re.match(r"对|凡|本|为", m.group(1)) and not P.quantities(m.group(1)):
+        elif m and not re.match(r"对|凡|本|为", m.group(1)) and not quantities(m.group(1)):
             node.heading = doc.orig(node.body + m.start(1), node.body + m.end(1)).strip()
             if re.search(r"[\u4e00-\u9fff]", work[node.body + m.end():node.own_end]):
                 node.body += m.end()  # else the item is that one sentence: keep it as text
@@ -284,7 +288,7 @@ class _Ctx:
     warnings: list[str] = field(default_factory=list)
     region: str | None = None
     issued: date | None = None
-    doc_leaves: list[P.Leaf] = field(default_factory=list)
+    doc_leaves: list[Leaf] = field(default_factory=list)
     default_mode: ApplicationMode | None = None
     mode_refs: list[tuple[int, int | None]] = field(default_factory=list)
     exclusive: bool = False
@@ -300,8 +304,8 @@ def _header(ctx: _Ctx, end: int) -> dict[str, Any]:
     work, out = ctx.work, {}
     spans = _lines(work[:end])
     for i, (s, e) in enumerate(spans):
-        m = re.fullmatch(P.DATE, work[s:e])
-        if m and m.group(3) and (d := P.to_date(m)):
+        m = re.fullmatch(DATE, work[s:e])
+        if m and m.group(3) and (d := to_date(m)):
             ctx.issued = d
             ctx.note("issued", d.isoformat(), s, e, 0.9)
             if i and len(prev := work[slice(*spans[i - 1])]) <= 60 and not re.search(r"[。,:]", prev):
@@ -339,7 +343,7 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
     text = ctx.work[s:e]
     scope = re.search(r"适用于|适用对象|适用范围", text)
     if scope or re.search(r"不得享受|不享受|不予|取消|不适用", text):
-        cp = P.parse_conditions(text, s, region=ctx.region, scope_only=True)
+        cp = parse_conditions(text, s, region=ctx.region, scope_only=True)
         for lf in cp.leaves:
             new = all((o.field, o.op, o.value) != (lf.field, lf.op, lf.value) for o in ctx.doc_leaves)
             if new and not lf.negate and (scope or lf.role == "exclusion"):
@@ -347,13 +351,13 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
         ctx.warnings.extend(cp.notes)
     ctx.exclusive |= bool(re.search(r"就高|从高|不重复", text))
     if "免申即享" in text:
-        refs = [(P.cn_int(m.group(1)), P.cn_int(m.group(2)) if m.group(2) else None) for m in
+        refs = [(cn_int(m.group(1)), cn_int(m.group(2)) if m.group(2) else None) for m in
                 re.finditer(r"第([一二三四五六七八九十百]{1,4})条(?:第\(?([一二三四五六七八九十\d]{1,3})\)?项)?",
                             text)]
         ctx.mode_refs.extend(refs)
         if not refs and not re.search(r"除|其余|以外", text):
             ctx.default_mode = ApplicationMode.AUTO
-    for key, (d, a, b) in P.validity(text, ctx.issued).items():
+    for key, (d, a, b) in validity(text, ctx.issued).items():
         if d is None:
             ctx.warnings.append("“自印发之日起施行”但未找到印发日期，valid_from 未填写")
         elif key not in ctx.fields:
@@ -364,7 +368,7 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
 @dataclass
 class _Item:
     node: _Node
-    draft: P.Draft
+    draft: Draft
     dept: tuple[str, int, int, float] | None = None
     mode: tuple[ApplicationMode, int, int, float] | None = None
     group: str | None = None
@@ -456,7 +460,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         notes.append(f"奖补结构未通过校验（{exc.errors()[0]['msg']}），改记为非货币事项")
         benefit = InKindBenefit(description=re.sub(r"\s+", "", text)[:200])
         put("benefit.kind", "in_kind", d.spans[0][0], d.spans[-1][1], 0.3)
-    cond = P.build_condition(d.leaves, notes)
+    cond = build_condition(d.leaves, notes)
     if benefit.kind != "in_kind" and len(d.residual.replace(" ", "")) >= 6:
         notes.append(f"条件中可能有未结构化的要求：{d.residual[:40]}")
     extra: dict[str, Any] = {}
@@ -541,29 +545,29 @@ def extract_policy(text: str, *, policy_id: str | None = None,
     nodes = _tree(doc, work, lines)
     if not nodes:  # no numbering: each paragraph that grants something is an item
         nodes = [_Node(4, i, "", s, s, e, e) for i, (s, e) in enumerate(
-            (s, e) for s, e in lines if P.benefit_start(work[s:e]) is not None)]
+            (s, e) for s, e in lines if benefit_start(work[s:e]) is not None)]
     body = nodes[0].start if nodes else len(work)
     info = _header(ctx, body)
     after_title = ctx.fields["title"].span[1] if "title" in ctx.fields else 0
-    for a, b in P.segments(work, 0, body):
+    for a, b in segments(work, 0, body):
         if doc.span(a, b)[0] >= after_title and not _DOCNUM.search(work[a:b]):
             _statement(ctx, a, b)
     for node in nodes:
-        if node.meta or (not node.children and P._SELF.match(work[node.body:node.own_end])):
-            for a, b in P.segments(work, node.body, node.own_end):
+        if node.meta or (not node.children and SELF_REF.match(work[node.body:node.own_end])):
+            for a, b in segments(work, node.body, node.own_end):
                 _statement(ctx, a, b)
     items: list[_Item] = []
-    inherited: dict[int, list[P.Leaf]] = {}
+    inherited: dict[int, list[Leaf]] = {}
     for node in nodes:
         base = inherited.get(node.parent.start, []) if node.parent else []
         own = work[node.body:node.own_end]
         if node.meta:
             continue
-        if node.children and (not own.strip() or P.benefit_start(own) is None):
-            cp = P.parse_conditions(own, node.body, region=ctx.region) if own.strip() else None
+        if node.children and (not own.strip() or benefit_start(own) is None):
+            cp = parse_conditions(own, node.body, region=ctx.region) if own.strip() else None
             inherited[node.start] = base + (cp.leaves if cp else [])
             continue
-        items += [_Item(node, d) for d in P.split_item(work, node.body, node.own_end,
+        items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
                                                        region=ctx.region, inherited=base)]
     if not items:
         raise ExtractionError("no clause found: the text has no numbered item (一、/（一）/1.) "
@@ -582,7 +586,7 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                    else "")
     built = [_clause(ctx, f"{pid}-{n}", pid, it, k) for n, (it, k) in enumerate(zip(items, nth, strict=True), 1)]
     notes: list[str] = []
-    pcond = P.build_condition(ctx.doc_leaves, notes)
+    pcond = build_condition(ctx.doc_leaves, notes)
     for lf in ctx.doc_leaves:
         ctx.note(f"conditions.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end,
                  lf.conf)
