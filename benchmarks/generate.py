@@ -104,7 +104,8 @@ OPTIONAL = ("id", "credit_code", "region", "town", "park", "industry", "industry
             "equipment_investment", "fixed_asset_investment", "export_value", "loan_amount",
             "revenue_growth", "office_area_sqm", "qualifications", "new_qualifications",
             "is_above_scale", "talents.phd", "talents.master", "talents.bachelor",
-            "talents.bachelor_fresh", "talents.high_skilled", "talents.new_hires",
+            "talents.bachelor_fresh", "talents.high_skilled", "talents.postdoc",
+            "talents.leading_talent", "talents.new_hires",
             "safety_incident_free", "credit_clean", "extra.上规年数")
 COLUMNS = ("name", *OPTIONAL)
 
@@ -147,8 +148,8 @@ def generate(n: int, *, seed: int = 7, missing_rate: float = 0.1, bad_rate: floa
         text_money = rng.random((m, 8)) < 0.1
         cc = rng.integers(0, len(_CC_CHARSET), (m, 9))
         name_chars = rng.integers(0, len(_NAME_CHARS), (m, 2))
-        counts = rng.poisson([0.8, 3.0, 10.0, 6.0, 4.0], (m, 5))
-        small_counts = rng.poisson([0.03, 0.2, 1.0, 0.5, 0.3], (m, 5))
+        counts = rng.poisson([0.8, 3.0, 10.0, 6.0, 4.0, 0.1, 0.05], (m, 7))
+        small_counts = rng.poisson([0.03, 0.2, 1.0, 0.5, 0.3, 0.0, 0.0], (m, 7))
         # plain Python lists: indexing them is an order of magnitude cheaper than numpy scalars
         u, ind, employees, spread, ages, growth = (a.tolist() for a in (u, ind, employees, spread,
                                                                          ages, growth))
@@ -216,6 +217,8 @@ def generate(n: int, *, seed: int = 7, missing_rate: float = 0.1, bad_rate: floa
                 "talents.bachelor": int(talents[2]),
                 "talents.bachelor_fresh": int(talents[3]),
                 "talents.high_skilled": int(talents[4]),
+                "talents.postdoc": int(talents[5]),
+                "talents.leading_talent": int(talents[6]),
                 "talents.new_hires": max(0, int(emp * 0.08 * r[23] * 2)),
                 "safety_incident_free": bool(r[0] * 7 % 1 < 0.99),
                 "credit_clean": bool(r[1] * 11 % 1 < 0.98),

@@ -1,0 +1,697 @@
+"""Many enterprises × a policy set: the long table of who qualifies for what (政策找企业, 免申即享).
+
+The input streams through in chunks, so memory stays flat however many enterprises there are:
+
+1. read a chunk (a pandas DataFrame, an iterable of profiles or dicts, or a CSV / JSON Lines /
+   Parquet file) and validate each row as :func:`~policymatch.corpus.profile_from_row` does; a bad
+   row becomes a reject with its row number and the reason, never a silent gap;
+2. judge every clause for every row with the rules compiled once into vectorised three-valued
+   evaluation (:mod:`policymatch._vectorized`);
+3. score relevance with one sparse product per block of rows, bit for bit what
+   :meth:`ClauseIndex.score <policymatch.index.ClauseIndex.score>` gives one text at a time;
+4. keep the eligible and possible pairs, with amount, 就高不重复 and missing facts.
+
+Every result equals :meth:`Matcher.match <policymatch.matcher.Matcher.match>` one enterprise at a
+time (the tests check it on generated populations). ``enterprise_id`` is the profile's ``id``,
+else its ``credit_code``, else the row number as text. A row number is the 1-based position of the
+record in the input: data rows after the header of a CSV, non-empty lines of JSON Lines, rows of
+Parquet, a DataFrame or an iterable.
+
+CSV cells are text: ``extra.<key>`` cells that spell a number or true/false/是/否 are read as one
+(a typed source such as Parquet already holds them so). Needs pandas
+(``pip install 'policymatch[dataframe]'``); Dask is in :mod:`policymatch._dask`.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from ._columns import Columns, certify, is_numeric, profile_value, stored_fields, text_scalar
+from ._vectorized import UNKNOWN, CompiledClauses
+from .errors import NotFittedError, ProfileError
+from .profile import EnterpriseProfile
+from .text import _BLOCK, normalize
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .index import ClauseIndex
+    from .matcher import Matcher
+
+__all__ = [
+    "COLUMNS",
+    "BatchSummary",
+    "Chunk",
+    "ChunkResult",
+    "Plan",
+    "eligible_for",
+    "iter_match_many",
+    "match_many",
+    "read_chunks",
+    "rejects_path",
+    "run_batch",
+]
+
+#: Columns of the long table, in order.
+COLUMNS = ("enterprise_id", "name", "clause_id", "status", "score", "amount", "counted", "missing")
+_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+_MAX_CACHED_BLOCKS = 200_000
+_IDENTITY = ("name", "id", "credit_code", "industry", "description")
+_STATUS = ("eligible", "possible")
+
+
+def _pandas() -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("batch matching needs pandas: pip install 'policymatch[dataframe]'") from exc
+    return pd
+
+
+# -- reading ----------------------------------------------------------------------------------
+@dataclass
+class Chunk:
+    """Records judged together, with their 1-based row numbers.
+
+    A table chunk holds ``columns`` (name → cells, one cell per row); an iterable chunk holds
+    ``records`` (profiles or mappings). ``bad`` maps rows already known to be unreadable to the
+    reason. ``text_cells`` marks cells read as text (CSV).
+    """
+
+    rows: list[int]
+    columns: dict[Any, list[Any]] | None = None
+    records: list[Any] | None = None
+    bad: dict[int, str] = field(default_factory=dict)
+    text_cells: bool = False
+
+    @property
+    def n_read(self) -> int:
+        return len(self.rows) + len(self.bad)
+
+    def record(self, i: int) -> Any:
+        """The ``i``-th good record, as a mapping for a table chunk."""
+        if self.columns is not None:
+            return {k: v[i] for k, v in self.columns.items()}
+        assert self.records is not None
+        return self.records[i]
+
+
+def read_chunks(source: Any, chunk_size: int = 10_000) -> Iterator[Chunk]:
+    """Split ``source`` into chunks of at most ``chunk_size`` records.
+
+    ``source`` is a pandas DataFrame, an iterable of :class:`EnterpriseProfile` or mappings (flat
+    like a table row, or nested like a profile's JSON), or the path of a ``.csv``, ``.jsonl`` /
+    ``.ndjson`` or ``.parquet`` file. Raises ``OSError`` / ``ValueError`` when the input cannot
+    be read at all; a bad row only becomes a reject.
+    """
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        kind = _SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"{path}: read .csv, .jsonl, .ndjson or .parquet files, not "
+                             f"{path.suffix or 'files without a suffix'}")
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file")
+        yield from {"csv": _csv_chunks, "jsonl": _jsonl_chunks,
+                    "parquet": _parquet_chunks}[kind](path, chunk_size)
+        return
+    if _is_dataframe(source):
+        for start in range(0, len(source), chunk_size):
+            yield frame_chunk(source.iloc[start:start + chunk_size], start + 1)
+        return
+    if isinstance(source, (Mapping, EnterpriseProfile)):
+        raise TypeError("match_many takes many profiles: pass a list, a DataFrame or a file path")
+    it = iter(source)
+    row = 1
+    while batch := list(itertools.islice(it, chunk_size)):
+        yield Chunk(list(range(row, row + len(batch))), records=batch)
+        row += len(batch)
+
+
+def _is_dataframe(source: Any) -> bool:
+    return type(source).__name__ == "DataFrame" and hasattr(source, "iloc")
+
+
+def frame_chunk(frame: pd.DataFrame, first_row: int, *, text_cells: bool = False) -> Chunk:
+    """A chunk of a DataFrame's rows, numbered from ``first_row``."""
+    columns = {key: frame.iloc[:, j].tolist() for j, key in enumerate(frame.columns)}
+    return Chunk(list(range(first_row, first_row + len(frame))), columns, text_cells=text_cells)
+
+
+def _csv_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return
+        width = len(header)
+        rows: list[int] = []
+        good: list[list[str]] = []
+        bad: dict[int, str] = {}
+
+        def flush() -> Chunk:
+            columns = dict(zip(header, map(list, zip(*good, strict=True)), strict=True)) if good \
+                else {h: [] for h in header}
+            return Chunk(rows, columns, bad=bad, text_cells=True)
+
+        for row, cells in enumerate(reader, start=1):
+            if not cells:
+                continue  # csv yields [] for a blank line: not a record
+            if len(cells) == width:
+                rows.append(row)
+                good.append(cells)
+            else:
+                bad[row] = (f"line {reader.line_num}: {len(cells)} fields, the header has {width}; "
+                            "quote values that contain commas")
+            if len(rows) + len(bad) >= chunk_size:
+                yield flush()
+                rows, good, bad = [], [], {}
+        if rows or bad:
+            yield flush()
+
+
+def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
+    with path.open(encoding="utf-8-sig") as fh:
+        chunk = Chunk([], records=[])
+        row = 0
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                chunk.bad[row] = f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})"
+            else:
+                if isinstance(record, dict):
+                    chunk.rows.append(row)
+                    assert chunk.records is not None
+                    chunk.records.append(record)
+                else:
+                    chunk.bad[row] = (f"line {number}: expected a JSON object, got "
+                                      f"{type(record).__name__}")
+            if chunk.n_read >= chunk_size:
+                yield chunk
+                chunk = Chunk([], records=[])
+        if chunk.n_read:
+            yield chunk
+
+
+def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("reading Parquet needs pyarrow: pip install 'policymatch[dataframe]'") \
+            from exc
+    row = 1
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+        yield Chunk(list(range(row, row + batch.num_rows)), batch.to_pydict())
+        row += batch.num_rows
+
+
+def count_records(source: Any) -> int | None:
+    """How many records ``source`` holds, when that is cheap to tell (for a progress bar)."""
+    if _is_dataframe(source) or isinstance(source, Sequence):
+        return len(source)
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        kind = _SUFFIXES.get(path.suffix.lower())
+        if not path.is_file():
+            return None
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        if kind is not None:  # lines, a close estimate (a quoted field may span lines)
+            with path.open("rb") as fh:
+                lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+            return max(0, lines - (1 if kind == "csv" else 0))
+    return None
+
+
+# -- validating -------------------------------------------------------------------------------
+def _reason(exc: ProfileError, row: int) -> str:
+    """One line: every problem of a row, without the row label repeated on each."""
+    lines = [line.strip() for line in str(exc).splitlines()[1:]] or [str(exc)]
+    label = f"row {row}: "
+    return "; ".join(line.removeprefix(label) for line in lines)
+
+
+def validate(chunk: Chunk, paths: Iterable[str]) -> tuple[list[int], dict[str, Any], dict[int, str]]:
+    """Row numbers and validated values of the good records (the attributes behind ``paths``,
+    plus identity and query text), and the reasons for the bad ones.
+
+    Every record ends as :func:`~policymatch.corpus.profile_from_row` leaves it: cells that are
+    certainly valid are read column by column (:func:`~policymatch._columns.certify`); any other
+    record goes through ``profile_from_row`` itself.
+    """
+    from .corpus import profile_from_row
+
+    keep = stored_fields(paths) | set(_IDENTITY)
+    n = len(chunk.rows)
+    columns = chunk.columns
+    if columns is None:  # an iterable: flat mappings of one shape are a table too
+        records = chunk.records or []
+        keys = list(records[0]) if records and isinstance(records[0], dict) else None
+        if keys is not None and all(type(r) is dict and list(r) == keys for r in records):
+            columns = {k: [r[k] for r in records] for k in keys}
+    if columns is not None:
+        ok, values = certify(columns, n, keep, text_cells=chunk.text_cells)
+        if ok.all():
+            return list(chunk.rows), values, dict(chunk.bad)
+    else:
+        ok = np.zeros(n, dtype=bool)
+        values = {k: np.full(n, np.nan) if is_numeric(k) else [None] * n for k in keep}
+    bad = dict(chunk.bad)
+    for i in np.flatnonzero(~ok).tolist():
+        row, record = chunk.rows[i], chunk.record(i)
+        if isinstance(record, EnterpriseProfile):
+            profile = record
+        elif isinstance(record, Mapping):
+            if chunk.text_cells:
+                record = {k: text_scalar(v) if str(k).strip().startswith("extra.")
+                          and isinstance(v, str) and v.strip() else v for k, v in record.items()}
+            try:
+                profile = profile_from_row(record, name=f"row {row}")
+            except ProfileError as exc:
+                bad[row] = _reason(exc, row)
+                continue
+        else:
+            bad[row] = f"expected a profile or a mapping of fields, got {type(record).__name__}"
+            continue
+        ok[i] = True
+        for k in keep:
+            values[k][i] = profile_value(profile, k)
+    kept = np.flatnonzero(ok)
+    return ([chunk.rows[i] for i in kept.tolist()],
+            {k: v[kept] if isinstance(v, np.ndarray) else [v[i] for i in kept.tolist()]
+             for k, v in values.items()}, bad)
+
+
+# -- relevance --------------------------------------------------------------------------------
+class _Relevance:
+    """TF-IDF relevance of many texts, bit for bit :meth:`ClauseIndex.score` one at a time.
+
+    Texts are segmented block by block (the runs of letters and digits a tokenizer sees between
+    punctuation), and a block's tokens are kept: a county's 经营范围 texts repeat the same phrases,
+    so most blocks are segmented once per process. A block that :func:`normalize` would change
+    again (never seen in practice) sends its text through the index's own tokenizer whole.
+    """
+
+    def __init__(self, index: ClauseIndex, rows: Sequence[int]) -> None:
+        self.vocabulary = index.vocabulary_
+        self.idf = index.idf_
+        self.sublinear = index.sublinear_tf
+        self.segmenter: Any = (index.lexicon_ if index.query_tokenizer == "restricted"
+                               else index.tokenizer_)
+        clauses = index.matrix_[list(rows)]
+        n_terms = len(self.vocabulary)
+        self.dense: np.ndarray | None = (clauses.T.toarray() if n_terms * len(rows) <= 16_000_000
+                                         else None)
+        self.sparse_t = clauses.T.tocsr()
+        self._init_cache()
+
+    def _init_cache(self) -> None:
+        self._block_ids: dict[str, int] = {}
+        self._block_tokens: list[list[int]] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._init_cache()
+
+    def _ids(self, tokens: Iterable[str]) -> list[int]:
+        vocabulary = self.vocabulary
+        return [vocabulary[t] for t in tokens if t in vocabulary]
+
+    def _block(self, block: str) -> int:
+        """The cache slot of a block's vocabulary ids; -1 when it must go through whole."""
+        if len(self._block_ids) >= _MAX_CACHED_BLOCKS:  # free text that never repeats
+            self._init_cache()
+        if normalize(block) != block:
+            slot = -1
+        else:
+            slot = len(self._block_tokens)
+            self._block_tokens.append(self._ids(self.segmenter.tokenize(block)))
+        self._block_ids[block] = slot
+        return slot
+
+    def queries(self, texts: Sequence[str]) -> Any:
+        """The TF-IDF rows of ``texts``, as :meth:`ClauseIndex.transform` computes them."""
+        from scipy.sparse import csr_matrix
+
+        per_row: list[list[int]] = []
+        blocks = self._block_ids
+        for text in texts:
+            ids: list[int] = []
+            if text:
+                for block in _BLOCK.findall(normalize(text)):
+                    slot = blocks.get(block)
+                    if slot is None:
+                        slot = self._block(block)
+                    if slot < 0:
+                        ids = self._ids(self.segmenter.tokenize(text))
+                        break
+                    ids.extend(self._block_tokens[slot])
+            per_row.append(ids)
+        n, n_terms = len(texts), len(self.vocabulary)
+        lengths = np.fromiter((len(ids) for ids in per_row), dtype=np.int64, count=n)
+        flat = np.fromiter(itertools.chain.from_iterable(per_row), dtype=np.int64,
+                           count=int(lengths.sum()))
+        keys, tf = np.unique(np.repeat(np.arange(n), lengths) * n_terms + flat, return_counts=True)
+        row_of, cols = np.divmod(keys, n_terms)
+        weights = tf.astype(np.float64)
+        if self.sublinear:
+            weights = np.log(weights) + 1.0
+        weights = weights * self.idf[cols]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row_of, minlength=n), out=indptr[1:])
+        for i in np.flatnonzero(np.diff(indptr)).tolist():
+            part = weights[indptr[i]:indptr[i + 1]]
+            norm = math.sqrt(float(np.dot(part, part)))
+            if norm > 0:
+                part /= norm
+        return csr_matrix((weights, cols, indptr), shape=(n, n_terms))
+
+    def scorer(self, queries: Any) -> Callable[[slice | list[int]], np.ndarray]:
+        """Relevance of the query rows to chosen clauses, as a dense ``(rows, clauses)`` array.
+
+        Each cell sums the same products in the same order as :meth:`ClauseIndex.score`.
+        """
+        def scores(clauses: slice | list[int]) -> np.ndarray:
+            if self.dense is not None:
+                return np.asarray(queries @ self.dense[:, clauses], dtype=np.float64)
+            return np.asarray((queries @ self.sparse_t[:, clauses]).toarray(), dtype=np.float64)
+
+        return scores
+
+
+# -- the plan: everything a chunk needs, built once, pickled to workers -------------------------
+class Plan:
+    """A fitted Matcher's clauses compiled for one run: the day, which clauses, which statuses.
+
+    Built once per run (a Dask worker receives it pickled, once). :meth:`run` is the per-chunk
+    function of both the local and the Dask path.
+    """
+
+    def __init__(self, matcher: Matcher, *, as_of: date | None = None,
+                 include_possible: bool = True, clause_ids: Iterable[str] | None = None) -> None:
+        if not hasattr(matcher, "index_"):
+            raise NotFittedError("this Matcher is not fitted yet: call "
+                                 "Matcher().fit(load_policies()) first")
+        self.as_of = as_of or date.today()
+        self.include_possible = include_possible
+        wanted = None if clause_ids is None else set(clause_ids)
+        pairs = [(p, c) for p, c in matcher.pairs_
+                 if p.active_on(self.as_of) and (wanted is None or c.id in wanted)]
+        index_rows = {cid: r for r, cid in enumerate(matcher.index_.ids_)}
+        self.compiled = CompiledClauses(
+            [c.id for _, c in pairs], [p.conditions for p, _ in pairs],
+            [c.conditions for _, c in pairs], [c.benefit for _, c in pairs],
+            [c.exclusive_group for _, c in pairs])
+        self.relevance = _Relevance(matcher.index_, [index_rows[c.id] for _, c in pairs])
+        self.paths = self.compiled.paths
+
+    def run(self, chunk: Chunk) -> ChunkResult:
+        """Judge one chunk: its long table rows and its rejects."""
+        pd = _pandas()
+        rows, values, bad = validate(chunk, self.paths)
+        n = len(rows)
+        cols = Columns.from_values({k: values[k] for k in stored_fields(self.paths)}, n, self.as_of)
+        queries = self.relevance.queries(_query_texts(values["industry"], values["description"]))
+        got = self.compiled.evaluate(cols, self.relevance.scorer(queries),
+                                     include_possible=self.include_possible)
+        for r, reason in got.errors.items():
+            bad[rows[r]] = reason
+        local = got.row
+        ids = np.array([i or c or str(r) for i, c, r in zip(
+            values["id"], values["credit_code"], rows, strict=True)] + [None], dtype=object)[:-1]
+        table = pd.DataFrame({
+            "enterprise_id": _categorical(ids, local),
+            "name": _categorical(np.array([*values["name"], None], dtype=object)[:-1], local),
+            "clause_id": pd.Categorical.from_codes(got.clause,
+                                                   categories=list(self.compiled.clause_ids)),
+            "status": pd.Categorical.from_codes((got.status == UNKNOWN).astype(np.int8),
+                                                categories=list(_STATUS)),
+            "score": got.score,
+            "amount": got.amount,
+            "counted": got.counted,
+            "missing": pd.Categorical.from_codes(got.missing, categories=got.labels),
+        }, copy=False)
+        order = sorted(bad)
+        rejects = pd.DataFrame({"row": np.array(order, dtype=np.int64),
+                                "reason": pd.Series([bad[r] for r in order], dtype=object)})
+        matched = int(np.count_nonzero(np.bincount(local, minlength=n))) if n else 0
+        return ChunkResult(table, rejects, chunk.n_read, matched)
+
+
+@dataclass
+class ChunkResult:
+    """One chunk's long table, its rejected rows (``row``, ``reason``) and its counts."""
+
+    table: pd.DataFrame
+    rejects: pd.DataFrame
+    n_read: int
+    n_matched: int  # rows with at least one eligible or possible clause
+
+
+@dataclass(frozen=True)
+class _QueryFacts:
+    """The two facts :func:`~policymatch.matcher.profile_query` reads, without a whole profile."""
+
+    industry: str | None
+    description: str | None
+
+
+def _query_texts(industries: list[Any], descriptions: list[Any]) -> list[str]:
+    """:func:`~policymatch.matcher.profile_query` of each row (once per distinct pair)."""
+    from .matcher import profile_query
+
+    seen: dict[tuple[Any, Any], str] = {}
+    out = []
+    for pair in zip(industries, descriptions, strict=True):
+        text = seen.get(pair)
+        if text is None:
+            text = seen[pair] = profile_query(cast(EnterpriseProfile, _QueryFacts(*pair)))
+        out.append(text)
+    return out
+
+
+def _categorical(values: np.ndarray, at: np.ndarray) -> Any:
+    """``values[at]`` as a pandas Categorical, without copying a Python object per pair."""
+    pd = _pandas()
+    codes, uniques = pd.factorize(values)
+    return pd.Categorical.from_codes(codes[at], categories=uniques)
+
+
+def iter_match_many(matcher: Matcher, profiles: Any, *, as_of: date | None = None,
+                    chunk_size: int = 10_000, include_possible: bool = True,
+                    clause_ids: Iterable[str] | None = None) -> Iterator[ChunkResult]:
+    """Stream :class:`ChunkResult` objects, one per chunk of ``profiles``, in input order."""
+    plan = Plan(matcher, as_of=as_of, include_possible=include_possible, clause_ids=clause_ids)
+    for chunk in read_chunks(profiles, chunk_size):
+        yield plan.run(chunk)
+
+
+def _collect(results: Iterable[ChunkResult], rejects: list[tuple[int, str]] | None) -> pd.DataFrame:
+    pd = _pandas()
+    tables = []
+    problems: list[tuple[int, str]] = []
+    for result in results:
+        tables.append(result.table)
+        problems.extend(zip(result.rejects["row"].tolist(), result.rejects["reason"].tolist(),
+                            strict=True))
+    if rejects is not None:
+        rejects.extend(problems)
+    elif problems:
+        shown = "\n  ".join(f"row {r}: {why}" for r, why in problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise ProfileError(f"{len(problems)} row(s) could not be matched; fix them, or pass "
+                           f"rejects=[] to collect them and match the rest:\n  {shown}{more}")
+    if not tables:
+        return empty_table(())
+    if len(tables) == 1:
+        return tables[0]
+    from pandas.api.types import union_categoricals
+
+    return pd.DataFrame({
+        name: union_categoricals([t[name] for t in tables])
+        if isinstance(tables[0][name].dtype, pd.CategoricalDtype)
+        else np.concatenate([t[name].to_numpy() for t in tables]) for name in COLUMNS}, copy=False)
+
+
+def empty_table(clause_ids: Sequence[str]) -> pd.DataFrame:
+    """A long table without rows, with the dtypes of a full one."""
+    pd = _pandas()
+    return pd.DataFrame({
+        "enterprise_id": pd.Series(dtype=object), "name": pd.Series(dtype=object),
+        "clause_id": pd.Categorical([], categories=list(clause_ids)),
+        "status": pd.Categorical([], categories=list(_STATUS)),
+        "score": pd.Series(dtype="float64"), "amount": pd.Series(dtype="float64"),
+        "counted": pd.Series(dtype=bool), "missing": pd.Series(dtype=object)})
+
+
+def match_many(matcher: Matcher, profiles: Any, *, as_of: date | None = None,
+               chunk_size: int = 10_000, include_possible: bool = True,
+               rejects: list[tuple[int, str]] | None = None) -> pd.DataFrame:
+    """The long table of :meth:`Matcher.match_many <policymatch.matcher.Matcher.match_many>`."""
+    return _collect(iter_match_many(matcher, profiles, as_of=as_of, chunk_size=chunk_size,
+                                    include_possible=include_possible), rejects)
+
+
+def eligible_for(matcher: Matcher, clause_id: str, profiles: Any, *, as_of: date | None = None,
+                 chunk_size: int = 10_000,
+                 rejects: list[tuple[int, str]] | None = None) -> pd.DataFrame:
+    """The enterprises eligible for one clause (see :meth:`Matcher.eligible_for
+    <policymatch.matcher.Matcher.eligible_for>`): the clause and its 就高不重复 group are judged,
+    the others skipped."""
+    _, clause = matcher.policy_set_.clause(clause_id)
+    group = {c.id for _, c in matcher.pairs_
+             if clause.exclusive_group is not None and c.exclusive_group == clause.exclusive_group}
+    table = _collect(iter_match_many(matcher, profiles, as_of=as_of, chunk_size=chunk_size,
+                                     include_possible=False, clause_ids=group | {clause_id}),
+                     rejects)
+    out = table[table["clause_id"] == clause_id].reset_index(drop=True)
+    out["clause_id"] = out["clause_id"].astype(object)
+    return out
+
+
+# -- writing ----------------------------------------------------------------------------------
+@dataclass
+class BatchSummary:
+    """What a batch run read, found and wrote."""
+
+    read: int = 0
+    matched: int = 0
+    rejected: int = 0
+    eligible_pairs: int = 0
+    possible_pairs: int = 0
+    total_amount: float = 0.0
+    elapsed: float = 0.0
+    output: str = ""
+    rejects: str = ""
+
+    @property
+    def no_match(self) -> int:
+        """Rows read and valid, without any eligible or possible clause."""
+        return self.read - self.matched - self.rejected
+
+    def add(self, result: ChunkResult) -> None:
+        table = result.table
+        self.read += result.n_read
+        self.matched += result.n_matched
+        self.rejected += len(result.rejects)
+        eligible = (table["status"] == "eligible").to_numpy()
+        self.eligible_pairs += int(eligible.sum())
+        self.possible_pairs += int(len(table) - eligible.sum())
+        paid = table["amount"].to_numpy()[eligible & table["counted"].to_numpy()]
+        self.total_amount += float(np.nansum(paid))
+
+    def line(self) -> str:
+        """The one-line summary the CLI prints."""
+        rate = self.read / self.elapsed if self.elapsed > 0 else 0.0
+        return (f"read {self.read:,} rows: {self.matched:,} matched, {self.no_match:,} no match, "
+                f"{self.rejected:,} rejected; {self.eligible_pairs:,} eligible pairs "
+                f"(+{self.possible_pairs:,} possible), total {self.total_amount / 1e4:,.2f} 万元 "
+                f"counted; {self.elapsed:.1f} s, {rate:,.0f} rows/s")
+
+
+class _Writer:
+    """Streams tables into a temporary file next to ``path``; :meth:`commit` renames it."""
+
+    def __init__(self, path: Path) -> None:
+        kind = _SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"{path}: write .csv, .jsonl, .ndjson or .parquet output")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        self.path, self.tmp, self.kind = path, Path(tmp), kind
+        self._parquet: Any = None
+        self._first = True
+
+    def write(self, table: pd.DataFrame) -> None:
+        if self.kind == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            data = pa.Table.from_pandas(table, preserve_index=False)
+            data = data.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(
+                f.type) or pa.types.is_null(f.type) else f for f in data.schema]))
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.tmp, data.schema)
+            self._parquet.write_table(data)
+        elif self.kind == "csv":
+            table.to_csv(self.tmp, mode="w" if self._first else "a", header=self._first,
+                         index=False, encoding="utf-8")
+        elif len(table):
+            table.to_json(self.tmp, orient="records", lines=True, force_ascii=False,
+                          mode="w" if self._first else "a")
+        self._first = False
+
+    def commit(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def rejects_path(output: str | os.PathLike[str]) -> Path:
+    """Where :func:`run_batch` writes the rejected rows: ``<output stem>.rejects.csv``."""
+    out = Path(output)
+    return out.with_name(f"{out.stem}.rejects.csv")
+
+
+def run_batch(results: Iterable[ChunkResult], output: str | os.PathLike[str], *,
+              progress: Callable[[int], None] | None = None) -> BatchSummary:
+    """Write chunk results to ``output`` (format by suffix) and the rejects next to it.
+
+    Both files appear whole or not at all (written to temporary files, then renamed). The
+    rejects file (``row``, ``reason``) is written even when empty, so a stale one never remains.
+    ``progress`` is called with the number of rows read after each chunk.
+    """
+    start = time.perf_counter()
+    out = Path(output)
+    summary = BatchSummary(output=str(out), rejects=str(rejects_path(out)))
+    writer = _Writer(out)
+    bad = _Writer(rejects_path(out))
+    try:
+        for result in results:
+            writer.write(result.table)
+            bad.write(result.rejects)
+            summary.add(result)
+            if progress is not None:
+                progress(result.n_read)
+        if writer._first:
+            writer.write(empty_table(()))
+        if bad._first:
+            bad.write(_pandas().DataFrame({"row": [], "reason": []}))
+        writer.commit()
+        bad.commit()
+    except BaseException:
+        writer.abort()
+        bad.abort()
+        raise
+    summary.elapsed = time.perf_counter() - start
+    return summary
