@@ -367,6 +367,57 @@ class Matcher:
                 max_amount=max_amount(clause.benefit), department=clause.department))
         return hits
 
+    # -- many enterprises (the work is in policymatch.batch) ------------------------------------
+    def match_many(self, profiles: Any, *, as_of: date | None = None, chunk_size: int = 10_000,
+                   include_possible: bool = True,
+                   rejects: list[tuple[int, str]] | None = None) -> Any:
+        """Every eligible or possible (enterprise, clause) pair, as one long pandas DataFrame.
+
+        ``profiles`` is a DataFrame, an iterable of profiles or dicts, or the path of a CSV,
+        JSON Lines or Parquet file, read in chunks of ``chunk_size`` rows. Columns:
+        ``enterprise_id`` (``id``, else ``credit_code``, else the row number), ``name``,
+        ``clause_id``, ``status``, ``score``, ``amount``, ``counted`` and ``missing`` (field paths
+        joined with ``;``), in input order, then clause order; each pair equals what
+        :meth:`match` reports. A bad row raises :class:`ProfileError` naming every bad row,
+        unless ``rejects`` is a list: then ``(row, reason)`` pairs go there and the rest is
+        matched. Needs ``pip install 'policymatch[dataframe]'``.
+
+        Examples
+        --------
+        >>> from policymatch import load_policies
+        >>> table = Matcher().fit(load_policies()).match_many(
+        ...     [EnterpriseProfile(name="甲", region="嵊州市")])
+        >>> list(table.columns)
+        ['enterprise_id', 'name', 'clause_id', 'status', 'score', 'amount', 'counted', 'missing']
+        """
+        from .batch import match_many
+
+        return match_many(self, profiles, as_of=as_of, chunk_size=chunk_size,
+                          include_possible=include_possible, rejects=rejects)
+
+    def iter_match_many(self, profiles: Any, *, as_of: date | None = None,
+                        chunk_size: int = 10_000, include_possible: bool = True) -> Iterable[Any]:
+        """:meth:`match_many` one chunk at a time, for inputs too large to hold: yields
+        :class:`~policymatch.batch.ChunkResult` objects (``table``, ``rejects``, counts)."""
+        from .batch import iter_match_many
+
+        return iter_match_many(self, profiles, as_of=as_of, chunk_size=chunk_size,
+                               include_possible=include_possible)
+
+    def eligible_for(self, clause_id: str, profiles: Any, *, as_of: date | None = None,
+                     chunk_size: int = 10_000,
+                     rejects: list[tuple[int, str]] | None = None) -> Any:
+        """The enterprises eligible for one clause, with amounts (a 免申即享 payout list).
+
+        The rows of :meth:`match_many` for ``clause_id`` with status ``eligible``; ``counted``
+        is False where 就高不重复 gives the enterprise a better clause of the same group.
+        Raises :class:`~policymatch.errors.UnknownClauseError` for an unknown id.
+        """
+        from .batch import eligible_for
+
+        return eligible_for(self, clause_id, profiles, as_of=as_of, chunk_size=chunk_size,
+                            rejects=rejects)
+
 
 def _as_profile(profile: EnterpriseProfile | Mapping[str, Any]) -> EnterpriseProfile:
     if isinstance(profile, EnterpriseProfile):
