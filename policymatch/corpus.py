@@ -17,7 +17,7 @@ from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 from pydantic import ValidationError
@@ -53,7 +53,13 @@ class _HasItems(Protocol):
     def items(self) -> Iterable[tuple[Any, Any]]: ...
 
 
-class _NoDuplicateKeys:
+if TYPE_CHECKING:  # the mix-in is only ever combined with a loader; tell the type checker so
+    _LoaderBase = yaml.SafeLoader
+else:
+    _LoaderBase = object
+
+
+class _NoDuplicateKeys(_LoaderBase):
     """Constructor mix-in: a mapping key that appears twice is an error, not a silent overwrite."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
@@ -72,7 +78,7 @@ class _NoDuplicateKeys:
                     "while reading a mapping", node.start_mark,
                     f"duplicate key {key!r}; each key may appear once", key_node.start_mark)
             seen[key] = True
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _StrictLoader(_NoDuplicateKeys, yaml.SafeLoader):
@@ -141,15 +147,17 @@ def parse_yaml(text: str, name: str) -> Any:
 
 def _refuse_anchors(text: str) -> None:
     """Raise on the first YAML anchor or alias, reading libyaml's event stream (fast, no nodes)."""
+    # types-PyYAML types MarkedYAMLError's marks as yaml.error.Mark only, but libyaml's events
+    # carry yaml._yaml.Mark (same name/line/column), which PyYAML's own C parser puts in errors.
     for event in yaml.parse(text, Loader=_CSafeLoader):
         if isinstance(event, yaml.AliasEvent):
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases (*name) are not allowed in policy files; write the "
-                "value out in full", event.start_mark)
-        if getattr(event, "anchor", None) is not None:
+                "value out in full", event.start_mark)  # type: ignore[arg-type]
+        if (anchor := getattr(event, "anchor", None)) is not None:
             raise yaml.constructor.ConstructorError(
-                None, None, f"YAML anchors (&{event.anchor}) are not allowed in policy files; "
-                "write the value out in full", event.start_mark)
+                None, None, f"YAML anchors (&{anchor}) are not allowed in policy files; "
+                "write the value out in full", event.start_mark)  # type: ignore[arg-type]
 
 
 def _depth(value: Any, level: int = 0) -> int:

@@ -187,7 +187,7 @@ def without_not(node: Condition | None) -> Condition | None:
     if isinstance(node, Not):
         return without_not(push_not(node.of))
     kids = tuple(without_not(child) for child in node.of)
-    return AllOf(of=kids) if isinstance(node, AllOf) else AnyOf(of=kids)  # type: ignore[arg-type]
+    return AllOf(of=kids) if isinstance(node, AllOf) else AnyOf(of=kids)
 
 
 def push_not(node: Condition) -> Condition:

@@ -61,6 +61,7 @@ def parse_money(value: object, *, field: str = "amount") -> float | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"{field}: {value!r} is a yes/no value, not an amount of money")
+    amount: float | None
     if isinstance(value, (int, float)):
         amount = float(value)
     elif isinstance(value, str):
