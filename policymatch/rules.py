@@ -303,7 +303,8 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
         text = f"{label}未知（要求{word} {want}）"
     elif node.op in ("has", "not_has"):
         wanted = node.value if isinstance(node.value, list) else [node.value]
-        held = [w for w in wanted if w in actual]
+        have = set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
+        held = [str(w) for w in wanted if w in have]  # the membership leaf_outcome decides on
         if node.op == "has":
             text = (f"{label}包含 {'、'.join(held)}" if held
                     else f"{label}中没有 {'或'.join(map(str, wanted))}")
