@@ -9,9 +9,7 @@ of being given an invented amount. Document-wide conditions (适用范围, 附�
 or per item. Every value carries a confidence and its span in the original text; a clause below
 :data:`REVIEW_BELOW`, or with words left unstructured, gets a ``review:`` note.
 
-The sentence patterns live in the private :mod:`policymatch._numbers` (quantities, dates),
-:mod:`policymatch._conditions` (condition phrases) and :mod:`policymatch._drafts` (benefit
-shapes, one item → clause drafts).
+The sentence patterns live in the private ``_numbers``, ``_conditions`` and ``_drafts`` modules.
 """
 
 from __future__ import annotations
