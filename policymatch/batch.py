@@ -226,7 +226,7 @@ def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
 
 def count_records(source: Any) -> int | None:
     """How many records ``source`` holds, when that is cheap to tell (for a progress bar)."""
-    if _is_dataframe(source) or isinstance(source, Sequence):
+    if _is_dataframe(source) or (isinstance(source, Sequence) and not isinstance(source, str)):
         return len(source)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -459,7 +459,8 @@ class Plan:
         rejects = pd.DataFrame({"row": np.array(order, dtype=np.int64),
                                 "reason": pd.Series([bad[r] for r in order], dtype=object)})
         matched = int(np.count_nonzero(np.bincount(local, minlength=n))) if n else 0
-        return ChunkResult(table, rejects, chunk.n_read, matched)
+        return ChunkResult(table, rejects, chunk.n_read, matched,
+                           np.asarray(rows, dtype=np.int64)[local])
 
 
 @dataclass
@@ -470,6 +471,7 @@ class ChunkResult:
     rejects: pd.DataFrame
     n_read: int
     n_matched: int  # rows with at least one eligible or possible clause
+    pair_rows: np.ndarray | None = None  # the input row of each table row
 
 
 @dataclass(frozen=True)
@@ -614,7 +616,11 @@ class BatchSummary:
 
 
 class _Writer:
-    """Streams tables into a temporary file next to ``path``; :meth:`commit` renames it."""
+    """Streams tables into a temporary file next to ``path``; :meth:`commit` renames it.
+
+    CSV and Parquet go through Arrow's writers (CSV: booleans as ``true``/``false``, an unknown
+    amount as an empty cell); JSON Lines through pandas, which is several times slower.
+    """
 
     def __init__(self, path: Path) -> None:
         kind = _SUFFIXES.get(path.suffix.lower())
@@ -624,36 +630,43 @@ class _Writer:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         self.path, self.tmp, self.kind = path, Path(tmp), kind
-        self._parquet: Any = None
+        self._out: Any = None  # Arrow's Parquet or CSV writer, opened on the first table
         self._first = True
 
     def write(self, table: pd.DataFrame) -> None:
-        if self.kind == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+        if self.kind == "jsonl":
+            if len(table):
+                table.to_json(self.tmp, orient="records", lines=True, force_ascii=False,
+                              double_precision=15,
+                              mode="w" if self._first else "a")
+            self._first = False
+            return
+        import pyarrow as pa
 
-            data = pa.Table.from_pandas(table, preserve_index=False)
-            data = data.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(
-                f.type) or pa.types.is_null(f.type) else f for f in data.schema]))
-            if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.tmp, data.schema)
-            self._parquet.write_table(data)
-        elif self.kind == "csv":
-            table.to_csv(self.tmp, mode="w" if self._first else "a", header=self._first,
-                         index=False, encoding="utf-8")
-        elif len(table):
-            table.to_json(self.tmp, orient="records", lines=True, force_ascii=False,
-                          mode="w" if self._first else "a")
+        data = pa.Table.from_pandas(table, preserve_index=False)
+        data = data.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(
+            f.type) or pa.types.is_null(f.type) else f for f in data.schema]))
+        if self._out is None:
+            if self.kind == "parquet":
+                import pyarrow.parquet as pq
+
+                self._out = pq.ParquetWriter(self.tmp, data.schema)
+            else:
+                import pyarrow.csv as pacsv
+
+                self._out = pacsv.CSVWriter(self.tmp, data.schema, write_options=pacsv.WriteOptions(
+                    quoting_style="needed"))
+        self._out.write_table(data)
         self._first = False
 
     def commit(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
+        if self._out is not None:
+            self._out.close()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
+        if self._out is not None:
+            self._out.close()
         self.tmp.unlink(missing_ok=True)
 
 

@@ -59,6 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-id", metavar="ID", help="policy id to use (one input only)")
     p.set_defaults(func=_cmd_extract)
 
+    p = sub.add_parser("batch", help="match a whole table of enterprises (CSV, JSON Lines, Parquet)")
+    p.add_argument("input", metavar="INPUT", help="enterprises: .csv, .jsonl or .parquet, one per row")
+    p.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                   help="long table to write (.csv, .jsonl or .parquet); bad rows go to "
+                        "OUTPUT's stem + .rejects.csv")
+    _policies_option(p)
+    p.add_argument("--as-of", metavar="DATE", help="judge as of this day (YYYY-MM-DD; default today)")
+    p.add_argument("--eligible-only", action="store_true", help="leave out possible clauses")
+    p.add_argument("--chunk-size", type=int, default=10_000, metavar="N",
+                   help="rows judged together (default 10000); memory grows with it, not the input")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="run on a local Dask cluster of N worker processes (policymatch[dask])")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (policymatch[dask])")
+    p.set_defaults(func=_cmd_batch)
+
     p = sub.add_parser("validate", help="check policy files and run their stored cases")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="policy files or folders (default: the bundled corpus)")
@@ -303,6 +319,54 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         print(f"{name}: {len(result.policy.clauses)} clauses, {len(result.flagged)} to review "
               f"-> {target}", file=sys.stderr)
     return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from .batch import count_records, iter_match_many, run_batch
+    from .errors import ProfileError
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise ProfileError(f"--as-of {args.as_of!r}: write the date as YYYY-MM-DD") from None
+    if args.chunk_size < 1 or (args.workers is not None and args.workers < 1):
+        raise ProfileError("--chunk-size and --workers take a whole number of at least 1")
+    matcher = _matcher(args)
+    bar = None
+    try:
+        if args.workers or args.scheduler:
+            from ._dask import match_dask
+
+            results: Any = match_dask(matcher, args.input, scheduler=args.scheduler,
+                                      workers=args.workers, as_of=as_of,
+                                      include_possible=not args.eligible_only)
+        else:
+            results = iter_match_many(matcher, args.input, as_of=as_of, chunk_size=args.chunk_size,
+                                      include_possible=not args.eligible_only)
+        bar = _progress_bar(count_records(args.input))
+        summary = run_batch(results, args.output, progress=bar.update if bar else None)
+    except (ValueError, ImportError, UnicodeError) as exc:  # the input cannot be read at all
+        raise ProfileError(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    print(summary.line())
+    print(f"wrote {summary.output}; rejected rows (row, reason) in {summary.rejects}",
+          file=sys.stderr)
+    return 0
+
+
+def _progress_bar(total: int | None) -> Any:
+    """A tqdm bar on stderr when it is a terminal (and tqdm is installed), else None."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr, dynamic_ncols=True)
 
 
 def _policies_option(p: argparse.ArgumentParser) -> None:
