@@ -522,8 +522,9 @@ def _arrow_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, 
     blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
     if how in _ARROW_NUMBER:
         lo, hi, _ = _bounds_of(column)
-        plain = pc.fill_null(pc.match_substring_regex(arr, _ARROW_NUMBER[how]), False)
-        plain = pc.and_(plain, pc.less_equal(pc.utf8_length(arr), 64 if how == "money" else 15))
+        plain = pc.fill_null(pc.and_(pc.match_substring_regex(arr, _ARROW_NUMBER[how]),
+                                     pc.less_equal(pc.utf8_length(arr),
+                                                   64 if how == "money" else 15)), False)
         numbers = pc.cast(pc.if_else(plain, arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
         if how == "money":
             lo, hi = 0.0, MAX_MONEY

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .batch import COLUMNS, ChunkResult, Plan, frame_chunk
+from .batch import COLUMNS, ChunkResult, Plan, categorical, frame_chunk
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,10 +101,13 @@ def _split(frame: pd.DataFrame, n_read: int, plan: Plan) -> ChunkResult:
     table = frame.loc[~bad].reset_index(drop=True)
     rows = table["row"].to_numpy()
     out = pd.DataFrame({c: table[c] for c in COLUMNS}, copy=False)
-    out["clause_id"] = pd.Categorical(out["clause_id"], categories=plan.compiled.clause_ids)
-    out["status"] = pd.Categorical(out["status"], categories=["eligible", "possible"])
-    for c in ("enterprise_id", "name", "missing"):
-        out[c] = out[c].astype("category")
+    for c in COLUMNS:  # the categorical columns of a local chunk, with the same categories
+        if c in ("clause_id", "status"):
+            known = plan.compiled.clause_ids if c == "clause_id" else ("eligible", "possible")
+            out[c] = categorical(pd.Index(known, dtype=object).get_indexer(out[c]), known)
+        elif out[c].dtype == object:
+            codes, uniques = pd.factorize(out[c].to_numpy())
+            out[c] = categorical(codes, uniques)
     rejects = frame.loc[bad, ["row", "reason"]].reset_index(drop=True)
     return ChunkResult(out, rejects, n_read, len(np.unique(rows)), rows)
 

@@ -309,23 +309,29 @@ class CompiledClauses:
 
     def _errors(self, c: _Clause, block: _Block, doc: Codes, own: Codes,
                 benefit_errors: dict[int, str], errors: dict[int, str]) -> None:
-        """Rows for which :meth:`Matcher.match` raises on this clause: any policy-wide leaf; an own
-        leaf that its outcome-only first pass reaches, or any own leaf once that pass is not
-        unmet or the policy-wide verdict is; the benefit's base only when not ineligible."""
+        """Rows for which :meth:`Matcher.match` raises on this clause.
+
+        match() first runs the policy-wide tree, then (unless that is unmet) the clause's own
+        tree, each outcome-only and stopping at the first deciding child; a leaf that raises
+        raises when that walk reaches it. A clause that is not unmet is then judged in full:
+        every leaf of both trees, and the benefit's base.
+        """
+        found = [(leaf, block.leaf_errors[leaf]) for leaf in c.doc_leaves + c.own_leaves
+                 if leaf in block.leaf_errors]
+        if not found and not benefit_errors:
+            return
         n = block.cols.n
-        for leaf in c.doc_leaves:
-            for r, why in block.leaf_errors.get(leaf, {}).items():
-                errors.setdefault(r, why)
-        own_errors = [(leaf, block.leaf_errors[leaf]) for leaf in c.own_leaves
-                      if leaf in block.leaf_errors]
-        if own_errors and c.own is not None:
-            raises = (doc == UNMET) | (own != UNMET) | self._reached(c.own, block,
-                                                                    np.ones(n, dtype=bool))
-            for _, found in own_errors:
-                for r, why in found.items():
-                    if raises[r]:
-                        errors.setdefault(r, why)
-        for r, why in benefit_errors.items():  # only judged rows: the clause is not unmet
+        doc_unmet = doc == UNMET
+        raises = ~doc_unmet & (own != UNMET)  # judged in full
+        if c.doc is not None and any(leaf in c.doc_leaves for leaf, _ in found):
+            raises |= self._reached(c.doc, block, np.ones(n, dtype=bool))
+        if c.own is not None and any(leaf in c.own_leaves for leaf, _ in found):
+            raises |= self._reached(c.own, block, ~doc_unmet)
+        for _, rows in found:
+            for r, why in rows.items():
+                if raises[r]:
+                    errors.setdefault(r, why)
+        for r, why in benefit_errors.items():  # computed for judged rows only
             errors.setdefault(r, why)
 
     def _reached(self, index: int, block: _Block, active: Bools) -> Bools:

@@ -446,14 +446,12 @@ class Plan:
         table = pd.DataFrame({
             "enterprise_id": _categorical(ids, local),
             "name": _categorical(np.array([*values["name"], None], dtype=object)[:-1], local),
-            "clause_id": pd.Categorical.from_codes(got.clause,
-                                                   categories=list(self.compiled.clause_ids)),
-            "status": pd.Categorical.from_codes((got.status == UNKNOWN).astype(np.int8),
-                                                categories=list(_STATUS)),
+            "clause_id": categorical(got.clause, self.compiled.clause_ids),
+            "status": categorical((got.status == UNKNOWN).astype(np.int8), _STATUS),
             "score": got.score,
             "amount": got.amount,
             "counted": got.counted,
-            "missing": pd.Categorical.from_codes(got.missing, categories=got.labels),
+            "missing": categorical(got.missing, got.labels),
         }, copy=False)
         order = sorted(bad)
         rejects = pd.DataFrame({"row": np.array(order, dtype=np.int64),
@@ -496,11 +494,17 @@ def _query_texts(industries: list[Any], descriptions: list[Any]) -> list[str]:
     return out
 
 
+def categorical(codes: np.ndarray, categories: Sequence[Any]) -> Any:
+    """A pandas Categorical with object-dtype categories (so chunks combine)."""
+    pd = _pandas()
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(categories), dtype=object))
+
+
 def _categorical(values: np.ndarray, at: np.ndarray) -> Any:
     """``values[at]`` as a pandas Categorical, without copying a Python object per pair."""
     pd = _pandas()
     codes, uniques = pd.factorize(values)
-    return pd.Categorical.from_codes(codes[at], categories=uniques)
+    return categorical(codes[at], uniques)
 
 
 def iter_match_many(matcher: Matcher, profiles: Any, *, as_of: date | None = None,
@@ -544,8 +548,8 @@ def empty_table(clause_ids: Sequence[str]) -> pd.DataFrame:
     pd = _pandas()
     return pd.DataFrame({
         "enterprise_id": pd.Series(dtype=object), "name": pd.Series(dtype=object),
-        "clause_id": pd.Categorical([], categories=list(clause_ids)),
-        "status": pd.Categorical([], categories=list(_STATUS)),
+        "clause_id": categorical(np.empty(0, np.int8), clause_ids),
+        "status": categorical(np.empty(0, np.int8), _STATUS),
         "score": pd.Series(dtype="float64"), "amount": pd.Series(dtype="float64"),
         "counted": pd.Series(dtype=bool), "missing": pd.Series(dtype=object)})
 

@@ -1,0 +1,457 @@
+"""batch: Matcher.match_many / eligible_for / the `batch` command equal match() one by one."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from policymatch import EnterpriseProfile, Matcher, ProfileError, load_policies
+from policymatch._columns import certify, fast_path_active, profile_value, stored_fields
+from policymatch._vectorized import round2
+from policymatch.batch import COLUMNS, count_records
+from policymatch.cli import main
+from policymatch.corpus import profile_from_row
+from policymatch.errors import UnknownClauseError
+from policymatch.fields import FieldKind, field_spec
+from policymatch.matcher import clause_document
+from policymatch.models import FieldTest
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402
+
+DAY = date(2025, 6, 30)
+MINI = Path(__file__).parent / "data" / "mini.yaml"
+
+
+@pytest.fixture(scope="module")
+def bundled(tokenizer: Any) -> Matcher:
+    """The bundled corpus and the tiny test policy (every benefit kind, OR/NOT, a group)."""
+    policies = load_policies()
+    mini = load_policies(MINI)
+    from policymatch.models import PolicySet
+
+    return Matcher(tokenizer=tokenizer).fit(PolicySet(policies=policies.policies + mini.policies))
+
+
+@pytest.fixture(scope="module")
+def population() -> list[dict[str, Any]]:
+    """Generated enterprises, a few with one deliberately bad value."""
+    return list(generate.generate(240, seed=11, bad_rate=0.05, today=DAY))
+
+
+# -- the oracle: match() one enterprise at a time ----------------------------------------------
+def expected(matcher: Matcher, profiles: list[Any], *, include_possible: bool = True
+             ) -> tuple[list[tuple[Any, ...]], set[int]]:
+    """The long table match() implies, in input then clause order, and the rows it refuses."""
+    order = {c.id: k for k, (_, c) in enumerate(matcher.pairs_)}
+    rows: list[tuple[Any, ...]] = []
+    refused: set[int] = set()
+    for number, raw in enumerate(profiles, start=1):
+        try:
+            profile = raw if isinstance(raw, EnterpriseProfile) else profile_from_row(raw)
+            report = matcher.match(profile, as_of=DAY)
+        except ProfileError:
+            refused.add(number)
+            continue
+        ident = profile.id or profile.credit_code or str(number)
+        for m in sorted(report.matches, key=lambda m: order[m.clause_id]):
+            if m.status.value == "possible" and not include_possible:
+                continue
+            rows.append((ident, profile.name, m.clause_id, m.status.value, m.score, m.amount,
+                         m.counted, ";".join(m.missing)))
+    return rows, refused
+
+
+def rows_of(table: Any) -> list[tuple[Any, ...]]:
+    out = []
+    for r in table.astype(object).itertuples(index=False):
+        amount = None if r.amount is None or (isinstance(r.amount, float) and math.isnan(r.amount)) \
+            else r.amount
+        out.append((r.enterprise_id, r.name, r.clause_id, r.status, r.score, amount,
+                    bool(r.counted), r.missing))
+    return out
+
+
+def assert_same(got: list[tuple[Any, ...]], want: list[tuple[Any, ...]]) -> None:
+    assert [g[:4] for g in got] == [w[:4] for w in want]
+    for g, w in zip(got, want, strict=True):
+        where = f"{g[0]} {g[2]}"
+        assert abs(g[4] - w[4]) <= 1e-9, where
+        assert g[4] == w[4], f"{where}: relevance should be bit for bit the same"
+        assert (g[5] is None) == (w[5] is None), where
+        if w[5] is not None:
+            assert abs(g[5] - w[5]) <= 0.01, where
+        assert g[6] == w[6], where
+        assert g[7] == w[7], where
+
+
+# -- hypothesis: profiles at the corpus's own thresholds ------------------------------------------
+def _leaves(matcher: Matcher) -> list[FieldTest]:
+    out: list[FieldTest] = []
+
+    def walk(node: Any) -> None:
+        if node is None:
+            return
+        if isinstance(node, FieldTest):
+            out.append(node)
+        elif hasattr(node, "of"):
+            for child in node.of if isinstance(node.of, tuple) else (node.of,):
+                walk(child)
+
+    for policy, clause in matcher.pairs_:
+        walk(policy.conditions)
+        walk(clause.conditions)
+    return out
+
+
+@pytest.fixture(scope="module")
+def candidates(bundled: Matcher) -> dict[str, list[Any]]:
+    """For each field a condition reads: values on, just off and far from its thresholds."""
+    values: dict[str, list[Any]] = {}
+    for leaf in _leaves(bundled):
+        spec = field_spec(leaf.field)
+        assert spec is not None
+        given_ = leaf.value if isinstance(leaf.value, list) else [leaf.value]
+        pool = values.setdefault(leaf.field, [])
+        for v in given_:
+            if isinstance(v, float) and spec.kind in (FieldKind.MONEY, FieldKind.NUMBER,
+                                                      FieldKind.RATIO, FieldKind.ANY):
+                step = 1.0 if v >= 100 else 0.01
+                pool += [v, v - step, v + step, v * 2, v / 2, 0.0]
+            else:
+                pool.append(v)
+    values["region"] = [*values.get("region", []), "嵊州", "新昌县", "测试县", " 嵊州市"]
+    values["qualifications"] = [*values.get("qualifications", []), "国高新", "专精特新", "小巨人"]
+    for key in [k for k in values if k.startswith("extra.")]:
+        values[key] = [*values[key], "不是数字", True]  # wrong types: match() refuses these
+    return {k: list(dict.fromkeys(map(json.dumps, v))) for k, v in values.items()}
+
+
+@st.composite
+def profile_dicts(draw: Any, candidates: dict[str, list[Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": "甲企业"}
+    for field, pool in candidates.items():
+        if draw(st.integers(0, 3)) == 0:
+            continue  # unknown
+        value = json.loads(draw(st.sampled_from(pool)))
+        if field == "age_years":
+            data["established"] = (DAY - timedelta(days=round(float(value) * 365.25)
+                                                   + draw(st.integers(-1, 1)))).isoformat()
+        elif field == "rd_ratio":
+            data["revenue"] = 1e8
+            data["rd_expense"] = float(value) * 1e8
+        elif field in ("scale_class", "industry_section"):
+            data["industry_code"] = draw(st.sampled_from(["C3841", "F5123", "I6513", "E4710"]))
+            data["employees"] = draw(st.sampled_from([5, 20, 300, 1000]))
+            data["revenue"] = draw(st.sampled_from([1e6, 3e7, 4e8]))
+        elif field.startswith("talents."):
+            data.setdefault("talents", {})[field[8:]] = max(0, int(value)) \
+                if isinstance(value, (int, float)) else 0
+        elif field.startswith("extra."):
+            data.setdefault("extra", {})[field[6:]] = value
+        elif field in ("qualifications", "new_qualifications"):
+            data[field] = draw(st.lists(st.sampled_from(pool), max_size=3).map(
+                lambda xs: [x for v in xs for x in (json.loads(v) if isinstance(json.loads(v), list)
+                                                   else [json.loads(v)])]))
+        elif field_spec(field) is not None and not field_spec(field).derived:  # type: ignore[union-attr]
+            data[field] = value
+    return data
+
+
+def test_match_many_equals_match_on_threshold_profiles(bundled: Matcher,
+                                                       candidates: dict[str, list[Any]]) -> None:
+    @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(profile_dicts(candidates), min_size=1, max_size=12))
+    def check(raws: list[dict[str, Any]]) -> None:
+        profiles = []
+        for k, raw in enumerate(raws):
+            try:
+                profiles.append(EnterpriseProfile.model_validate({**raw, "id": f"P{k}"}))
+            except ValidationError:
+                continue
+        assume(profiles)
+        want, refused = expected(bundled, profiles)
+        rejects: list[tuple[int, str]] = []
+        got = bundled.match_many(profiles, as_of=DAY, rejects=rejects, chunk_size=5)
+        assert {r for r, _ in rejects} == refused
+        assert_same(rows_of(got), want)
+
+    check()
+
+
+# -- generated populations and input forms --------------------------------------------------------
+def test_generated_population_equals_match(bundled: Matcher,
+                                           population: list[dict[str, Any]]) -> None:
+    rejects: list[tuple[int, str]] = []
+    got = bundled.match_many(population, as_of=DAY, rejects=rejects, chunk_size=64)
+    want, refused = expected(bundled, population)
+    assert refused, "the population should hold a few bad rows"
+    assert {r for r, _ in rejects} == refused
+    assert_same(rows_of(got), want)
+    assert list(got.columns) == list(COLUMNS)
+
+
+def test_eligible_only_drops_possible(bundled: Matcher, population: list[dict[str, Any]]) -> None:
+    got = bundled.match_many(population, as_of=DAY, rejects=[], include_possible=False)
+    want, _ = expected(bundled, population, include_possible=False)
+    assert_same(rows_of(got), want)
+
+
+def _write_inputs(records: list[dict[str, Any]], folder: Path) -> dict[str, Any]:
+    frame = pd.DataFrame.from_records(records, columns=list(generate.COLUMNS))
+    csv_path = folder / "in.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        import csv
+
+        writer = csv.writer(fh)
+        writer.writerow(generate.COLUMNS)
+        for rec in records:
+            writer.writerow([generate._csv_cell(rec[c]) for c in generate.COLUMNS])
+    jsonl = folder / "in.jsonl"
+    jsonl.write_text("".join(json.dumps({k: v for k, v in r.items() if v is not None},
+                                        ensure_ascii=False) + "\n" for r in records), "utf-8")
+    parquet = folder / "in.parquet"
+    text_money = frame.copy()
+    for col in ("revenue", "tax_paid", "rd_expense", "equipment_investment",
+                "fixed_asset_investment", "export_value", "loan_amount"):
+        text_money[col] = text_money[col].map(lambda v: None if v is None or v != v
+                                              else generate._csv_cell(v))
+    text_money.to_parquet(parquet, index=False)
+    return {"records": records, "dataframe": frame, "csv": csv_path, "jsonl": jsonl,
+            "parquet": parquet}
+
+
+def test_input_forms_give_identical_results(bundled: Matcher, tmp_path: Path) -> None:
+    # a CSV cell cannot tell "holds none" ([]) from "not known": compare where all forms can
+    records = [{k: None if v == [] else v for k, v in r.items()}
+               for r in generate.generate(120, seed=4, today=DAY)]
+    forms = _write_inputs(records, tmp_path)
+    profiles = [profile_from_row(r) for r in records]
+    reference = rows_of(bundled.match_many(profiles, as_of=DAY))
+    assert reference
+    for name, source in forms.items():
+        rejects: list[tuple[int, str]] = []
+        got = bundled.match_many(source, as_of=DAY, rejects=rejects, chunk_size=50)
+        assert rejects == [], name
+        assert rows_of(got) == reference, name
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 10_000])
+def test_chunk_size_does_not_change_results(bundled: Matcher, population: list[dict[str, Any]],
+                                            chunk_size: int) -> None:
+    want: list[tuple[int, str]] = []
+    reference = bundled.match_many(population, as_of=DAY, rejects=want, chunk_size=97)
+    rejects: list[tuple[int, str]] = []
+    got = bundled.match_many(population, as_of=DAY, rejects=rejects, chunk_size=chunk_size)
+    assert rows_of(got) == rows_of(reference)
+    assert rejects == want
+
+
+def test_bad_rows_raise_unless_collected(bundled: Matcher, population: list[dict[str, Any]]) -> None:
+    with pytest.raises(ProfileError, match=r"row\(s\) could not be matched.*rejects=\[\]"):
+        bundled.match_many(population, as_of=DAY)
+
+
+def test_eligible_for_is_the_filtered_long_table(bundled: Matcher,
+                                                 population: list[dict[str, Any]]) -> None:
+    table = bundled.match_many(population, as_of=DAY, rejects=[])
+    grouped = [c.id for _, c in bundled.pairs_ if c.exclusive_group]
+    for clause_id in ["sz1-xsg", "mini-equip", *grouped[:3]]:
+        got = bundled.eligible_for(clause_id, population, as_of=DAY, rejects=[])
+        want = table[(table.clause_id == clause_id) & (table.status == "eligible")]
+        assert rows_of(got) == rows_of(want), clause_id
+    with pytest.raises(UnknownClauseError, match="no clause 'nope'"):
+        bundled.eligible_for("nope", population)
+
+
+def test_not_fitted_and_bad_sources_are_refused(bundled: Matcher, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not fitted"):
+        Matcher().match_many([])
+    with pytest.raises(TypeError, match="many profiles"):
+        bundled.match_many({"name": "甲"})
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        bundled.match_many(tmp_path / "missing.csv")
+    (tmp_path / "x.txt").write_text("name\n甲\n", "utf-8")
+    with pytest.raises(ValueError, match=r"read \.csv, \.jsonl"):
+        bundled.match_many(tmp_path / "x.txt")
+    with pytest.raises(ValueError, match="chunk_size"):
+        bundled.match_many([], chunk_size=0)
+    assert len(bundled.match_many([])) == 0
+
+
+# -- the batch command: rejects, summary, files ---------------------------------------------------
+def _bad_csv(folder: Path) -> tuple[Path, dict[int, str]]:
+    records = list(generate.generate(60, seed=2, today=DAY))
+    path = folder / "firms.csv"
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(generate.COLUMNS)
+        for k, rec in enumerate(records, start=1):
+            cells = [generate._csv_cell(rec[c]) for c in generate.COLUMNS]
+            if k == 5:
+                cells[generate.COLUMNS.index("revenue")] = "大约三百来万"
+            if k == 9:
+                cells[generate.COLUMNS.index("employees")] = "12.5"
+            if k == 13:
+                cells.append("多出来的一列")
+            writer.writerow(cells)
+            if k == 20:
+                fh.write("\n")  # a blank line is not a record
+    return path, {5: "revenue", 9: "employees", 13: "fields"}
+
+
+@pytest.fixture(autouse=True)
+def _no_index_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYMATCH_NO_CACHE", "1")  # the CLI must not write to ~/.cache here
+
+
+def test_cli_batch_writes_table_rejects_and_summary(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    source, bad = _bad_csv(tmp_path)
+    out = tmp_path / "out" / "pairs.csv"
+    code = main(["batch", str(source), "-o", str(out), "--policies", str(MINI), "--as-of",
+                 DAY.isoformat()])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "read 60 rows" in captured.out and "3 rejected" in captured.out
+    assert "|" not in captured.err  # no progress bar when stderr is not a terminal
+    rejects = pd.read_csv(out.with_name("pairs.rejects.csv"))
+    assert rejects["row"].tolist() == sorted(bad)
+    for row, word in bad.items():
+        assert word in rejects.loc[rejects.row == row, "reason"].item()
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table.columns) == list(COLUMNS)
+    matched = table["enterprise_id"].nunique()
+    line = captured.out
+    no_match = int(line.split(" matched, ")[1].split(" no match")[0].replace(",", ""))
+    assert matched + no_match + len(bad) == 60  # every row accounted for
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
+def test_cli_batch_other_formats_hold_the_same_table(tmp_path: Path, suffix: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    source, _ = _bad_csv(tmp_path)
+    outs = {}
+    for s in (".csv", suffix):
+        out = tmp_path / f"pairs{s}"
+        assert main(["batch", str(source), "-o", str(out), "--policies", str(MINI),
+                     "--as-of", DAY.isoformat()]) == 0
+        outs[s] = out
+    capsys.readouterr()
+    a = pd.read_csv(outs[".csv"], keep_default_na=False, dtype={"enterprise_id": str})
+    b = pd.read_parquet(outs[suffix]) if suffix == ".parquet" else pd.read_json(
+        outs[suffix], lines=True, dtype={"enterprise_id": str})
+    assert len(a) == len(b)
+    assert a["clause_id"].tolist() == b["clause_id"].tolist()
+    assert a["enterprise_id"].tolist() == b["enterprise_id"].astype(str).tolist()
+    assert np.allclose(a["score"], b["score"], atol=1e-12)
+
+
+def test_cli_batch_unreadable_input_exits_1(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batch", str(tmp_path / "none.csv"), "-o", str(tmp_path / "o.csv"),
+                 "--policies", str(MINI)]) == 1
+    assert "no such file" in capsys.readouterr().err
+    (tmp_path / "in.xlsx").write_bytes(b"PK")
+    assert main(["batch", str(tmp_path / "in.xlsx"), "-o", str(tmp_path / "o.csv"),
+                 "--policies", str(MINI)]) == 1
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_count_records_for_progress(tmp_path: Path) -> None:
+    path, _ = _bad_csv(tmp_path)
+    assert count_records(path) == 61  # 60 records and one blank line: a close estimate
+    assert count_records(str(path)) == 61
+    assert count_records([1, 2, 3]) == 3
+    assert count_records(iter([])) is None
+
+
+# -- column validation equals profile_from_row ----------------------------------------------------
+CELLS = st.one_of(
+    st.none(), st.just(""), st.just("  "), st.booleans(), st.integers(-5, 10**7),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.sampled_from(["12", "007", "1.5", "-3", "1e3", "3500万", "1.2亿", "五百万", "abc", "是", "否",
+                     "true", "False", "1", "0", "2020-02-29", "2019-02-29", "1899-12-31",
+                     "2020-1-5", " 嵊州市", "嵊州市", "集成灶", "国高新、小巨人", "C3841", "c3841",
+                     "Z9999", "3841", "91330683MA2JK3L5XH", "91330683MA2JK3L5XA",
+                     "91330683ma2jk3l5xh", "x" * 101, "0.0712", "-0", "9" * 70, " 12"]),
+    st.dates(min_value=date(1850, 1, 1), max_value=date(2150, 1, 1)),
+    st.lists(st.sampled_from(["国高新", " 专精特新", "", "科小"]), max_size=3),
+)
+FIELDS = ["name", "id", "credit_code", "region", "industry", "industry_code", "description",
+          "established", "employees", "revenue", "tax_paid", "revenue_growth", "office_area_sqm",
+          "qualifications", "new_qualifications", "is_above_scale", "talents.phd",
+          "extra.上规年数", "extra.亩均评价", "unknown_column"]
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({f: CELLS for f in FIELDS}), min_size=1, max_size=6),
+       st.booleans())
+def test_certify_agrees_with_profile_from_row(rows: list[dict[str, Any]], text: bool) -> None:
+    if text:  # a CSV: every cell is text
+        rows = [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
+    columns = {f: [r[f] for r in rows] for f in FIELDS}
+    keep = stored_fields(["age_years", "revenue", "employees", "qualifications", "is_above_scale",
+                          "talents.phd", "extra.上规年数", "extra.亩均评价", "industry_section",
+                          "region", "revenue_growth"]) | {"name", "id", "credit_code", "industry",
+                                                          "description", "new_qualifications"}
+    ok, values = certify(columns, len(rows), keep, text_cells=text)
+    from policymatch._columns import text_scalar
+
+    for i, row in enumerate(rows):
+        if not ok[i]:
+            continue  # left to profile_from_row itself
+        record = {k: text_scalar(v) if text and k.startswith("extra.") and isinstance(v, str)
+                  and v.strip() else v for k, v in row.items()}
+        profile = profile_from_row(record)  # must not raise: certify said the row is valid
+        for k in keep:
+            want, got = profile_value(profile, k), values[k][i]
+            if isinstance(values[k], np.ndarray):
+                want = np.nan if want is None else float(want)
+                assert (np.isnan(got) and np.isnan(want)) or got == want, (k, row)
+            else:
+                assert got == want and type(got) is type(want), (k, row)
+
+
+def test_generated_rows_take_the_column_path(population: list[dict[str, Any]]) -> None:
+    assert fast_path_active()
+    columns = {k: [r[k] for r in population] for k in generate.COLUMNS}
+    ok, _ = certify(columns, len(population), {"revenue"})
+    bad = {i for i, r in enumerate(population) if any(r.get(k) == v for k, v in generate._BAD_VALUES)}
+    assert bad and {i for i in range(len(population)) if not ok[i]} <= bad
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.floats(0, 1e13), st.integers(0, 10**9).map(lambda c: c / 100 + 0.005),
+                 st.integers(0, 10**6).map(lambda c: c * 0.125)))
+def test_round2_is_pythons_round(x: float) -> None:
+    assert round2(np.array([x]))[0] == round(x, 2)
+
+
+# -- tokens: rjieba (the fast engine) is jieba, token for token ----------------------------------
+def test_rjieba_tokens_equal_jieba_on_the_corpus_and_a_population(tokenizer: Any,
+                                                                   bundled: Matcher) -> None:
+    pytest.importorskip("rjieba")
+    from policymatch.text import Tokenizer
+
+    texts = [clause_document(p, c) for p, c in bundled.pairs_]
+    texts += [" ".join(x for x in (r["industry"], r["description"]) if x)
+              for r in generate.generate(400, seed=9, today=DAY)]
+    fast = Tokenizer(cache_dir=tokenizer.cache_dir, engine="rjieba")
+    assert fast.tokenize_many(texts) == tokenizer.tokenize_many(texts)
