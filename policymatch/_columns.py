@@ -143,21 +143,34 @@ class Columns:
             return self._cached(path, lambda: _per_unique(self._stored("industry_code"),
                                                           industry_section))
         if path == "scale_class":
-            def classes() -> Objects:
-                codes, emp, rev = (self._stored(k) for k in _SOURCES["scale_class"])
-                known: dict[Any, Any] = {}  # (code, employees, revenue) → class
-                out = np.empty(self.n, dtype=object)
-                for i, key in enumerate(zip(codes.tolist(), emp.tolist(), rev.tolist(),
-                                            strict=True)):
-                    got = known.get(key, known)
-                    if got is known:
-                        c, e, r = key
-                        got = known[key] = scale_class(c, None if e != e else e,
-                                                       None if r != r else r)
-                    out[i] = got
-                return out
-            return self._cached(path, classes)
+            return self._cached(path, self._scale_classes)
         return self._stored(path)
+
+    def _scale_classes(self) -> Objects:
+        """:func:`~policymatch._scale.scale_class` of every row, called once per distinct industry
+        code and position of employees and revenue among the standard's bounds: the class can
+        only change where a value crosses a bound."""
+        from ._scale import _ROWS
+
+        codes, emp, rev = (self._stored(k) for k in _SOURCES["scale_class"])
+        staff = np.array(sorted({b for x, _, _ in _ROWS.values() if x for b in x}), dtype=float)
+        sales = np.array(sorted({b for _, y, _ in _ROWS.values() if y for b in y}), dtype=float)
+        code_of, _ = _factorize(codes)
+        with np.errstate(invalid="ignore"):
+            e_at = np.where(np.isnan(emp), -1, np.searchsorted(staff, emp, side="right"))
+            revenue = rev / 1e4  # as scale_class compares it, in 万元
+            r_at = np.where(np.isnan(rev), -1, np.searchsorted(sales, revenue, side="right"))
+        key = ((code_of + 1) * (len(staff) + 2) + e_at + 1) * (len(sales) + 2) + r_at + 1
+        import pandas as pd
+
+        groups, firsts = pd.factorize(key)
+        first_row = np.full(len(firsts), -1, dtype=np.int64)
+        first_row[groups[::-1]] = np.arange(self.n)[::-1]  # the first row of each group
+        per = np.empty(len(firsts), dtype=object)
+        for g, i in enumerate(first_row.tolist()):
+            e, r = emp[i], rev[i]
+            per[g] = scale_class(codes[i], None if e != e else int(e), None if r != r else float(r))
+        return per[groups]
 
     def missing(self, path: str) -> Bools:
         """Where the field is unknown."""

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["match_dask"]
 
-_FRAME = (*COLUMNS, "row", "reason")
+_FRAME = (*COLUMNS, "row")
 
 
 def _dask() -> tuple[Any, Any]:
@@ -73,43 +73,52 @@ def read_partitions(source: Any, *, blocksize: str | int = "16MB") -> tuple[Any,
 
 def _run_partition(frame: pd.DataFrame, plan: Plan, first_rows: list[int], text_cells: bool,
                    partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The per-chunk function on one partition, as one frame (table rows, then rejected rows)."""
+    """The per-chunk function on one partition, as one frame: the long table with each pair's
+    input ``row``, then one row per rejected input row (no status; its reason in ``missing``).
+
+    Text columns stay categorical, so a partition travels as codes, not as Python strings.
+    """
     import pandas as pd
 
     number = partition_info["number"] if partition_info else 0
     result = plan.run(frame_chunk(frame, first_rows[number], text_cells=text_cells))
-    table = result.table.assign(row=result.pair_rows, reason="")
-    rejected = pd.DataFrame({"row": result.rejects["row"], "reason": result.rejects["reason"],
-                             "status": "rejected"})
-    out = pd.concat([table, rejected], ignore_index=True) if len(rejected) else table
-    out = out.astype({c: object for c in ("enterprise_id", "name", "clause_id", "status",
-                                          "missing", "reason")})
-    return out[list(_FRAME)]
+    table, rejects = result.table, result.rejects
+    k = len(rejects)
+    out: dict[str, Any] = {}
+    for name in COLUMNS:
+        column = table[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()
+            categories = list(column.cat.categories)
+            extra = np.full(k, -1, dtype=codes.dtype)
+            if name == "missing":  # a rejected row's reason
+                extra = np.arange(len(categories), len(categories) + k)
+                categories += rejects["reason"].tolist()
+            out[name] = categorical(np.concatenate([codes, extra]), categories)
+        else:
+            fill = False if name == "counted" else np.nan
+            out[name] = np.concatenate([column.to_numpy(), np.full(k, fill)])
+    out["row"] = np.concatenate([result.pair_rows if result.pair_rows is not None
+                                 else np.empty(0, np.int64), rejects["row"].to_numpy()])
+    return pd.DataFrame(out, copy=False)
 
 
 def _meta() -> pd.DataFrame:
     import pandas as pd
 
     kinds = {"score": "float64", "amount": "float64", "counted": bool, "row": "int64"}
-    return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, object)) for c in _FRAME})
+    return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "category")) for c in _FRAME})
 
 
-def _split(frame: pd.DataFrame, n_read: int, plan: Plan) -> ChunkResult:
-    import pandas as pd
-
-    bad = (frame["status"] == "rejected").to_numpy()
-    table = frame.loc[~bad].reset_index(drop=True)
-    rows = table["row"].to_numpy()
-    out = pd.DataFrame({c: table[c] for c in COLUMNS}, copy=False)
-    for c in COLUMNS:  # the categorical columns of a local chunk, with the same categories
-        if c in ("clause_id", "status"):
-            known = plan.compiled.clause_ids if c == "clause_id" else ("eligible", "possible")
-            out[c] = categorical(pd.Index(known, dtype=object).get_indexer(out[c]), known)
-        elif out[c].dtype == object:
-            codes, uniques = pd.factorize(out[c].to_numpy())
-            out[c] = categorical(codes, uniques)
-    rejects = frame.loc[bad, ["row", "reason"]].reset_index(drop=True)
-    return ChunkResult(out, rejects, n_read, len(np.unique(rows)), rows)
+def _split(frame: pd.DataFrame, n_read: int) -> ChunkResult:
+    bad = frame["status"].isna().to_numpy()
+    rows = frame["row"].to_numpy()
+    rejects = frame.loc[bad, ["row", "missing"]].rename(columns={"missing": "reason"})
+    rejects["reason"] = rejects["reason"].astype(object)
+    table = frame.loc[~bad, list(COLUMNS)].reset_index(drop=True)
+    table["missing"] = table["missing"].cat.remove_unused_categories()
+    return ChunkResult(table, rejects.reset_index(drop=True), n_read,
+                       len(np.unique(rows[~bad])), rows[~bad])
 
 
 def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
@@ -143,7 +152,7 @@ def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
             client = stack.enter_context(distributed.Client(scheduler))
         elif workers is not None:
             cluster = stack.enter_context(distributed.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None))
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"))
             client = stack.enter_context(distributed.Client(cluster))
         else:
             try:
@@ -157,7 +166,7 @@ def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
                                       meta=_meta()).to_delayed()
         if client is None:
             for part, n in zip(parts, lengths, strict=True):
-                yield _split(part.compute(), n, plan)
+                yield _split(part.compute(), n)
             return
         ahead = in_flight or 2 * max(1, len(client.scheduler_info().get("workers", {})))
         pending: deque[Any] = deque()
@@ -165,7 +174,7 @@ def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
             pending.append((client.compute(part), n))
             if len(pending) >= ahead:
                 future, size = pending.popleft()
-                yield _split(future.result(), size, plan)
+                yield _split(future.result(), size)
         while pending:
             future, size = pending.popleft()
-            yield _split(future.result(), size, plan)
+            yield _split(future.result(), size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -455,3 +456,24 @@ def test_rjieba_tokens_equal_jieba_on_the_corpus_and_a_population(tokenizer: Any
               for r in generate.generate(400, seed=9, today=DAY)]
     fast = Tokenizer(cache_dir=tokenizer.cache_dir, engine="rjieba")
     assert fast.tokenize_many(texts) == tokenizer.tokenize_many(texts)
+
+
+def test_scale_class_by_bounds_equals_one_by_one() -> None:
+    from policymatch._columns import Columns
+    from policymatch._scale import scale_class
+
+    rng = random.Random(3)
+    codes = ["C3841", "F5123", "F5292", "I6513", "I6311", "E4710", "K7010", "K7020", "L7212",
+             "A0141", "G5910", "G6010", "H6110", "O8011", None]
+    bounds = [50, 100, 300, 500, 1000, 2000, 5000, 10000, 20000, 40000, 80000, 200000]
+    n = 20_000
+    data = {
+        "industry_code": [rng.choice(codes) for _ in range(n)],
+        "employees": [rng.choice([None, rng.randint(0, 3000), rng.choice([5, 10, 20, 50, 100, 200,
+                                                                           300, 1000, 2000])])
+                      for _ in range(n)],
+        "revenue": [rng.choice([None, rng.random() * 1e10, rng.choice(bounds) * 1e4,
+                                rng.choice(bounds) * 1e4 - 1]) for _ in range(n)],
+    }
+    got = Columns.from_values(data, n, DAY).objects("scale_class").tolist()
+    assert got == [scale_class(c, e, r) for c, e, r in zip(*data.values(), strict=True)]
