@@ -477,3 +477,32 @@ def test_scale_class_by_bounds_equals_one_by_one() -> None:
     }
     got = Columns.from_values(data, n, DAY).objects("scale_class").tolist()
     assert got == [scale_class(c, e, r) for c, e, r in zip(*data.values(), strict=True)]
+
+
+# -- relevance: pieces of text give the index's own query rows, bit for bit ------------------------
+TEXT = st.text(alphabet=st.sampled_from(list(
+    "研发費用發展专精特新小巨人國家高新技術企業电机集成灶领带服装数控机床ＡＢＣａｂ１２３abc12"
+    "、；，。（）：;,():  \u3000\t·-—《》「」!？%+#&._")), max_size=40)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEXT, min_size=1, max_size=5))
+def test_query_rows_equal_the_index_transform(bundled: Matcher, texts: list[str]) -> None:
+    from policymatch.batch import Plan
+
+    plan = Plan(bundled, as_of=DAY)
+    got = plan.relevance.queries(texts).toarray()
+    want = bundled.index_.transform(texts).toarray()
+    assert np.array_equal(got, want)
+
+
+def test_query_rows_on_the_corpus_and_a_population(bundled: Matcher) -> None:
+    from policymatch.batch import Plan
+    from policymatch.matcher import profile_query
+
+    texts = [clause_document(p, c) for p, c in bundled.pairs_]
+    texts += [profile_query(profile_from_row(r)) for r in generate.generate(300, seed=8, today=DAY)
+              if r["name"]]
+    plan = Plan(bundled, as_of=DAY)
+    assert np.array_equal(plan.relevance.queries(texts).toarray(),
+                          bundled.index_.transform(texts).toarray())
