@@ -378,44 +378,40 @@ class CompiledClauses:
     def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools],
                   scorer: Callable[[slice | list[int]], Floats], n: int,
                   errors: dict[int, str]) -> BlockResult:
-        """Scatter the clause-major pieces into row-major arrays (clause order within a row)."""
-        per_row = np.zeros(n + 1, dtype=np.int64)
-        for p in pieces:
-            per_row[p.rows + 1] += 1  # rows are distinct within a piece
-        start = np.cumsum(per_row)
-        total = int(start[-1])
-        row = np.empty(total, dtype=np.int64)
-        clause = np.empty(total, dtype=np.int32)
-        status = np.empty(total, dtype=np.int8)
-        score = np.empty(total)
-        amount = np.empty(total)
-        count = np.ones(total, dtype=bool)
-        missing = np.zeros(total, dtype=np.int32)
+        """Join the clause-major pieces into row-major arrays (clause order within a row)."""
         labels: dict[str, int] = {"": 0}
-        fill = start[:-1].copy()
+        if not pieces:
+            pieces = [_Piece(0, np.empty(0, np.int64), np.empty(0, np.int8), np.empty(0),
+                             np.empty(0, np.int64))]
+        row = np.concatenate([p.rows for p in pieces])
+        clause = np.repeat(np.array([p.clause for p in pieces], dtype=np.int32),
+                           [len(p.rows) for p in pieces])
+        status = np.concatenate([p.status for p in pieces])
+        amount = np.concatenate([p.amount for p in pieces])
+        count = np.concatenate([counted[p.clause][p.rows] if p.clause in counted
+                                else np.ones(len(p.rows), bool) for p in pieces])
+        missing = np.concatenate([self._label_codes(p, labels) for p in pieces])
+        score = np.empty(len(row))
+        at = 0
         for first in range(0, len(pieces), _SCORE_COLUMNS):
             group = pieces[first:first + _SCORE_COLUMNS]
+            size = sum(len(p.rows) for p in group)
             scores = scorer(slice(group[0].clause, group[-1].clause + 1))
-            for p in group:
-                at = fill[p.rows]
-                fill[p.rows] += 1
-                row[at] = p.rows
-                clause[at] = p.clause
-                status[at] = p.status
-                amount[at] = p.amount
-                score[at] = scores[p.rows, p.clause - group[0].clause]
-                if p.clause in counted:
-                    count[at] = counted[p.clause][p.rows]
-                if p.bits.any():
-                    missing[at] = self._label_codes(p, labels)
-        keep = slice(None) if not errors else ~np.isin(row, np.fromiter(errors, dtype=np.int64))
-        return BlockResult(row[keep], clause[keep], status[keep], score[keep], amount[keep],
-                           count[keep], missing[keep], list(labels), errors)
+            score[at:at + size] = scores[row[at:at + size], clause[at:at + size] - group[0].clause]
+            at += size
+        # a stable sort by row (a radix sort for 16-bit keys) puts clauses in order within a row
+        order = np.argsort(row.astype(np.uint16 if n <= 65_535 else np.uint32), kind="stable")
+        if errors:
+            order = order[~np.isin(row[order], np.fromiter(errors, dtype=np.int64))]
+        return BlockResult(row[order], clause[order], status[order], score[order],
+                           amount[order], count[order], missing[order], list(labels), errors)
 
     def _label_codes(self, p: _Piece, labels: dict[str, int]) -> npt.NDArray[np.int32]:
         """Codes into ``labels`` of the ``missing`` text of each pair of a piece."""
         import pandas as pd
 
+        if not p.bits.any():
+            return np.zeros(len(p.bits), dtype=np.int32)
         clause = self.clauses[p.clause]
         codes, distinct = pd.factorize(p.bits)
         table = np.array([labels.setdefault(clause.missing_text(b), len(labels))
