@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .batch import COLUMNS, ChunkResult, Plan, categorical, frame_chunk
+from .batch import COLUMNS, ChunkResult, Plan, categorical, count_records, frame_chunk
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,9 +48,11 @@ def _dask() -> tuple[Any, Any]:
     return dd, distributed
 
 
-def read_partitions(source: Any, *, blocksize: str | int = "16MB") -> tuple[Any, bool]:
+def read_partitions(source: Any, *, blocksize: str | int | None = None,
+                    chunk_size: int = 10_000) -> tuple[Any, bool]:
     """A Dask DataFrame of ``source`` (a Dask or pandas DataFrame, or a .csv / .parquet path),
-    and whether its cells are text (CSV)."""
+    and whether its cells are text (CSV). A CSV is cut into blocks of about ``chunk_size`` rows
+    unless ``blocksize`` (bytes, or text such as ``"16MB"``) says otherwise."""
     dd, _ = _dask()
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -58,13 +60,16 @@ def read_partitions(source: Any, *, blocksize: str | int = "16MB") -> tuple[Any,
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file")
         if suffix == ".csv":
+            if blocksize is None:
+                rows = count_records(path) or 1
+                blocksize = max(64 * 1024, path.stat().st_size * chunk_size // max(rows, 1))
             return dd.read_csv(str(path), dtype=str, keep_default_na=False, na_values=[""],
                                blocksize=blocksize, encoding="utf-8-sig"), True
         if suffix == ".parquet":
             return dd.read_parquet(str(path)), False
         raise ValueError(f"{path}: on Dask, read .csv or .parquet (convert JSON Lines to Parquet)")
     if type(source).__name__ == "DataFrame" and hasattr(source, "iloc"):
-        return dd.from_pandas(source, chunksize=10_000), False
+        return dd.from_pandas(source, chunksize=chunk_size), False
     if hasattr(source, "map_partitions"):
         return source, False
     raise TypeError(f"match_dask takes a Dask or pandas DataFrame or a file path, not "
@@ -123,7 +128,8 @@ def _split(frame: pd.DataFrame, n_read: int) -> ChunkResult:
 
 def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
                workers: int | None = None, as_of: date | None = None,
-               include_possible: bool = True, blocksize: str | int = "16MB",
+               include_possible: bool = True, chunk_size: int = 10_000,
+               blocksize: str | int | None = None,
                in_flight: int | None = None) -> Iterator[ChunkResult]:
     """Stream :class:`~policymatch.batch.ChunkResult` objects, one per partition, in order.
 
@@ -140,12 +146,16 @@ def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
         Start a local cluster of this many single-threaded worker processes for the run.
         Without ``scheduler`` and ``workers``, an existing default client is used, else Dask's
         local threads.
+    chunk_size : int
+        Rows per partition when Dask reads a CSV or splits a pandas DataFrame.
+    blocksize : int or str, optional
+        Bytes per CSV partition instead (e.g. ``"16MB"``).
     in_flight : int, optional
         Partitions computed ahead of the one being returned (default twice the workers).
     """
     _, distributed = _dask()
     plan = Plan(matcher, as_of=as_of, include_possible=include_possible)
-    frames, text_cells = read_partitions(source, blocksize=blocksize)
+    frames, text_cells = read_partitions(source, blocksize=blocksize, chunk_size=chunk_size)
     with ExitStack() as stack:
         client = None
         if scheduler is not None:

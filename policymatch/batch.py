@@ -151,8 +151,18 @@ def _is_dataframe(source: Any) -> bool:
 
 
 def frame_chunk(frame: pd.DataFrame, first_row: int, *, text_cells: bool = False) -> Chunk:
-    """A chunk of a DataFrame's rows, numbered from ``first_row``."""
-    columns = {key: frame.iloc[:, j].tolist() for j, key in enumerate(frame.columns)}
+    """A chunk of a DataFrame's rows, numbered from ``first_row``.
+
+    Text columns (object, or pandas' string dtypes) give ``None`` for a gap, so a column of text
+    stays a column of ``str`` and ``None`` whatever pandas used for missing values.
+    """
+    columns: dict[Any, list[Any]] = {}
+    for j, key in enumerate(frame.columns):
+        column = frame.iloc[:, j]
+        if column.dtype.kind in "biufcmM":  # numbers, yes/no, dates: plain values, NaN for gaps
+            columns[key] = column.tolist()
+        else:
+            columns[key] = column.to_numpy(dtype=object, na_value=None).tolist()
     return Chunk(list(range(first_row, first_row + len(frame))), columns, text_cells=text_cells)
 
 

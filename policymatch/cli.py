@@ -341,7 +341,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
             results: Any = match_dask(matcher, args.input, scheduler=args.scheduler,
                                       workers=args.workers, as_of=as_of,
-                                      include_possible=not args.eligible_only)
+                                      include_possible=not args.eligible_only,
+                                      chunk_size=args.chunk_size)
         else:
             results = iter_match_many(matcher, args.input, as_of=as_of, chunk_size=args.chunk_size,
                                       include_possible=not args.eligible_only)
