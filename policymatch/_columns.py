@@ -369,10 +369,12 @@ def _established(v: Any) -> Any:
 
 def _extra_value(v: Any) -> Any:
     kind = type(v)
-    if kind in (bool, int):
+    if kind is bool:
         return v
+    if kind is int:  # the profile refuses numbers beyond ±MAX_MONEY (and 10**400 fits no float)
+        return v if -MAX_MONEY <= v <= MAX_MONEY else _SLOW
     if kind is float:
-        return v if math.isfinite(v) else _SLOW
+        return v if math.isfinite(v) and -MAX_MONEY <= v <= MAX_MONEY else _SLOW
     if kind is str:
         return v if v == v.strip() and len(v) <= 1000 else _SLOW
     if kind is list and all(type(x) is str and x == x.strip() for x in v):

@@ -24,12 +24,10 @@ class AliasTable:
         self._i = _reverse(self.industries)
 
     def qualification(self, name: str) -> str:
-        key = _key(name)
-        return self._q.get(key, _clean(name))
+        return _lookup(self._q, name)
 
     def industry(self, name: str) -> str:
-        key = _key(name)
-        return self._i.get(key, _clean(name))
+        return _lookup(self._i, name)
 
     def all_terms(self) -> list[str]:
         """Every canonical name and alias, for the tokenizer's domain dictionary."""
@@ -50,6 +48,20 @@ def _key(name: str) -> str:
     for ch in "“”\"'‘’「」()（） ":
         text = text.replace(ch, "")
     return text
+
+
+def _lookup(table: dict[str, str], name: str) -> str:
+    """The canonical name of ``name``. Traditional script reads as simplified (國家高新技術企業 is
+    国家高新技术企业), so both spellings of a name the table does not know are one name too."""
+    found = table.get(_key(name))
+    if found is not None:
+        return found
+    if name.isascii():
+        return _clean(name)
+    from .text import normalize  # NFKC and traditional → simplified; OpenCC loads on first use
+
+    simple = normalize(name)
+    return table.get(_key(simple), simple)
 
 
 def _reverse(table: dict[str, tuple[str, ...]]) -> dict[str, str]:

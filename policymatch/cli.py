@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="profile JSON file, or - to read it from stdin (or give the facts as flags)")
     _policies_option(p)
     p.add_argument("--as-of", metavar="DATE", help="judge as of this day (YYYY-MM-DD; default today)")
-    p.add_argument("--top", type=int, metavar="N", help="show only the first N clauses")
+    p.add_argument("--top", type=_count, metavar="N", help="show only the first N clauses")
     p.add_argument("--all", action="store_true",
                    help="also show ineligible clauses (near misses first) and expired ones")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="clauses most relevant to a free-text need")
     p.add_argument("text", metavar="TEXT", help='e.g. "我们买了一批数控设备，有什么补助"')
     _policies_option(p)
-    p.add_argument("--top", type=int, default=10, metavar="N", help="how many clauses (default 10)")
+    p.add_argument("--top", type=_count, default=10, metavar="N",
+                   help="how many clauses (default 10)")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=_cmd_search)
 
@@ -95,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=_cmd_show)
     return parser
+
+
+def _count(text: str) -> int:
+    """A ``--top`` value: a whole number >= 0 (a negative one would drop results from the end)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return n
 
 
 _FLAG_FIELDS = ("name", "region", "town", "park", "industry", "industry_code", "description",
@@ -486,6 +498,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except PolicyFileError as exc:
+        if args.verbose:  # every problem, one per line
+            print("error: " + "\n  ".join(exc.problems), file=sys.stderr)
+            return 1
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more; run `policymatch validate` to see all)" \
             if len(exc.problems) > 1 else ""

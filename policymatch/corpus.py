@@ -27,6 +27,7 @@ from .models import Policy, PolicySet
 from .profile import EnterpriseProfile
 
 __all__ = [
+    "MAX_NESTING",
     "MAX_POLICY_FILE_BYTES",
     "MAX_PROFILE_BYTES",
     "bundled_files",
@@ -43,7 +44,8 @@ logger = logging.getLogger(__name__)
 MAX_POLICY_FILE_BYTES = 2_000_000
 #: A profile JSON larger than this is refused.
 MAX_PROFILE_BYTES = 1_000_000
-_MAX_DEPTH = 40
+#: A policy file (or profile JSON) nested deeper than this is refused (a real one is under 15).
+MAX_NESTING = 40
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -63,6 +65,8 @@ class _NoDuplicateKeys(_LoaderBase):
     """Constructor mix-in: a mapping key that appears twice is an error, not a silent overwrite."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if not isinstance(node, yaml.MappingNode):  # !!set x: PyYAML says what it expected
+            return super().construct_mapping(node, deep=deep)
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -79,6 +83,17 @@ class _NoDuplicateKeys(_LoaderBase):
                     f"duplicate key {key!r}; each key may appear once", key_node.start_mark)
             seen[key] = True
         return super().construct_mapping(node, deep=deep)
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # A scalar the resolver types but Python cannot hold (2025-02-30, a 5,000-digit
+        # integer), or an explicit tag on a value it does not fit (!!timestamp abc, !!bool
+        # maybe), is a problem of the file at that line, not a crash.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            shown = f" {_shorten(node.value)}" if isinstance(node.value, str) else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read{shown} ({exc})", node.start_mark) from None
 
 
 class _StrictLoader(_NoDuplicateKeys, yaml.SafeLoader):
@@ -115,6 +130,8 @@ _StrictLoader.add_constructor(
 
 def _decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:8192]:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows Notepad's "Unicode"
+            raise PolicyFileError(f"{name}: saved as UTF-16 text; save the file as UTF-8")
         raise PolicyFileError(f"{name}: this is a binary file, not YAML or JSON text")
     try:
         return data.decode("utf-8-sig")
@@ -138,15 +155,25 @@ def parse_yaml(text: str, name: str) -> Any:
         if "python/" in str(exc):
             problem = f"{problem}; Python tags are never executed or loaded, remove the tag"
         raise PolicyFileError(f"{name}:{where}: {problem}") from None
-    except RecursionError:
-        raise PolicyFileError(f"{name}: nesting is too deep to be a policy file") from None
-    if _depth(data) > _MAX_DEPTH:
-        raise PolicyFileError(f"{name}: nested more than {_MAX_DEPTH} levels; flatten the conditions")
+    except (RecursionError, _TooDeep):
+        raise PolicyFileError(f"{name}: nested more than {MAX_NESTING} levels; flatten the "
+                              "conditions") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        raise PolicyFileError(f"{name}: cannot read the YAML ({exc})") from None  # a backstop
+    if _depth(data) > MAX_NESTING:
+        raise PolicyFileError(f"{name}: nested more than {MAX_NESTING} levels; flatten the conditions")
     return data
 
 
+class _TooDeep(Exception):
+    """Nesting beyond MAX_NESTING, found while reading the event stream."""
+
+
 def _refuse_anchors(text: str) -> None:
-    """Raise on the first YAML anchor or alias, reading libyaml's event stream (fast, no nodes)."""
+    """Raise on the first YAML anchor or alias, or nesting deeper than :data:`MAX_NESTING`,
+    reading libyaml's event stream (fast, no nodes). The depth is checked here because libyaml's
+    composer recurses in C: tens of thousands of ``[`` would crash the process, not raise."""
+    depth = 0
     # types-PyYAML types MarkedYAMLError's marks as yaml.error.Mark only, but libyaml's events
     # carry yaml._yaml.Mark (same name/line/column), which PyYAML's own C parser puts in errors.
     for event in yaml.parse(text, Loader=_CSafeLoader):
@@ -158,10 +185,16 @@ def _refuse_anchors(text: str) -> None:
             raise yaml.constructor.ConstructorError(
                 None, None, f"YAML anchors (&{anchor}) are not allowed in policy files; "
                 "write the value out in full", event.start_mark)  # type: ignore[arg-type]
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _TooDeep
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _depth(value: Any, level: int = 0) -> int:
-    if level > _MAX_DEPTH:
+    if level > MAX_NESTING:
         return level
     if isinstance(value, dict):
         return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
@@ -198,12 +231,28 @@ def _locate(loc: tuple[Any, ...], raw: Any) -> str:
     return prefix + ".".join(parts)
 
 
+def _shorten(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters with the full length said: an error
+    line about a 10 MB string stays one short line."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} characters"
+    return f"{text[:limit]}… ({size})"
+
+
+_DATE_HINT = "write the date as YYYY-MM-DD, e.g. 2023-06-01"
 _HINTS = {
     "extra_forbidden": "remove it or fix its spelling; `policymatch schema {schema}` lists the "
                        "fields",
     "missing": "add it",
     "literal_error": "use one of the allowed values",
     "enum": "use one of the allowed values",
+    "date_from_datetime_parsing": _DATE_HINT,
+    "date_from_datetime_inexact": _DATE_HINT,
+    "date_parsing": _DATE_HINT,
+    "date_type": _DATE_HINT,
+    "string_too_long": "shorten it; docs/limits.md lists every limit",
 }
 
 
@@ -222,10 +271,13 @@ def format_validation_error(exc: ValidationError, name: str, raw: Any, *,
             continue  # a consequence of an error inside the same list
         where = _locate(loc, raw) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
+        if len(msg) > 400:  # a message that quotes a huge value stays one readable line
+            msg = f"{msg[:400]}…"
         if loc and isinstance(loc[-1], str):
             msg = msg.removeprefix(f"{loc[-1]}: ")  # the path already names the field
         bad = err.get("input")
-        shown = "" if isinstance(bad, (dict, list)) or err["type"] == "missing" else f" (got {bad!r})"
+        shown = "" if isinstance(bad, (dict, list)) or err["type"] == "missing" \
+            else f" (got {_shorten(bad)})"
         hint = _HINTS.get(err["type"], "").format(schema=schema)
         lines.append(f"{name}: {where}: {msg}{shown}" + (f" — {hint}" if hint else ""))
     return lines
@@ -423,6 +475,19 @@ def _problems_message(lines: list[str]) -> str:
     return f"{lines[0]}{more}\n  " + "\n  ".join(lines)
 
 
+class _DuplicateKey(Exception):
+    """A JSON object names one key twice."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> EnterpriseProfile:
     """Read an :class:`EnterpriseProfile` from a JSON file path, JSON bytes or a dict.
 
@@ -449,12 +514,19 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
         if len(data) > MAX_PROFILE_BYTES:
             raise ProfileError(f"{name}: larger than {MAX_PROFILE_BYTES:,} bytes")
         try:
-            raw = json.loads(_decode(data, name))
+            raw = json.loads(_decode(data, name), object_pairs_hook=_unique_keys)
         except PolicyFileError as exc:
             raise ProfileError(str(exc)) from None
         except json.JSONDecodeError as exc:
             raise ProfileError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
                                f"{exc.msg})") from None
+        except _DuplicateKey as exc:
+            raise ProfileError(f"{name}: key {exc.args[0]!r} appears twice in one object; keep "
+                               "one (JSON readers disagree on which one wins)") from None
+        except RecursionError:
+            raise ProfileError(f"{name}: nested too deeply to be a profile") from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise ProfileError(f"{name}: not a readable JSON value ({exc})") from None
     if not isinstance(raw, dict):
         raise ProfileError(f"{name}: expected a JSON object with at least \"name\"")
     try:
@@ -480,7 +552,7 @@ def _is_missing(value: Any) -> bool:
 
 def _plain_cell(value: Any) -> Any:
     """A pandas/numpy cell as a plain Python value (numpy scalars, arrays, timestamps)."""
-    if isinstance(value, (str, bool, int, float, list, dict)):
+    if type(value) in (str, bool, int, float, list, dict):  # numpy.float64 is a float subclass
         return value
     if isinstance(value, datetime):
         return value.date()

@@ -24,6 +24,7 @@ import math
 import os
 import secrets
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ FORMAT_VERSION = 1
 _FORMAT = "policymatch-clause-index"
 _FILES = ("meta.json", "vocabulary.json", "idf.npy", "matrix.npz", "lexicon.json")
 _REBUILD = "rebuild it: fit a ClauseIndex on the policies and save it again"
+# Building a lexicon takes a second or more; threads that ask for one at once wait for the first
+# instead of each building their own. (A module lock, so an index still pickles.)
+_LEXICON_LOCK = threading.Lock()
 
 QueryTokenizer = Literal["restricted", "full"]
 
@@ -224,8 +228,10 @@ class ClauseIndex:
         :meth:`save`), so a fit that is never queried that way does not pay for it.
         """
         self._check_fitted()
-        if self._lexicon is None:  # idempotent, so a race at most computes it twice
-            self._lexicon = self.tokenizer_.restricted(self._seen)
+        if self._lexicon is None:
+            with _LEXICON_LOCK:
+                if self._lexicon is None:
+                    self._lexicon = self.tokenizer_.restricted(self._seen)
         return self._lexicon
 
     def _check_fitted(self) -> None:
@@ -431,6 +437,8 @@ class ClauseIndex:
             problems.append("vocabulary columns are not 0..n-1")
         if idf.dtype != np.float64 or idf.shape != (n_terms,):
             problems.append(f"idf.npy is {idf.dtype} {idf.shape}, expected float64 ({n_terms},)")
+        elif not np.all(np.isfinite(idf)):
+            problems.append("idf.npy holds values that are not finite numbers")
         if csr.shape != (len(ids), n_terms):
             problems.append(f"matrix is {csr.shape}, expected {(len(ids), n_terms)}")
         elif not csr.valid():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from datetime import date
+from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,11 @@ if TYPE_CHECKING:
     from .index import ClauseIndex
     from .text import Tokenizer
 
-__all__ = ["Matcher", "assess", "check_cases", "clause_condition", "clause_document"]
+__all__ = ["MAX_SEARCH_CHARS", "Matcher", "assess", "check_cases", "clause_condition",
+           "clause_document"]
+
+#: Longest free-text need :meth:`Matcher.search` accepts, in characters.
+MAX_SEARCH_CHARS = 10_000
 
 _STATUS = {Outcome.MET: Status.ELIGIBLE, Outcome.UNKNOWN: Status.POSSIBLE,
            Outcome.UNMET: Status.INELIGIBLE}
@@ -276,6 +281,7 @@ class Matcher:
             Also list ineligible clauses, near misses first, with the change that would help.
         """
         self._check_fitted()
+        _check_top_k(top_k, optional=True)
         profile = _as_profile(profile)
         day = as_of or date.today()
         scores = self._relevance(profile_query(profile))
@@ -346,9 +352,10 @@ class Matcher:
         True
         """
         self._check_fitted()
-        if len(text) > 10_000:
+        _check_top_k(top_k, optional=False)
+        if len(text) > MAX_SEARCH_CHARS:
             raise ProfileError(f"search text of {len(text):,} characters is too long; describe "
-                               "the need in under 10,000 characters")
+                               f"the need in under {MAX_SEARCH_CHARS:,} characters")
         from .text import expand_query
 
         text = expand_query(text)
@@ -417,6 +424,14 @@ class Matcher:
 
         return eligible_for(self, clause_id, profiles, as_of=as_of, chunk_size=chunk_size,
                             rejects=rejects)
+
+
+def _check_top_k(top_k: object, *, optional: bool) -> None:
+    """A negative ``top_k`` would silently drop results from the end (``list[:-1]``)."""
+    if top_k is None and optional:
+        return
+    if isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0:
+        raise ValueError(f"top_k must be a whole number >= 0, got {top_k!r}")
 
 
 def _as_profile(profile: EnterpriseProfile | Mapping[str, Any]) -> EnterpriseProfile:

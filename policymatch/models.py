@@ -130,6 +130,8 @@ class FieldTest(_Frozen):
         if spec.kind is FieldKind.ANY:
             if self.op in _NUMERIC_OPS and not all(_is_number(v) for v in values):
                 raise ValueError(f"op {self.op!r} on {self.field} needs a number, got {self.value!r}")
+            if not all(_finite(v) for v in values if _is_number(v)):
+                raise ValueError(f"{self.field} compares with finite numbers, got {self.value!r}")
             return self
         if self.op not in _OPS_BY_KIND[spec.kind]:
             allowed = ", ".join(sorted(_OPS_BY_KIND[spec.kind]))
@@ -152,6 +154,14 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _finite(v: Any) -> bool:
+    """A finite number that fits a float (10**400 does not)."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
+
+
 def _coerce_value(field: str, kind: FieldKind, v: object) -> Scalar:
     if kind is FieldKind.MONEY:
         amount = parse_money(v, field=field)
@@ -159,7 +169,7 @@ def _coerce_value(field: str, kind: FieldKind, v: object) -> Scalar:
             raise ValueError(f"{field}: empty amount")
         return amount
     if kind in (FieldKind.NUMBER, FieldKind.RATIO):
-        if not _is_number(v) or not math.isfinite(float(v)):  # type: ignore[arg-type]
+        if not _is_number(v) or not _finite(v):
             raise ValueError(f"{field} compares with numbers, got {v!r}")
         return float(v)  # type: ignore[arg-type]
     if kind is FieldKind.BOOL:
@@ -247,7 +257,7 @@ class FixedBenefit(_Frozen):
 class Tier(_Frozen):
     """One step of a ladder: reaching ``at`` pays ``amount`` (or ``rate`` × the base)."""
 
-    at: float = Field(ge=0)
+    at: float = Field(ge=0, allow_inf_nan=False)
     amount: Money = None
     rate: Rate | None = None
 
@@ -307,7 +317,7 @@ class PerUnitBenefit(_Frozen):
     unit: str = "人"
     period: Literal["once", "month", "year"] = "once"
     duration: int = Field(1, ge=1, le=600)
-    max_units: float | None = Field(None, gt=0)
+    max_units: float | None = Field(None, gt=0, allow_inf_nan=False)
     cap: Money = None
 
     @model_validator(mode="after")
@@ -335,7 +345,7 @@ class RentBenefit(_Frozen):
     field: BaseField = "office_area_sqm"
     rate: Annotated[float, BeforeValidator(lambda v: parse_money(v, field="rate")), Field(gt=0)]
     months: int = Field(12, ge=1, le=600)
-    max_area: float | None = Field(None, gt=0)
+    max_area: float | None = Field(None, gt=0, allow_inf_nan=False)
     cap: Money = None
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ Every field but ``name`` is optional, and a missing field means *unknown*, never
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from pydantic import (
 )
 
 from .aliases import canonical_industry, canonical_qualification
-from .units import industry_section, parse_money, validate_credit_code
+from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code
 
 __all__ = ["MAX_TEXT_CHARS", "EnterpriseProfile", "Money", "Talents"]
 
@@ -31,6 +32,11 @@ MAX_TEXT_CHARS = 20_000
 
 def _money(value: object, info: ValidationInfo) -> float | None:
     return parse_money(value, field=info.field_name or "amount")
+
+
+def _half_width(v: object) -> object:
+    """Full-width digits typed in a number field ("１２０") read as ASCII ("120")."""
+    return unicodedata.normalize("NFKC", v).strip() if isinstance(v, str) else v
 
 
 Money = Annotated[float | None, BeforeValidator(_money)]
@@ -58,7 +64,7 @@ class Talents(BaseModel):
     def _not_yes_no(cls, v: object) -> object:
         if isinstance(v, bool):
             raise ValueError(f"{v!r} is a yes/no value, not a head count")
-        return v
+        return _half_width(v)
 
 
 class EnterpriseProfile(BaseModel):
@@ -125,15 +131,22 @@ class EnterpriseProfile(BaseModel):
     def _check_industry_code(cls, v: object) -> object:
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
-        text = str(v).strip().upper()
+        text = unicodedata.normalize("NFKC", str(v)).strip().upper()
+        if len(text) > 5:
+            raise ValueError(f"{len(text):,} characters is too long for a GB/T 4754-2017 code; "
+                             "write a letter and 2-4 digits like 'C3841'")
         industry_section(text)
         return text
 
     @field_validator("region", "town", "park", "industry", "description", "id", mode="before")
     @classmethod
-    def _blank_is_missing(cls, v: object) -> object:
+    def _blank_is_missing(cls, v: object, info: ValidationInfo) -> object:
         if isinstance(v, str) and not v.strip():
             return None
+        if info.field_name == "description" and isinstance(v, str) and len(v) > MAX_TEXT_CHARS:
+            raise ValueError(
+                f"{len(v):,} characters is over the limit of {MAX_TEXT_CHARS:,} "
+                "(policymatch.profile.MAX_TEXT_CHARS); give the main products and business only")
         return v
 
     @field_validator("industry")
@@ -150,6 +163,8 @@ class EnterpriseProfile(BaseModel):
             v = [part for part in v.replace("，", ",").replace("、", ",").split(",")]
         if not isinstance(v, (list, tuple, set, frozenset)):
             raise ValueError("expected a list of qualification names")
+        if isinstance(v, (set, frozenset)):  # no order of its own: keep one that hash seeds don't change
+            v = sorted(v, key=repr)
         out: list[str] = []
         for item in v:
             if not isinstance(item, str):
@@ -172,7 +187,9 @@ class EnterpriseProfile(BaseModel):
     def _not_yes_no(cls, v: object) -> object:
         if isinstance(v, bool):
             raise ValueError(f"{v!r} is a yes/no value, not a number")
-        return v
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("must be a finite number")
+        return _half_width(v)
 
     @field_validator("revenue_growth", "office_area_sqm")
     @classmethod
@@ -186,9 +203,14 @@ class EnterpriseProfile(BaseModel):
     def _check_extra(cls, v: dict[str, ExtraValue]) -> dict[str, ExtraValue]:
         for key, value in v.items():
             if not key.strip() or len(key) > 64:
-                raise ValueError(f"extra key {key!r} must be 1-64 characters")
+                shown = repr(key) if len(key) <= 80 else f"of {len(key):,} characters"
+                raise ValueError(f"extra key {shown} must be 1-64 characters")
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f"extra.{key} must be a finite number, got {value!r}")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and abs(value) > MAX_MONEY:
+                raise ValueError(f"extra.{key} is beyond ±{MAX_MONEY:.0e}, the largest number a "
+                                 "profile holds; check the unit (元, 万元 or 亿元)")
             if isinstance(value, str) and len(value) > 1000:
                 raise ValueError(f"extra.{key} is longer than 1000 characters")
         return v

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .errors import ProfileError
@@ -260,7 +261,13 @@ def _same(actual: Any, expected: Any, field_name: str) -> bool:
     return bool(actual == expected)
 
 
+@lru_cache(maxsize=4096)
 def _place_key(name: str) -> str:
+    """A place name with its 市/县/区/镇/乡 dropped, in simplified script (長樂區 is 长乐区)."""
+    if not name.isascii():
+        from .text import normalize  # NFKC and traditional → simplified
+
+        name = normalize(name)
     name = name.strip()
     if len(name) > 2 and name[-1] in "市县区镇乡":
         return name[:-1]

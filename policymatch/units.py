@@ -63,7 +63,11 @@ def parse_money(value: object, *, field: str = "amount") -> float | None:
         raise ValueError(f"{field}: {value!r} is a yes/no value, not an amount of money")
     amount: float | None
     if isinstance(value, (int, float)):
-        amount = float(value)
+        try:
+            amount = float(value)
+        except OverflowError:  # an int beyond any float (10**400)
+            raise ValueError(f"{field}: an integer of more than 300 digits is more than 10万亿元; "
+                             "check the unit (元, 万元 or 亿元)") from None
     elif isinstance(value, str):
         amount = _parse_money_text(value, field)
         if amount is None:
@@ -178,7 +182,8 @@ def validate_credit_code(code: str) -> str:
     """
     text = unicodedata.normalize("NFKC", code).strip().upper()
     if len(text) != 18:
-        raise ValueError(f"统一社会信用代码 must have 18 characters, {code!r} has {len(text)}")
+        shown = repr(code) if len(code) <= 40 else "the text given"
+        raise ValueError(f"统一社会信用代码 must have 18 characters, {shown} has {len(text):,}")
     if not _CC_RE.match(text):
         raise ValueError(
             f"统一社会信用代码 {code!r} has characters outside the standard set "
