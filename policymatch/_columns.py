@@ -27,7 +27,7 @@ import numpy.typing as npt
 from ._scale import scale_class
 from .fields import FieldKind, field_spec
 from .profile import EnterpriseProfile
-from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code
+from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code, years_between
 
 __all__ = ["Columns", "certify", "fast_path_active", "is_numeric", "profile_value", "stored_fields",
            "text_scalar"]
@@ -124,9 +124,8 @@ class Columns:
 
     def numeric(self, path: str) -> Floats:
         """A numeric field (stored or derived) as float64, NaN where unknown."""
-        if path == "age_years":  # (as_of - established).days / 365.25, as the profile does
-            return self._cached(path, lambda: (self.as_of.toordinal() - self._stored("established"))
-                                / 365.25)
+        if path == "age_years":  # calendar years, exactly as EnterpriseProfile.age_years
+            return self._cached(path, lambda: _ages(self._stored("established"), self.as_of))
         if path == "rd_ratio":
             def ratio() -> Floats:
                 rd, revenue = self._stored("rd_expense"), self._stored("revenue")
@@ -350,6 +349,18 @@ def _yes_no(v: Any) -> Any:
             return _YES_NO[v]
         return _TRUE_FALSE.get(v.lower(), _SLOW) if v == v.strip() else _SLOW
     return _SLOW
+
+
+def _ages(ordinals: np.ndarray, as_of: date) -> np.ndarray:
+    """``years_between(established, as_of)`` for an array of day ordinals (NaN = unknown),
+    computed once per distinct date."""
+    out = np.full(ordinals.shape, np.nan)
+    known = ~np.isnan(ordinals)
+    if known.any():
+        days, inverse = np.unique(ordinals[known], return_inverse=True)
+        ages = np.array([years_between(date.fromordinal(int(d)), as_of) for d in days])
+        out[known] = ages[inverse]
+    return out
 
 
 def _established(v: Any) -> Any:

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from .aliases import canonical_industry, canonical_qualification
-from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code
+from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code, years_between
 
 __all__ = ["MAX_TEXT_CHARS", "EnterpriseProfile", "Money", "Talents"]
 
@@ -226,10 +226,11 @@ class EnterpriseProfile(BaseModel):
 
     # -- derived values (never inputs) ----------------------------------------------------
     def age_years(self, as_of: date) -> float | None:
-        """Years since establishment on ``as_of`` (fractional), or ``None`` if unknown."""
+        """Calendar years since establishment on ``as_of`` (whole on each anniversary, see
+        :func:`~policymatch.units.years_between`), or ``None`` if unknown."""
         if self.established is None:
             return None
-        return (as_of - self.established).days / 365.25
+        return years_between(self.established, as_of)
 
     @property
     def rd_ratio(self) -> float | None:

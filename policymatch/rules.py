@@ -325,7 +325,11 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
         else:
             gap = abs(float(node.value) - float(actual))  # type: ignore[arg-type]
             short = f"（差 {format_value(gap, spec)}）" if gap else ""  # 0 only for > and <
-            text = f"{label} {got}，未{word} {want}{short}"
+            if node.op in (">=", ">"):
+                text = f"{label} {got}，未{word} {want}{short}"
+            else:  # an upper limit that is exceeded
+                over = "超过" if node.op == "<=" else "达到或超过"
+                text = f"{label} {got}，{over}上限 {want}{short}"
     else:
         got = format_value(actual, spec)
         text = (f"{label}：{got}（符合）" if outcome is Outcome.MET

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from datetime import date
 
 __all__ = [
     "MAX_MONEY",
@@ -18,6 +19,7 @@ __all__ = [
     "industry_section",
     "parse_money",
     "validate_credit_code",
+    "years_between",
 ]
 
 #: Largest amount accepted anywhere (10 万亿元). Larger values are typos or unit mistakes.
@@ -236,3 +238,29 @@ def industry_section(code: str | None) -> str | None:
                 )
             return letter
     raise ValueError(f"industry_code {code!r}: 大类 {major:02d} does not exist (01-97)")
+
+
+def _shift_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one: the anniversary is 28 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def years_between(start: date, end: date) -> float:
+    """Calendar years from ``start`` to ``end``: whole anniversaries plus the elapsed share of
+    the current year, so an anniversary is exactly a whole number ("成立满2年" on the day).
+
+    Examples
+    --------
+    >>> years_between(date(2024, 6, 30), date(2026, 6, 30))
+    2.0
+    >>> round(years_between(date(2024, 6, 30), date(2026, 6, 29)), 4)
+    1.9973
+    """
+    if end < start:
+        return -years_between(end, start)
+    whole = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    last = _shift_years(start, whole)
+    following = _shift_years(start, whole + 1)
+    return whole + (end - last).days / (following - last).days

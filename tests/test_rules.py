@@ -151,7 +151,7 @@ def test_a_text_value_compared_with_a_number_is_a_profile_error() -> None:
         ({"field": "revenue", "op": ">", "value": "1亿"}, {"revenue": "1亿"},
          "上年度营业收入 1亿元，未超过 1亿元"),
         ({"field": "revenue", "op": "<", "value": "2000万"}, {"revenue": "3000万"},
-         "上年度营业收入 3,000万元，未低于 2,000万元（差 1,000万元）"),
+         "上年度营业收入 3,000万元，达到或超过上限 2,000万元（差 1,000万元）"),
         ({"field": "revenue", "op": ">=", "value": "1亿"}, {},
          "上年度营业收入未知（要求达到 1亿元）"),
         ({"field": "employees", "op": ">=", "value": 50}, {"employees": 42},
@@ -180,7 +180,7 @@ def test_a_text_value_compared_with_a_number_is_a_profile_error() -> None:
          {"revenue": "9000万"}, "主营业务收入 9,000万元，未达到 1亿元（差 1,000万元）"),
         # a negated leaf is phrased positively
         ({"kind": "not", "of": {"field": "revenue", "op": ">=", "value": "1亿"}},
-         {"revenue": "2亿"}, "上年度营业收入 2亿元，未低于 1亿元（差 1亿元）"),
+         {"revenue": "2亿"}, "上年度营业收入 2亿元，达到或超过上限 1亿元（差 1亿元）"),
     ],
 )
 def test_reason_text(condition: dict[str, Any], facts: dict[str, Any], text: str) -> None:
