@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .batch import COLUMNS, ChunkResult, Plan, categorical, count_records, frame_chunk
+from .batch import (
+    COLUMNS,
+    ChunkResult,
+    Plan,
+    categorical,
+    count_records,
+    frame_chunk,
+    rows_per_chunk,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,7 +163,9 @@ def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
     """
     _, distributed = _dask()
     plan = Plan(matcher, as_of=as_of, include_possible=include_possible)
-    frames, text_cells = read_partitions(source, blocksize=blocksize, chunk_size=chunk_size)
+    frames, text_cells = read_partitions(
+        source, blocksize=blocksize,
+        chunk_size=rows_per_chunk(chunk_size, len(plan.compiled.clause_ids)))
     with ExitStack() as stack:
         client = None
         if scheduler is not None:

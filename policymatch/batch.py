@@ -120,8 +120,7 @@ def read_chunks(source: Any, chunk_size: int = 10_000) -> Iterator[Chunk]:
     ``.ndjson`` or ``.parquet`` file. Raises ``OSError`` / ``ValueError`` when the input cannot
     be read at all; a bad row only becomes a reject.
     """
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
+    _check_chunk_size(chunk_size)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         kind = _SUFFIXES.get(path.suffix.lower())
@@ -144,6 +143,11 @@ def read_chunks(source: Any, chunk_size: int = 10_000) -> Iterator[Chunk]:
     while batch := list(itertools.islice(it, chunk_size)):
         yield Chunk(list(range(row, row + len(batch))), records=batch)
         row += len(batch)
+
+
+def _check_chunk_size(chunk_size: Any) -> None:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
 
 
 def _is_dataframe(source: Any) -> bool:
@@ -541,10 +545,27 @@ def _categorical(values: np.ndarray, at: np.ndarray) -> Any:
 def iter_match_many(matcher: Matcher, profiles: Any, *, as_of: date | None = None,
                     chunk_size: int = 10_000, include_possible: bool = True,
                     clause_ids: Iterable[str] | None = None) -> Iterator[ChunkResult]:
-    """Stream :class:`ChunkResult` objects, one per chunk of ``profiles``, in input order."""
+    """Stream :class:`ChunkResult` objects, one per chunk of ``profiles``, in input order.
+
+    ``chunk_size`` is an upper bound: with many clauses fewer rows are judged at once, so that
+    rows × clauses stays under :data:`PAIRS_PER_CHUNK` and memory stays bounded.
+    """
     plan = Plan(matcher, as_of=as_of, include_possible=include_possible, clause_ids=clause_ids)
-    for chunk in read_chunks(profiles, chunk_size):
-        yield plan.run(chunk)
+    rows = rows_per_chunk(chunk_size, len(plan.compiled.clause_ids))
+    for chunk in read_chunks(profiles, rows):
+        result = plan.run(chunk)
+        del chunk  # the raw rows go before the result is handed out
+        yield result
+
+
+#: Upper bound of rows × clauses judged at once (the long table of a chunk is at most this long).
+PAIRS_PER_CHUNK = 2_500_000
+
+
+def rows_per_chunk(chunk_size: int, n_clauses: int) -> int:
+    """``chunk_size``, lowered so that rows × clauses stays under :data:`PAIRS_PER_CHUNK`."""
+    _check_chunk_size(chunk_size)
+    return max(1, min(chunk_size, PAIRS_PER_CHUNK // max(1, n_clauses)))
 
 
 def _collect(results: Iterable[ChunkResult], rejects: list[tuple[int, str]] | None) -> pd.DataFrame:
@@ -731,6 +752,7 @@ def run_batch(results: Iterable[ChunkResult], output: str | os.PathLike[str], *,
             summary.add(result)
             if progress is not None:
                 progress(result.n_read)
+            del result  # not held while the next chunk is judged
         if writer._first:
             writer.write(empty_table(()))
         if bad._first:
