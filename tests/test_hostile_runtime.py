@@ -159,35 +159,34 @@ def _run_cli(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 def test_json_output_is_byte_identical_across_processes_and_hash_seeds(tokenizer: Tokenizer,
                                                                        tmp_path: Path) -> None:
-    commands = [
-        ["match", "examples/auto_parts_maker.json", "--format", "json", "--as-of", "2026-06-30"],
-        ["search", "招了几个博士有没有补贴", "--format", "json"],
-        ["match", "--name", "某公司", "--region", "嵊州市", "--revenue", "1.2亿", "--qualification",
-         "國高新", "--qualification", "专精特新", "--qualification", "小巨人", "--description",
-         "数控机床和工业机器人的研发制造", "--format", "json", "--as-of", "2026-06-30", "--all"],
-    ]
+    match = ["match", "examples/auto_parts_maker.json", "--format", "json", "--as-of", "2026-06-30"]
+    search = ["search", "招了几个博士有没有补贴", "--format", "json"]
     # jieba's own dictionary cache is shared (it only saves time); policymatch's caches are not
-    jieba_cache = tmp_path / "xdg" / "policymatch"
-    shutil.copytree(Path(str(tokenizer.cache_dir)), jieba_cache)
-    xdg = str(tmp_path / "xdg")
-    outputs: dict[int, list[bytes]] = {}
-    seeds = ["0", "1", "12345"]
-    for k, command in enumerate(commands):  # the seeds run side by side, each with its own cache
-        procs = [_run_cli(command, _env(tmp_path / f"seed-{seed}", PYTHONHASHSEED=seed,
-                                        XDG_CACHE_HOME=xdg)) for seed in seeds]
+    shutil.copytree(Path(str(tokenizer.cache_dir)), tmp_path / "xdg" / "policymatch")
+
+    def run(seed: str, folder: str, *commands: list[str]) -> list[subprocess.Popen[bytes]]:
+        env = _env(tmp_path / folder, PYTHONHASHSEED=seed, XDG_CACHE_HOME=str(tmp_path / "xdg"))
+        return [_run_cli(command, env) for command in commands]
+
+    def outputs(procs: list[subprocess.Popen[bytes]]) -> list[bytes]:
+        outs = []
         for proc in procs:
             out, err = proc.communicate(timeout=300)
             assert proc.returncode == 0, err.decode()[-2000:]
-            outputs.setdefault(k, []).append(out)
-    # and once more with seed 0's warm caches (policy set and index read back from disk)
-    for k, command in enumerate(commands):
-        proc = _run_cli(command, _env(tmp_path / "seed-0", PYTHONHASHSEED="0", XDG_CACHE_HOME=xdg))
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err.decode()[-2000:]
-        outputs[k].append(out)
-    for k, outs in outputs.items():
-        assert outs[0].strip(), commands[k]
-        assert all(out == outs[0] for out in outs), f"output differs for {commands[k]}"
+            outs.append(out)
+        return outs
+
+    # seeds 0 and 1 from cold (fit the index), side by side
+    cold = outputs(run("0", "seed-0", match) + run("1", "seed-1", match))
+    # seed 12345 reads seed 0's caches; seed 0 reads its own again
+    shutil.copytree(tmp_path / "seed-0" / "cache", tmp_path / "seed-12345" / "cache")
+    m12345, s12345, m0, s0, s1 = outputs(run("12345", "seed-12345", match, search)
+                                         + run("0", "seed-0", match, search)
+                                         + run("1", "seed-1", search))
+    matches, searches = [*cold, m12345, m0], [s12345, s0, s1]
+    assert matches[0].strip() and searches[0].strip()
+    assert all(out == matches[0] for out in matches)
+    assert all(out == searches[0] for out in searches)
     assert any((tmp_path / "seed-0" / "cache" / "policymatch").iterdir())  # the warm run had one
 
 
@@ -200,7 +199,7 @@ def test_a_set_of_qualifications_gives_one_order_whatever_the_hash_seed(tmp_path
             "print(p.model_dump_json())\n")
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env=_env(tmp_path, PYTHONHASHSEED=seed), timeout=120).stdout
-            for seed in ("0", "1", "2", "3", "12345")}
+            for seed in ("0", "1", "12345")}
     assert len(outs) == 1
 
 
