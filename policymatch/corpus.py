@@ -149,6 +149,9 @@ def parse_yaml(text: str, name: str) -> Any:
         else:
             data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # newer libyaml builds stop deep input themselves
+            raise PolicyFileError(f"{name}: nested more than {MAX_NESTING} levels; flatten the "
+                                  "conditions") from None
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
