@@ -26,15 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .batch import (
-    COLUMNS,
-    ChunkResult,
-    Plan,
-    categorical,
-    count_records,
-    frame_chunk,
-    rows_per_chunk,
-)
+from ._batch_io import count_records, frame_chunk
+from .batch import COLUMNS, ChunkResult, Plan, categorical, rows_per_chunk
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from policymatch import EnterpriseProfile, Matcher, ProfileError, load_policies
-from policymatch._columns import certify, fast_path_active, profile_value, stored_fields
+from policymatch._certify import certify, fast_path_active
+from policymatch._columns import profile_value, stored_fields
 from policymatch._vectorized import round2
 from policymatch.batch import COLUMNS, count_records
 from policymatch.cli import main
@@ -413,7 +414,7 @@ def test_certify_agrees_with_profile_from_row(rows: list[dict[str, Any]], text: 
                           "region", "revenue_growth"]) | {"name", "id", "credit_code", "industry",
                                                           "description", "new_qualifications"}
     ok, values = certify(columns, len(rows), keep, text_cells=text)
-    from policymatch._columns import text_scalar
+    from policymatch._certify import text_scalar
 
     for i, row in enumerate(rows):
         if not ok[i]:
@@ -506,3 +507,9 @@ def test_query_rows_on_the_corpus_and_a_population(bundled: Matcher) -> None:
     plan = Plan(bundled, as_of=DAY)
     assert np.array_equal(plan.relevance.queries(texts).toarray(),
                           bundled.index_.transform(texts).toarray())
+
+
+def test_the_whitespace_list_is_pythons() -> None:
+    from policymatch._certify import _PY_SPACE
+
+    assert _PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())

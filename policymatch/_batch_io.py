@@ -1,0 +1,269 @@
+"""Reading enterprises in chunks and writing long tables, for :mod:`policymatch.batch`.
+
+Inputs: a pandas DataFrame, an iterable of profiles or mappings, or a ``.csv`` (read as text with
+the standard library's reader, so a malformed line is one reject, not a failed run), ``.jsonl`` /
+``.ndjson`` (one JSON object per line) or ``.parquet`` file (Arrow, batch by batch). Outputs:
+``.csv`` and ``.parquet`` through Arrow's writers, ``.jsonl`` through pandas, into a temporary
+file that is renamed into place when the run completes.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .profile import EnterpriseProfile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Chunk", "TableWriter", "check_chunk_size", "count_records", "frame_chunk", "read_chunks",
+           "rejects_path"]
+
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+# -- reading ----------------------------------------------------------------------------------
+@dataclass
+class Chunk:
+    """Records judged together, with their 1-based row numbers.
+
+    A table chunk holds ``columns`` (name → cells, one cell per row); an iterable chunk holds
+    ``records`` (profiles or mappings). ``bad`` maps rows already known to be unreadable to the
+    reason. ``text_cells`` marks cells read as text (CSV).
+    """
+
+    rows: list[int]
+    columns: dict[Any, list[Any]] | None = None
+    records: list[Any] | None = None
+    bad: dict[int, str] = field(default_factory=dict)
+    text_cells: bool = False
+
+    @property
+    def n_read(self) -> int:
+        return len(self.rows) + len(self.bad)
+
+    def record(self, i: int) -> Any:
+        """The ``i``-th good record, as a mapping for a table chunk."""
+        if self.columns is not None:
+            return {k: v[i] for k, v in self.columns.items()}
+        assert self.records is not None
+        return self.records[i]
+
+
+def read_chunks(source: Any, chunk_size: int = 10_000) -> Iterator[Chunk]:
+    """Split ``source`` into chunks of at most ``chunk_size`` records.
+
+    ``source`` is a pandas DataFrame, an iterable of :class:`EnterpriseProfile` or mappings (flat
+    like a table row, or nested like a profile's JSON), or the path of a ``.csv``, ``.jsonl`` /
+    ``.ndjson`` or ``.parquet`` file. Raises ``OSError`` / ``ValueError`` when the input cannot
+    be read at all; a bad row only becomes a reject.
+    """
+    check_chunk_size(chunk_size)
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        kind = SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"{path}: read .csv, .jsonl, .ndjson or .parquet files, not "
+                             f"{path.suffix or 'files without a suffix'}")
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file")
+        yield from {"csv": _csv_chunks, "jsonl": _jsonl_chunks,
+                    "parquet": _parquet_chunks}[kind](path, chunk_size)
+        return
+    if _is_dataframe(source):
+        for start in range(0, len(source), chunk_size):
+            yield frame_chunk(source.iloc[start:start + chunk_size], start + 1)
+        return
+    if isinstance(source, (Mapping, EnterpriseProfile)):
+        raise TypeError("match_many takes many profiles: pass a list, a DataFrame or a file path")
+    it = iter(source)
+    row = 1
+    while batch := list(itertools.islice(it, chunk_size)):
+        yield Chunk(list(range(row, row + len(batch))), records=batch)
+        row += len(batch)
+
+
+def check_chunk_size(chunk_size: Any) -> None:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a whole number of at least 1, got {chunk_size!r}")
+
+
+def _is_dataframe(source: Any) -> bool:
+    return type(source).__name__ == "DataFrame" and hasattr(source, "iloc")
+
+
+def frame_chunk(frame: pd.DataFrame, first_row: int, *, text_cells: bool = False) -> Chunk:
+    """A chunk of a DataFrame's rows, numbered from ``first_row``.
+
+    Text columns (object, or pandas' string dtypes) give ``None`` for a gap, so a column of text
+    stays a column of ``str`` and ``None`` whatever pandas used for missing values.
+    """
+    columns: dict[Any, list[Any]] = {}
+    for j, key in enumerate(frame.columns):
+        column = frame.iloc[:, j]
+        if column.dtype.kind in "biufcmM":  # numbers, yes/no, dates: plain values, NaN for gaps
+            columns[key] = column.tolist()
+        else:
+            columns[key] = column.to_numpy(dtype=object, na_value=None).tolist()
+    return Chunk(list(range(first_row, first_row + len(frame))), columns, text_cells=text_cells)
+
+
+def _csv_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return
+        width = len(header)
+        rows: list[int] = []
+        good: list[list[str]] = []
+        bad: dict[int, str] = {}
+
+        def flush() -> Chunk:
+            columns = dict(zip(header, map(list, zip(*good, strict=True)), strict=True)) if good \
+                else {h: [] for h in header}
+            return Chunk(rows, columns, bad=bad, text_cells=True)
+
+        for row, cells in enumerate(reader, start=1):
+            if not cells:
+                continue  # csv yields [] for a blank line: not a record
+            if len(cells) == width:
+                rows.append(row)
+                good.append(cells)
+            else:
+                bad[row] = (f"line {reader.line_num}: {len(cells)} fields, the header has {width}; "
+                            "quote values that contain commas")
+            if len(rows) + len(bad) >= chunk_size:
+                yield flush()
+                rows, good, bad = [], [], {}
+        if rows or bad:
+            yield flush()
+
+
+def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
+    with path.open(encoding="utf-8-sig") as fh:
+        chunk = Chunk([], records=[])
+        row = 0
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                chunk.bad[row] = f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})"
+            else:
+                if isinstance(record, dict):
+                    chunk.rows.append(row)
+                    assert chunk.records is not None
+                    chunk.records.append(record)
+                else:
+                    chunk.bad[row] = (f"line {number}: expected a JSON object, got "
+                                      f"{type(record).__name__}")
+            if chunk.n_read >= chunk_size:
+                yield chunk
+                chunk = Chunk([], records=[])
+        if chunk.n_read:
+            yield chunk
+
+
+def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("reading Parquet needs pyarrow: pip install 'policymatch[dataframe]'") \
+            from exc
+    row = 1
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+        yield Chunk(list(range(row, row + batch.num_rows)), batch.to_pydict())
+        row += batch.num_rows
+
+
+def count_records(source: Any) -> int | None:
+    """How many records ``source`` holds, when that is cheap to tell (for a progress bar)."""
+    if _is_dataframe(source) or (isinstance(source, Sequence) and not isinstance(source, str)):
+        return len(source)
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        kind = SUFFIXES.get(path.suffix.lower())
+        if not path.is_file():
+            return None
+        if kind == "parquet":
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        if kind is not None:  # lines, a close estimate (a quoted field may span lines)
+            with path.open("rb") as fh:
+                lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+            return max(0, lines - (1 if kind == "csv" else 0))
+    return None
+
+
+
+class TableWriter:
+    """Streams tables into a temporary file next to ``path``; :meth:`commit` renames it.
+
+    CSV and Parquet go through Arrow's writers (CSV: booleans as ``true``/``false``, an unknown
+    amount as an empty cell); JSON Lines through pandas, which is several times slower.
+    """
+
+    def __init__(self, path: Path) -> None:
+        kind = SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"{path}: write .csv, .jsonl, .ndjson or .parquet output")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        self.path, self.tmp, self.kind = path, Path(tmp), kind
+        self._out: Any = None  # Arrow's Parquet or CSV writer, opened on the first table
+        self._first = True
+
+    def write(self, table: pd.DataFrame) -> None:
+        if self.kind == "jsonl":
+            if len(table):
+                table.to_json(self.tmp, orient="records", lines=True, force_ascii=False,
+                              double_precision=15,
+                              mode="w" if self._first else "a")
+            self._first = False
+            return
+        import pyarrow as pa
+
+        data = pa.Table.from_pandas(table, preserve_index=False)
+        data = data.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(
+            f.type) or pa.types.is_null(f.type) else f for f in data.schema]))
+        if self._out is None:
+            if self.kind == "parquet":
+                import pyarrow.parquet as pq
+
+                self._out = pq.ParquetWriter(self.tmp, data.schema)
+            else:
+                import pyarrow.csv as pacsv
+
+                self._out = pacsv.CSVWriter(self.tmp, data.schema, write_options=pacsv.WriteOptions(
+                    quoting_style="needed"))
+        self._out.write_table(data)
+        self._first = False
+
+    def commit(self) -> None:
+        if self._out is not None:
+            self._out.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        if self._out is not None:
+            self._out.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def rejects_path(output: str | os.PathLike[str]) -> Path:
+    """Where :func:`run_batch` writes the rejected rows: ``<output stem>.rejects.csv``."""
+    out = Path(output)
+    return out.with_name(f"{out.stem}.rejects.csv")
