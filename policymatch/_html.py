@@ -59,30 +59,7 @@ def _table(headers: Sequence[str], rows: Iterable[str], numeric: Sequence[int] =
 
 
 def _amount_cell(m: Match) -> str:
-    if m.amount is not None:
-        text = ("≤" if m.is_upper_bound else "") + wan(m.amount)
-    elif m.max_amount is not None:
-        text = f"≤{wan(m.max_amount)}"
-    else:
-        text = "—"
-    if not m.counted:
-        text = f"({text})"
-    return f'<td class="pm-amount" style="{_NUM}">{_e(text)}</td>'
-
-
-def _note(m: Match) -> str:
-    from .fields import field_spec
-
-    status = m.status.value
-    if status == "possible":
-        labels = [(spec.label if (spec := field_spec(f)) and spec.label else f) for f in m.missing]
-        return "缺：" + "、".join(labels)
-    if status == "ineligible":
-        return "；".join(c.text for c in m.changes) or next(
-            (r.text for r in m.reasons if r.outcome.value == "unmet"), "")
-    if not m.counted:
-        return f"就高不重复，让位于 {m.set_aside_for}"
-    return m.formula
+    return f'<td class="pm-amount" style="{_NUM}">{_e(m.amount_text(wan))}</td>'
 
 
 def _reasons(m: Match) -> str:
@@ -102,7 +79,7 @@ def _match_row(m: Match) -> str:
     return (f'<tr class="pm-row pm-{status}"><td style="{_CELL}">{_badge(status)}</td>'
             f'<td style="{_CELL}"><code>{_e(m.clause_id)}</code></td>'
             f'<td style="{_CELL}">{title}{policy}</td>{_amount_cell(m)}'
-            f'<td style="{_CELL}">{_e(_note(m))}{_reasons(m)}</td>'
+            f'<td style="{_CELL}">{_e(m.note())}{_reasons(m)}</td>'
             f'<td style="{_CELL}">{dept}<div style="{_MUTED}">{_e(m.mode.value)}</div></td></tr>')
 
 

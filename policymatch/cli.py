@@ -232,7 +232,6 @@ _POSSIBLE_ROWS = 15
 
 def _render_report(report: Any, *, show_all: bool) -> str:
     from ._table import render_table
-    from .units import format_money
 
     names = {"eligible": "可享受", "possible": "待确认", "ineligible": "不符合"}
     lines = [f"{report.enterprise}（{report.as_of.isoformat()}）：{report.summary}", ""]
@@ -245,23 +244,7 @@ def _render_report(report: Any, *, show_all: bool) -> str:
         keep = {id(m) for m in possible[:_POSSIBLE_ROWS]}
         shown = [m for m in shown if m.status.value != "possible" or id(m) in keep]
     for m in shown:
-        if m.amount is not None:
-            money = ("最高" if m.is_upper_bound else "") + format_money(m.amount)
-        elif m.benefit_kind == "in_kind":
-            money = "非资金"
-        elif m.max_amount is not None:
-            money = f"≤{format_money(m.max_amount)}"
-        else:
-            money = "待测算"
-        if not m.counted:
-            money = f"({money})"
-        if m.status.value == "possible":
-            note = "缺：" + "、".join(_label(f) for f in m.missing)
-        elif m.status.value == "ineligible":
-            note = "；".join(c.text for c in m.changes) or next(
-                (r.text for r in m.reasons if r.outcome.value == "unmet"), "")
-        else:
-            note = m.formula if m.counted else f"就高不重复，让位于 {m.set_aside_for}"
+        money, note = m.amount_text(), m.note()
         rows.append([names[m.status.value], m.clause_id, m.clause_title, money, note])
     if rows:
         lines.append(render_table(["状态", "条款", "标题", "金额", "说明"], rows,

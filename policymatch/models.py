@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal, TypeVar, Union
@@ -603,6 +603,37 @@ class Match(_Frozen):
     def __repr__(self) -> str:
         amount = "" if self.amount is None else f", {format_money(self.amount)}"
         return f"Match({self.clause_id!r}, {self.status.value}{amount})"
+
+
+    def amount_text(self, money: Callable[[float], str] | None = None) -> str:
+        """The amount as a table shows it: 80万元, 最高3万元, ≤200万元 (ceiling only), 非资金,
+        待测算; in brackets when 就高不重复 set it aside. ``money`` formats a number of 元
+        (default :func:`~policymatch.units.format_money`)."""
+        from .units import format_money
+
+        format_money = money or format_money
+        if self.amount is not None:
+            text = ("最高" if self.is_upper_bound else "") + format_money(self.amount)
+        elif self.benefit_kind == "in_kind":
+            text = "非资金"
+        elif self.max_amount is not None:
+            text = f"≤{format_money(self.max_amount)}"
+        else:
+            text = "待测算"
+        return text if self.counted else f"({text})"
+
+    def note(self) -> str:
+        """One line on why: the formula, what is missing, or what would change."""
+        if self.status is Status.POSSIBLE:
+            labels = [(spec.label if (spec := field_spec(f)) and spec.label else f)
+                      for f in self.missing]
+            return "缺：" + "、".join(labels)
+        if self.status is Status.INELIGIBLE:
+            return "；".join(c.text for c in self.changes) or next(
+                (r.text for r in self.reasons if r.outcome is Outcome.UNMET), "")
+        if not self.counted:
+            return f"就高不重复，让位于 {self.set_aside_for}"
+        return self.formula
 
 
 class SearchHit(_Frozen):
