@@ -611,13 +611,13 @@ class Match(_Frozen):
         (default :func:`~policymatch.units.format_money`)."""
         from .units import format_money
 
-        format_money = money or format_money
+        fmt: Callable[[float], str] = money or format_money
         if self.amount is not None:
-            text = ("最高" if self.is_upper_bound else "") + format_money(self.amount)
+            text = ("最高" if self.is_upper_bound else "") + fmt(self.amount)
         elif self.benefit_kind == "in_kind":
             text = "非资金"
         elif self.max_amount is not None:
-            text = f"≤{format_money(self.max_amount)}"
+            text = f"≤{fmt(self.max_amount)}"
         else:
             text = "待测算"
         return text if self.counted else f"({text})"
