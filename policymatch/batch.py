@@ -392,7 +392,7 @@ def iter_match_many(matcher: Matcher, profiles: Any, *, as_of: date | None = Non
 
 
 #: Upper bound of rows × clauses judged at once (the long table of a chunk is at most this long).
-PAIRS_PER_CHUNK = 2_500_000
+PAIRS_PER_CHUNK = 5_000_000
 
 
 def rows_per_chunk(chunk_size: int, n_clauses: int) -> int:
