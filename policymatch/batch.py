@@ -7,8 +7,8 @@ The input streams through in chunks, so memory stays flat however many enterpris
    row becomes a reject with its row number and the reason, never a silent gap;
 2. judge every clause for every row with the rules compiled once into vectorised three-valued
    evaluation (:mod:`policymatch._vectorized`);
-3. score relevance with one sparse product per block of rows, bit for bit what
-   :meth:`ClauseIndex.score <policymatch.index.ClauseIndex.score>` gives one text at a time;
+3. score relevance with one sparse × dense product per chunk and block of clauses, bit for bit
+   what :meth:`ClauseIndex.score <policymatch.index.ClauseIndex.score>` gives one text at a time;
 4. keep the eligible and possible pairs, with amount, 就高不重复 and missing facts.
 
 Every result equals :meth:`Matcher.match <policymatch.matcher.Matcher.match>` one enterprise at a
@@ -107,7 +107,7 @@ def validate(chunk: Chunk, paths: Iterable[str]) -> tuple[list[int], dict[str, A
     plus identity and query text), and the reasons for the bad ones.
 
     Every record ends as :func:`~policymatch.corpus.profile_from_row` leaves it: cells that are
-    certainly valid are read column by column (:func:`~policymatch._columns.certify`); any other
+    certainly valid are read column by column (:func:`~policymatch._certify.certify`); any other
     record goes through ``profile_from_row`` itself.
     """
     from .corpus import profile_from_row
