@@ -10,7 +10,10 @@ and the matcher's exclusivity rule, with exactly their semantics:
   scalar :func:`~policymatch.rules.leaf_outcome` once per distinct value of the chunk, so place
   names, qualification sets and mixed ``extra`` values behave exactly as one by one;
 * a leaf is unknown exactly when its field is missing, so the missing facts of an unknown clause are
-  its condition fields (tree order) that the row lacks, then the benefit's base if unknown;
+  the fields the row lacks in each unknown tree (the clause's own, then the policy-wide one, as
+  :func:`~policymatch.matcher.assess` orders them), then the benefit's base if unknown;
+* a profile value of the wrong type raises where :meth:`Matcher.match` raises (its outcome-only
+  first pass included), and that row becomes a reject;
 * amounts follow :func:`~policymatch.benefits.compute` operation by operation, including Python's
   ``round(x, 2)`` (numpy's rounding differs only next to a half cent; those values are redone with
   ``round``).
