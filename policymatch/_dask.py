@@ -97,9 +97,11 @@ def _run_partition(frame: pd.DataFrame, plan: Plan, first_rows: list[int], text_
             codes = column.cat.codes.to_numpy()
             categories = list(column.cat.categories)
             extra = np.full(k, -1, dtype=codes.dtype)
-            if name == "missing":  # a rejected row's reason
-                extra = np.arange(len(categories), len(categories) + k)
-                categories += rejects["reason"].tolist()
+            if name == "missing":  # a rejected row's reason (reasons repeat, labels too)
+                index = {c: i for i, c in enumerate(categories)}
+                extra = np.array([index.setdefault(r, len(index))
+                                  for r in rejects["reason"].tolist()], dtype=np.int64)
+                categories = list(index)
             out[name] = categorical(np.concatenate([codes, extra]), categories)
         else:
             fill = False if name == "counted" else np.nan

@@ -41,7 +41,7 @@ def test_two_worker_cluster_equals_single_process(matcher: Matcher, tmp_path: Pa
     pytest.importorskip("distributed")
     from policymatch._dask import match_dask
 
-    source = generate.write(tmp_path / "firms.csv", 200, seed=3, bad_rate=0.05)
+    source = generate.write(tmp_path / "firms.csv", 200, seed=3, bad_rate=0.2)  # reasons repeat
     local = list(iter_match_many(matcher, source, as_of=DAY, chunk_size=10_000))
     remote = list(match_dask(matcher, source, workers=2, as_of=DAY, blocksize=12_000))
     assert len(remote) > 2  # several partitions, numbered across
