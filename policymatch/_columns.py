@@ -144,7 +144,7 @@ class Columns:
         codes, emp, rev = (self._stored(k) for k in _SOURCES["scale_class"])
         staff = np.array(sorted({b for x, _, _ in _ROWS.values() if x for b in x}), dtype=float)
         sales = np.array(sorted({b for _, y, _ in _ROWS.values() if y for b in y}), dtype=float)
-        code_of, _ = _factorize(codes)
+        code_of, _ = _factorize(codes, one_kind=True)
         with np.errstate(invalid="ignore"):
             e_at = np.where(np.isnan(emp), -1, np.searchsorted(staff, emp, side="right"))
             revenue = rev / 1e4  # as scale_class compares it, in 万元
@@ -170,8 +170,10 @@ class Columns:
     def factorized(self, path: str) -> tuple[npt.NDArray[np.int64], list[Any]]:
         """Codes (-1 = unknown) into the distinct values of an object field."""
         got = self._factors.get(path)
-        if got is None:
-            got = self._factors[path] = _factorize(self.objects(path))
+        if got is None:  # a validated text field holds str, a set field tuples; extra.* may mix
+            spec = field_spec(path)
+            one_kind = spec is not None and spec.kind in (FieldKind.TEXT, FieldKind.SET)
+            got = self._factors[path] = _factorize(self.objects(path), one_kind=one_kind)
         return got
 
     def _cached(self, path: str, build: Callable[[], np.ndarray]) -> Any:
@@ -181,14 +183,15 @@ class Columns:
         return got
 
 
-def _factorize(values: Objects) -> tuple[npt.NDArray[np.int64], list[Any]]:
-    items = values.tolist()
-    kinds = {type(v) for v in items} - {type(None)}
-    if len(kinds) == 1 and kinds <= {str, tuple}:  # one kind: hashing in C is exact
+def _factorize(values: Objects, *, one_kind: bool = False) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Codes (-1 for None) and distinct values; ``one_kind`` promises every value is a ``str`` (or
+    every one a tuple), where hashing in C is exact. Mixed values keep 1, 1.0 and True apart."""
+    if one_kind:
         import pandas as pd
 
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         return codes.astype(np.int64, copy=False), list(uniques)
+    items = values.tolist()
     index: dict[Any, int] = {}
     uniques_list: list[Any] = []
     out = np.empty(len(items), dtype=np.int64)
