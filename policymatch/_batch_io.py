@@ -207,7 +207,7 @@ def count_records(source: Any) -> int | None:
     return None
 
 
-
+# -- writing ----------------------------------------------------------------------------------
 class TableWriter:
     """Streams tables into a temporary file next to ``path``; :meth:`commit` renames it.
 
