@@ -79,21 +79,18 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
     memo: dict[Any, Any] = {}
     doc = evaluate(policy.conditions, profile, as_of=day, memo=memo, changes=False)
     m = _judge(policy, clause, policy.conditions, doc, clause.conditions, profile, day, memo,
-               score, keep_ineligible=True)
-    assert m is not None
+               score)
     return _updated(m, matched_terms=matched_terms) if matched_terms else m
 
 
 def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Evaluation,
            own_cond: Condition | None, profile: EnterpriseProfile, day: date,
-           memo: dict[Any, Any], score: float, *, keep_ineligible: bool) -> Match | None:
+           memo: dict[Any, Any], score: float) -> Match:
     """The one place a clause meets a profile; ``doc`` is the policy-wide verdict, computed once
     per policy. Equal to evaluating ``AllOf(doc_cond, own_cond)`` in one go."""
     own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
     outcome = combine([doc.outcome, own.outcome], any_of=False)
     status = _STATUS[outcome]
-    if status is Status.INELIGIBLE and not keep_ineligible:
-        return None
     est = compute(clause.benefit, profile, as_of=day)
     missing: list[str] = []
     changes: tuple[Change, ...] = ()
@@ -308,10 +305,8 @@ class Matcher:
             if doc is None:
                 doc = docs[policy.id] = evaluate(doc_cond, profile, as_of=day, memo=memo,
                                                  changes=False)
-            m = _judge(policy, clause, doc_cond, doc, self.conditions_[row], profile, day, memo,
-                       float(scores[row]), keep_ineligible=True)
-            if m is not None:
-                matches.append(m)
+            matches.append(_judge(policy, clause, doc_cond, doc, self.conditions_[row], profile,
+                                  day, memo, float(scores[row])))
         matches = _apply_exclusivity(matches)
         matches.sort(key=self._sort_key)
         if top_k is not None:
@@ -507,7 +502,7 @@ def _questions(matches: Iterable[Match]) -> list[Question]:
         spec = field_spec(f)
         ask = spec.question if spec and spec.question and spec.kind is not FieldKind.ANY \
             else f"请补充“{f.removeprefix('extra.')}”。"
-        money = max((m.amount if m.amount is not None else _ceiling(m)) for m in ms)
+        money = max((m.amount if m.amount is not None else m.max_amount or 0.0) for m in ms)
         tail = f"可能影响 {len(ms)} 条" + (f"、最高 {_wan(money)}" if money else "")
         out.append(trusted(Question, {"field": f, "question": f"{ask}（{tail}）",
                                       "clause_ids": tuple(m.clause_id for m in ms),
@@ -515,6 +510,3 @@ def _questions(matches: Iterable[Match]) -> list[Question]:
     out.sort(key=lambda q: (-q.max_amount, -len(q.clause_ids), q.field))
     return out
 
-
-def _ceiling(m: Match) -> float:
-    return m.max_amount or 0.0
