@@ -141,9 +141,17 @@ def check_cases(policy_set: PolicySet) -> list[str]:
     return problems
 
 
+#: How many times each part of a clause counts in its indexed text (field weights): a clause's
+#: title and tags say what it is for; its text also says how it pays.
+FIELD_WEIGHTS = {"policy_title": 1, "domain": 1, "title": 1, "tags": 2, "text": 1}
+
+
 def clause_document(policy: Policy, clause: Clause) -> str:
-    """The text the relevance index sees for a clause: titles, tags, domain and the clause text."""
-    parts = [policy.title, policy.domain or "", clause.title, " ".join(clause.tags), clause.text]
+    """The text the relevance index sees for a clause: titles, tags, domain and the clause text,
+    each repeated as :data:`FIELD_WEIGHTS` says."""
+    fields = {"policy_title": policy.title, "domain": policy.domain or "", "title": clause.title,
+              "tags": " ".join(t for t in clause.tags if "=" not in t), "text": clause.text}
+    parts = [text for name, text in fields.items() for _ in range(FIELD_WEIGHTS[name])]
     return " ".join(p for p in parts if p)
 
 
@@ -209,7 +217,7 @@ class Matcher:
         """Learn the relevance index of ``policy_set``; returns ``self``."""
         from .audience import clause_sectors
         from .index import ClauseIndex
-        from .text import Tokenizer
+        from .text import Tokenizer, generic_words
 
         if not isinstance(policy_set, PolicySet):
             raise TypeError(f"fit expects a PolicySet (see load_policies), got "
@@ -218,9 +226,12 @@ class Matcher:
         pairs = list(policy_set.items())
         ids = [c.id for _, c in pairs]
         fingerprint = policy_set.fingerprint()
+        damped = generic_words()
         index = self._cached_index(fingerprint, tokenizer)
+        if index is not None and index.damped != damped:
+            index = None  # fitted with other generic words: refit and overwrite
         if index is None:
-            index = ClauseIndex(tokenizer=tokenizer).fit(
+            index = ClauseIndex(tokenizer=tokenizer, damped=damped).fit(
                 ids, [clause_document(p, c) for p, c in pairs], fingerprint=fingerprint)
             self._store_index(index, fingerprint)
         self.policy_set_ = policy_set
