@@ -217,7 +217,8 @@ class Matcher:
         """Learn the relevance index of ``policy_set``; returns ``self``."""
         from .audience import clause_sectors
         from .index import ClauseIndex
-        from .text import Tokenizer, generic_words
+        from .text import Tokenizer
+        from .weights import generic_words
 
         if not isinstance(policy_set, PolicySet):
             raise TypeError(f"fit expects a PolicySet (see load_policies), got "

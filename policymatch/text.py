@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 __all__ = ["Tokenizer", "VocabularyTokenizer", "default_stopwords", "domain_terms",
-           "expand_query", "generic_words", "normalize"]
+           "expand_query", "normalize"]
 
 Engine = Literal["jieba", "rjieba"]
 _T = TypeVar("_T")
@@ -124,31 +124,6 @@ def expand_query(text: str) -> str:
         if word in norm:
             extra.extend(t for t in terms if t not in extra and t not in norm)
     return f"{text} {' '.join(extra)}" if extra else text
-
-
-@lru_cache(maxsize=1)
-def generic_words() -> dict[str, float]:
-    """The packaged generic words and their IDF factors (``data/generic_words.txt``).
-
-    Words such as 补贴 and 奖励 name the money of nearly every clause; the bundled
-    :class:`~policymatch.Matcher` fits its index with their IDF scaled down (``damped``).
-
-    Examples
-    --------
-    >>> generic_words()["补贴"] < 1
-    True
-    """
-    raw = resources.files(_DATA).joinpath("generic_words.txt").read_text("utf-8")
-    out: dict[str, float] = {}
-    for number, line in enumerate(raw.splitlines(), start=1):
-        parts = line.split("#", 1)[0].split()
-        if not parts:
-            continue
-        if len(parts) != 2:
-            raise ValueError(f"policymatch/data/generic_words.txt:{number}: {line.strip()!r} is "
-                             "not 'word factor'")
-        out[normalize(parts[0]).translate(_ASCII_LOWER)] = float(parts[1])
-    return out
 
 
 def _packaged_entries() -> tuple[tuple[str, int, str], ...]:

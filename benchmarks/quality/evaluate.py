@@ -289,7 +289,7 @@ def report_view(matcher: Matcher, cases: list[Case], worth: dict[str, frozenset[
 
 def print_view(rows: list[tuple[str, list[str], int, int]], worth: dict[str, frozenset[str]]
                ) -> None:
-    print(f"\ndefault possible list per profile: profile | shown/possible | worth-asking shown | "
+    print("\ndefault possible list per profile: profile | shown/possible | worth-asking shown | "
           "shown but not worth asking")
     for key, shown, hits, n_possible in rows:
         bad = [c for c in shown if c not in worth[key]]
