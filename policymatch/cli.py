@@ -280,7 +280,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False, indent=2))
         return 0
     if not hits:
-        print("没有找到相关条款；换个说法试试，例如“研发费用补助”“招聘博士补贴”。")
+        print("（--top 0：不列出条款）" if args.top == 0 else
+              "没有找到相关条款；换个说法试试，例如“研发费用补助”“招聘博士补贴”。")
         return 0
     rows = [[f"{h.score:.2f}", h.clause_id, h.clause_title,
              format_money(h.max_amount) if h.max_amount is not None else "—",

@@ -27,6 +27,17 @@ TEXTILE = EnterpriseProfile(name="某纺织公司", region="嵊州市", industry
 
 
 @pytest.fixture(scope="module")
+def _cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("relevance-cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(_cache_dir, monkeypatch):
+    # the CLI keeps its fitted index in a cache folder: one of our own, never the user's
+    monkeypatch.setenv("POLICYMATCH_CACHE_DIR", str(_cache_dir))
+
+
+@pytest.fixture(scope="module")
 def matcher(tokenizer):
     return Matcher(tokenizer=tokenizer).fit(load_policies())
 
@@ -159,3 +170,11 @@ def test_doctoral_allowance_above_any_grain_subsidy(matcher):
     grain = [i for i, c in enumerate(hits) if c.startswith("sz9-agr-")]
     assert "sz9-tal-phd" in hits[:5]
     assert all(hits.index("sz9-tal-phd") < i for i in grain)
+
+
+def test_cli_search_top_0_is_not_nothing_found(capsys):
+    assert main(["search", "招了几个博士有没有补贴", "--top", "0"]) == 0
+    assert "没有找到" not in capsys.readouterr().out
+    assert main(["search", "招了几个博士有没有补贴", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "sz9-tal-phd" in out and "sz9-agr-lsgm" not in out
