@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from numbers import Integral
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .benefits import compute, max_amount
@@ -143,14 +144,15 @@ def check_cases(policy_set: PolicySet) -> list[str]:
 
 #: How many times each part of a clause counts in its indexed text (field weights): a clause's
 #: title and tags say what it is for; its text also says how it pays.
-FIELD_WEIGHTS = {"policy_title": 1, "domain": 1, "title": 1, "tags": 2, "text": 1}
+FIELD_WEIGHTS: Mapping[str, int] = MappingProxyType(
+    {"policy_title": 1, "domain": 1, "title": 1, "tags": 2, "text": 1})
 
 
 def clause_document(policy: Policy, clause: Clause) -> str:
     """The text the relevance index sees for a clause: titles, tags, domain and the clause text,
     each repeated as :data:`FIELD_WEIGHTS` says."""
     fields = {"policy_title": policy.title, "domain": policy.domain or "", "title": clause.title,
-              "tags": " ".join(t for t in clause.tags if "=" not in t), "text": clause.text}
+              "tags": " ".join(clause.tags), "text": clause.text}
     parts = [text for name, text in fields.items() for _ in range(FIELD_WEIGHTS[name])]
     return " ".join(p for p in parts if p)
 
