@@ -25,7 +25,7 @@ from policymatch.models import FieldTest, Policy, PolicySet
 pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
-from test_batch import DAY, assert_same, expected, rows_of  # noqa: E402
+from test_batch import DAY, assert_same, expected, rows_of
 
 # -- what conditions may read, and values around the thresholds drawn ---------------------------
 MONEY = ["revenue", "tax_paid", "export_value", "equipment_investment", "previous.tax_paid"]
@@ -107,11 +107,11 @@ def benefits(draw: Any) -> dict[str, Any]:
         else:
             tiers = [{"at": a, "rate": draw(st.sampled_from([0.01, 0.05, 0.1]))} for a in ats]
             cap = draw(st.one_of(st.none(), st.sampled_from([1e5, 1e6])))
-        out = {"kind": "tiers", "field": draw(st.sampled_from(MONEY[:4] + [EXTRA_NUM])), "tiers": tiers, "cap": cap}
+        out = {"kind": "tiers", "field": draw(st.sampled_from([*MONEY[:4], EXTRA_NUM])), "tiers": tiers, "cap": cap}
     elif kind == "ratio":
         floor = draw(st.one_of(st.none(), st.just(1e4)))
         cap = draw(st.one_of(st.none(), st.sampled_from([2e4, 1e6])))
-        out = {"kind": "ratio", "field": draw(st.sampled_from(MONEY + ["rd_ratio"])),
+        out = {"kind": "ratio", "field": draw(st.sampled_from([*MONEY, "rd_ratio"])),
                "rate": draw(st.sampled_from([0.05, 0.1, 0.3])), "cap": cap, "floor": floor}
     elif kind == "per_unit":
         rate = draw(st.sampled_from([500.0, 3000.0, 2e4]))
