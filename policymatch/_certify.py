@@ -28,6 +28,7 @@ __all__ = ["certify", "fast_path_active", "text_scalar"]
 
 # -- raw cells: certain values column by column, the rest one by one ----------------------------
 _EXPECTED_VALIDATORS = {
+    "_check_established": (("established",), "before"),
     "_check_credit_code": (("credit_code",), "before"),
     "_check_industry_code": (("industry_code",), "before"),
     "_blank_is_missing": (("region", "town", "park", "industry", "description", "id"), "before"),
@@ -38,6 +39,8 @@ _EXPECTED_VALIDATORS = {
     "_finite": (("revenue_growth", "office_area_sqm"), "after"),
     "_check_extra": (("extra",), "after"),
 }
+# _founding_date reads "2019" or "2019年3月" as a range; the column path takes ISO days only
+_EXPECTED_MODEL_VALIDATORS = ["_founding_date", "_period_start", "_new_implies_held"]
 _PLAIN_MONEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PLAIN_INT = re.compile(r"[0-9]+")
 _PLAIN_FLOAT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -57,7 +60,7 @@ def fast_path_active() -> bool:
     seen = {k: (tuple(v.info.fields), v.info.mode) for k, v in decorators.field_validators.items()}
     talents = {k: (tuple(v.info.fields), v.info.mode)
                for k, v in Talents.__pydantic_decorators__.field_validators.items()}
-    return (seen == _EXPECTED_VALIDATORS and list(decorators.model_validators) == ["_new_implies_held"]
+    return (seen == _EXPECTED_VALIDATORS and list(decorators.model_validators) == _EXPECTED_MODEL_VALIDATORS
             and talents == {"_not_yes_no": (("*",), "before")}
             and not Talents.__pydantic_decorators__.model_validators
             and EnterpriseProfile.model_config.get("str_strip_whitespace") is True)

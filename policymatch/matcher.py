@@ -33,9 +33,9 @@ from .models import (
     Status,
     trusted,
 )
-from .profile import EnterpriseProfile
+from .profile import EnterpriseProfile, check_day
 from .rules import CompiledRules, Evaluation, changes_for, combine, evaluate, without_not
-from .units import format_money
+from .units import as_day, format_money
 
 if TYPE_CHECKING:
     from .index import ClauseIndex
@@ -75,7 +75,8 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
     >>> m.status.value in ("eligible", "possible", "ineligible")
     True
     """
-    day = as_of or date.today()
+    day = as_day(as_of) or date.today()
+    check_day(profile, day)
     memo: dict[Any, Any] = {}
     doc = evaluate(policy.conditions, profile, as_of=day, memo=memo, changes=False)
     m = _judge(policy, clause, policy.conditions, doc, clause.conditions, profile, day, memo,
@@ -270,8 +271,10 @@ class Matcher:
         ----------
         profile : EnterpriseProfile or dict
             What is known about the enterprise; missing facts stay unknown.
-        as_of : date, optional
-            The day the question is asked (validity dates, firm age); default today.
+        as_of : date or str, optional
+            The day the question is asked (validity dates, firm age), a date or ISO text
+            ``"2025-01-01"``; default today. A firm founded after it is a
+            :class:`~policymatch.errors.ProfileError`.
         top_k : int, optional
             Keep only the first ``top_k`` matches after ordering.
         include_ineligible : bool
@@ -280,7 +283,8 @@ class Matcher:
         self._check_fitted()
         _check_top_k(top_k, optional=True)
         profile = _as_profile(profile)
-        day = as_of or date.today()
+        day = as_day(as_of) or date.today()
+        check_day(profile, day)
         scores = self._relevance(profile_query(profile))
         matches: list[Match] = []
         inactive: list[str] = []

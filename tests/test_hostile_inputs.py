@@ -91,12 +91,14 @@ BAD_PROFILE_VALUES: list[tuple[str, Any, str]] = [
     ("established", "0001-01-01", r"established: established 0001-01-01 is outside 1900-2100; "
                                   r"check the year"),
     ("established", "9999-12-31", r"established: .*outside 1900-2100"),
-    ("established", "2023-02-30", r"established: .*day value is outside expected range.* — write "
-                                  r"the date as YYYY-MM-DD"),
-    ("established", "2023-13-01", r"established: .*month value is outside expected range.* — "
+    ("established", "2023-02-30", r"established: '2023-02-30' is not a day of the calendar .*; "
                                   r"write the date as YYYY-MM-DD"),
-    ("established", 2023, r"established: .* — write the date as YYYY-MM-DD"),
-    ("established", "２０２３-０６-０１", r"established: .* — write the date as YYYY-MM-DD"),
+    ("established", "2023-13-01", r"established: .*not a day of the calendar .*month must be in "
+                                  r"1\.\.12.*write the date as YYYY-MM-DD"),
+    ("established", 2023, r"established: 2023 is a number, not a date; write the date as text: "
+                          r"YYYY-MM-DD"),
+    ("established", 0, r"established: 0 is a number, not a date"),
+    ("established", "0", r"established: cannot read '0' as a date; write the date as YYYY-MM-DD"),
     ("name", 123, r"name: Input should be a valid string \(got 123\)"),
     ("name", "", r"name: String should have at least 1 character"),
     ("name", "甲\ud800", r"name: Input should be a valid string"),
@@ -134,6 +136,7 @@ def test_a_bad_profile_value_is_one_precise_line(field: str, value: Any, message
 
 NORMALISED: list[tuple[dict[str, Any], str, Any]] = [
     ({"employees": "１２０"}, "employees", 120),
+    ({"established": "２０２３-０６-０１"}, "established", date(2023, 6, 1)),
     ({"office_area_sqm": " １２.５ "}, "office_area_sqm", 12.5),
     ({"talents": {"phd": "２"}}, "talents.phd", 2),
     ({"revenue": "１．２亿"}, "revenue", 1.2e8),
