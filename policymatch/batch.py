@@ -17,8 +17,9 @@ else its ``credit_code``, else the row number as text. A row number is the 1-bas
 record in the input: data rows after the header of a CSV, non-empty lines of JSON Lines, rows of
 Parquet, a DataFrame or an iterable.
 
-CSV cells are text: ``extra.<key>`` cells that spell a number or true/false/是/否 are read as one
-(a typed source such as Parquet already holds them so). Needs pandas
+CSV cells are text, read as :class:`~policymatch.profile.EnterpriseProfile` reads text from any
+source (:mod:`policymatch._cells`): an ``extra.<key>`` cell that spells a number, an amount
+("18万") or true/false/是/否 is one, lists split on 、，,;；. Needs pandas
 (``pip install 'policymatch[dataframe]'``); Dask is in :mod:`policymatch._dask`.
 """
 
@@ -46,7 +47,7 @@ from ._batch_io import (
     read_chunks,
     rejects_path,
 )
-from ._certify import certify, text_scalar
+from ._certify import certify
 from ._columns import Columns, is_numeric, profile_value, stored_fields
 from ._vectorized import UNKNOWN, CompiledClauses
 from .errors import NotFittedError, ProfileError
@@ -134,9 +135,6 @@ def validate(chunk: Chunk, paths: Iterable[str]) -> tuple[list[int], dict[str, A
         if isinstance(record, EnterpriseProfile):
             profile = record
         elif isinstance(record, Mapping):
-            if chunk.text_cells:
-                record = {k: text_scalar(v) if str(k).strip().startswith("extra.")
-                          and isinstance(v, str) and v.strip() else v for k, v in record.items()}
             try:
                 profile = profile_from_row(record, name=f"row {row}")
             except ProfileError as exc:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._cells import read_scalar, read_yes_no, split_names
 from .aliases import canonical_industry, canonical_qualification
 from .errors import ProfileError
 from .units import (
@@ -44,9 +45,25 @@ def _money(value: object, info: ValidationInfo) -> float | None:
     return parse_money(value, field=info.field_name or "amount")
 
 
+def _as_text(v: object) -> object:
+    """A whole number in a text field (an id or code read from a table as 3841 or 3841.0) is
+    its digits as text."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
+    return v
+
+
 def _half_width(v: object) -> object:
-    """Full-width digits typed in a number field ("１２０") read as ASCII ("120")."""
-    return unicodedata.normalize("NFKC", v).strip() if isinstance(v, str) else v
+    """Full-width digits typed in a number field ("１２０") read as ASCII ("120"); "nan" and
+    "inf" typed as text are refused as the float values are."""
+    if not isinstance(v, str):
+        return v
+    text = unicodedata.normalize("NFKC", v).strip()
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise ValueError("must be a finite number")
+    return text
 
 
 Money = Annotated[float | None, BeforeValidator(_money)]
@@ -195,6 +212,7 @@ class EnterpriseProfile(BaseModel):
     @field_validator("industry_code", mode="before")
     @classmethod
     def _check_industry_code(cls, v: object) -> object:
+        v = _as_text(v)
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
         text = unicodedata.normalize("NFKC", str(v)).strip().upper()
@@ -207,6 +225,7 @@ class EnterpriseProfile(BaseModel):
     @field_validator("region", "town", "park", "industry", "description", "id", mode="before")
     @classmethod
     def _blank_is_missing(cls, v: object, info: ValidationInfo) -> object:
+        v = _as_text(v)
         if isinstance(v, str) and not v.strip():
             return None
         if info.field_name == "description" and isinstance(v, str) and len(v) > MAX_TEXT_CHARS:
@@ -223,14 +242,13 @@ class EnterpriseProfile(BaseModel):
     @field_validator("qualifications", "new_qualifications", mode="before")
     @classmethod
     def _canonical_qualifications(cls, v: object) -> object:
-        if v is None:
-            return None
-        if isinstance(v, str):
-            v = [part for part in v.replace("，", ",").replace("、", ",").split(",")]
-        if not isinstance(v, (list, tuple, set, frozenset)):
-            raise ValueError("expected a list of qualification names")
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None  # blank is "not known"; 无 or [] says "holds none"
         if isinstance(v, (set, frozenset)):  # no order of its own: keep one that hash seeds don't change
             v = sorted(v, key=repr)
+        v = split_names(v)  # "国高新、科小", "甲;乙", "无" (holds none)
+        if not isinstance(v, list):
+            raise ValueError("expected a list of qualification names")
         out: list[str] = []
         for item in v:
             if not isinstance(item, str):
@@ -263,6 +281,21 @@ class EnterpriseProfile(BaseModel):
         if v is not None and not math.isfinite(v):
             raise ValueError("must be a finite number")
         return v
+
+    @field_validator("is_above_scale", "safety_incident_free", "credit_clean", mode="before")
+    @classmethod
+    def _yes_no_words(cls, v: object) -> object:
+        return read_yes_no(v)
+
+    @field_validator("extra", mode="before")
+    @classmethod
+    def _read_extra(cls, v: object) -> object:
+        """Text values read as what they spell ("18万" → 180000.0, "是" → True, "007" stays
+        text), from JSON, flags and table cells alike."""
+        if not isinstance(v, dict):
+            return v
+        return {k: read_scalar(x, field=f"extra.{k}") if isinstance(x, str) else x
+                for k, x in v.items()}
 
     @field_validator("extra")
     @classmethod

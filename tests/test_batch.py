@@ -417,14 +417,10 @@ def test_certify_agrees_with_profile_from_row(rows: list[dict[str, Any]], text: 
                           "region", "revenue_growth"]) | {"name", "id", "credit_code", "industry",
                                                           "description", "new_qualifications"}
     ok, values = certify(columns, len(rows), keep, text_cells=text)
-    from policymatch._certify import text_scalar
-
     for i, row in enumerate(rows):
         if not ok[i]:
             continue  # left to profile_from_row itself
-        record = {k: text_scalar(v) if text and k.startswith("extra.") and isinstance(v, str)
-                  and v.strip() else v for k, v in row.items()}
-        profile = profile_from_row(record)  # must not raise: certify said the row is valid
+        profile = profile_from_row(row)  # must not raise: certify said the row is valid
         for k in keep:
             want, got = profile_value(profile, k), values[k][i]
             if isinstance(values[k], np.ndarray):

@@ -255,7 +255,7 @@ BAD_FLAGS: list[tuple[list[str], str]] = [
     (["--set", "extra.保费=1e400"], r"extra\.保费 must be a finite number, got inf"),
     (["--set", "extra.保费=1e30"], r"extra\.保费 is beyond ±1e\+13"),
     (["--set", "revenue_growth=nan"], r"revenue_growth: must be a finite number"),
-    (["--set", "talents.phd=inf"], r"talents\.phd: Input should be a finite number"),
+    (["--set", "talents.phd=inf"], r"talents\.phd: must be a finite number"),
     (["--description", "字" * 30_000], r"description: 30,000 characters is over the limit of 20,000 "
                                         r"\(policymatch\.profile\.MAX_TEXT_CHARS\)"),
     (["--industry-code", "Z99"], r"industry_code: .*not a GB/T 4754-2017 code"),
