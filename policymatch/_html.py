@@ -94,6 +94,10 @@ def report_html(report: MatchReport) -> str:
     else:
         body = '<p class="pm-empty">没有找到可享受或待确认的条款。</p>'
     parts = [head, body]
+    if report.unrecognized:
+        items = "".join(f"<li>{_e(u.text)}</li>" for u in report.unrecognized)
+        parts.append(f'<div class="pm-unrecognized"><strong>未识别的名称</strong>'
+                     f'<ul style="margin:2px 0">{items}</ul></div>')
     if report.questions:
         items = "".join(f"<li>{_e(q.question)}</li>" for q in report.questions[:8])
         parts.append(f'<div class="pm-questions"><strong>建议补充询问</strong>'

@@ -234,6 +234,8 @@ def _render_report(report: Any, *, show_all: bool) -> str:
         lines.append("没有找到可享受或待确认的条款。加 --all 查看差距。")
     if hidden:
         lines.append(f"……另有 {hidden} 条待确认的条款相关度较低，加 --all 或 --format json 查看全部")
+    if report.unrecognized:  # tests on these names are unknown, not unmet
+        lines += ["", *(u.text for u in report.unrecognized)]
     if report.questions:
         lines += ["", "建议补充询问（按可能影响的金额排序）："]
         lines += [f"  {i}. {q.question}" for i, q in enumerate(report.questions[:8], 1)]

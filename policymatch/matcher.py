@@ -31,6 +31,7 @@ from .models import (
     Question,
     SearchHit,
     Status,
+    UnrecognizedName,
     trusted,
 )
 from .profile import EnterpriseProfile, check_day
@@ -484,7 +485,21 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
     return trusted(MatchReport, {
         "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
         "inactive": tuple(inactive), "questions": tuple(questions),
-        "total_amount": round(total, 2), "summary": summary})
+        "total_amount": round(total, 2), "summary": summary,
+        "unrecognized": _unrecognized(profile)})
+
+
+_KIND_WORDS = {"qualifications": "资质", "new_qualifications": "资质", "industry": "产业"}
+
+
+def _unrecognized(profile: EnterpriseProfile) -> tuple[UnrecognizedName, ...]:
+    """The profile's names the alias table does not know, each with the nearest known ones."""
+    out = []
+    for field, name, near in profile.unrecognized_names():
+        ask = f"，是否指 {'、'.join(near)}？" if near else "（名称表中没有相近的名称，请核对）"
+        out.append(UnrecognizedName(field=field, name=name, suggestions=near,
+                                    text=f"未识别的{_KIND_WORDS[field]}：{name}{ask}"))
+    return tuple(out)
 
 
 def _wan(amount: float) -> str:

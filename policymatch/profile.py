@@ -352,6 +352,22 @@ class EnterpriseProfile(BaseModel):
         last = min(period_end(self.established, self.established_precision or "day"), as_of)
         return AgeSpan(years_between(last, as_of), years_between(self.established, as_of))
 
+    def unrecognized_names(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """``(field, name, nearest known names)`` for every qualification and industry name the
+        alias table does not know (each name once; tests on them are unknown, not unmet)."""
+        from .aliases import is_known_industry, is_known_qualification, nearest_names
+
+        out: list[tuple[str, str, tuple[str, ...]]] = []
+        seen: set[str] = set()
+        for field in ("qualifications", "new_qualifications"):
+            for name in getattr(self, field) or ():
+                if name not in seen and not is_known_qualification(name):
+                    seen.add(name)
+                    out.append((field, name, nearest_names("qualifications", name)))
+        if self.industry is not None and not is_known_industry(self.industry):
+            out.append(("industry", self.industry, nearest_names("industries", self.industry)))
+        return out
+
     @property
     def rd_ratio(self) -> float | None:
         """研发费用 / 营业收入, or ``None`` when either is unknown or revenue is zero."""

@@ -12,6 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from .aliases import is_known_industry, is_known_qualification
 from .errors import ProfileError
 from .fields import FieldKind, FieldSpec, field_spec
 from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Reason, trusted
@@ -28,6 +29,7 @@ __all__ = [
     "format_value",
     "leaf_outcome",
     "push_not",
+    "unrecognized",
     "without_not",
 ]
 
@@ -232,6 +234,25 @@ def _actual(node: FieldTest, profile: EnterpriseProfile, day: date) -> Any:
 
 
 _EQUALITY = ("==", "!=", "in", "not_in")
+_NAMED = ("qualifications", "new_qualifications")
+
+
+def unrecognized(field_name: str, names: Any) -> list[str]:
+    """The names in ``names`` that the alias table does not know, for a qualification or
+    industry field (``[]`` for any other field).
+
+    The rule they follow (three-valued): a name the table does not know may be another spelling
+    of any known one. So a test that a firm holds X (``has``), or does not (``not_has``), is
+    decided by X being listed; when X is not listed but an unknown name is, the test is
+    *unknown*, never unmet or met by silence. The same holds for ``industry`` tested with
+    ``==``, ``!=``, ``in`` and ``not_in``. The report lists every such name with the nearest
+    known ones (:attr:`MatchReport.unrecognized <policymatch.models.MatchReport.unrecognized>`).
+    """
+    if field_name in _NAMED:
+        return [n for n in names if isinstance(n, str) and not is_known_qualification(n)]
+    if field_name == "industry":
+        return [n for n in names if isinstance(n, str) and not is_known_industry(n)]
+    return []
 
 
 def _span_outcome(op: str, span: AgeSpan, expected: Any, field_name: str) -> Outcome:
@@ -260,12 +281,18 @@ def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> O
         held = set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
         wanted = expected if isinstance(expected, list) else [expected]
         hit = any(w in held for w in wanted)
+        if not hit and field_name in _NAMED and unrecognized(field_name, held):
+            return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
         return Outcome.MET if hit == (op == "has") else Outcome.UNMET
     if op in ("in", "not_in"):
         hit = any(_same(actual, e, field_name) for e in expected)
+        if not hit and field_name == "industry" and unrecognized(field_name, (actual,)):
+            return Outcome.UNKNOWN
         return Outcome.MET if hit == (op == "in") else Outcome.UNMET
     if op in ("==", "!="):
         same = _same(actual, expected, field_name)
+        if not same and field_name == "industry" and unrecognized(field_name, (actual,)):
+            return Outcome.UNKNOWN
         return Outcome.MET if same == (op == "==") else Outcome.UNMET
     if isinstance(actual, bool) or not isinstance(actual, (int, float)):
         raise ProfileError(
@@ -339,6 +366,10 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
     if outcome is Outcome.UNKNOWN and isinstance(actual, AgeSpan):
         text = (f"{label} {format_value(actual, spec)}（成立日期只知道年份或月份），"
                 f"不能确定是否{word} {want}")
+    elif outcome is Outcome.UNKNOWN and actual is not None:  # a name the table does not know
+        held = actual if isinstance(actual, (list, tuple, set, frozenset)) else (actual,)
+        names = "、".join(unrecognized(node.field, held))
+        text = f"{label}含未识别的名称“{names}”，不能确定是否{word} {want}"
     elif outcome is Outcome.UNKNOWN:
         text = f"{label}未知（要求{word} {want}）"
     elif node.op in ("has", "not_has"):

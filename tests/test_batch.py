@@ -136,7 +136,9 @@ def candidates(bundled: Matcher) -> dict[str, list[Any]]:
             else:
                 pool.append(v)
     values["region"] = [*values.get("region", []), "嵊州", "新昌县", "测试县", " 嵊州市"]
-    values["qualifications"] = [*values.get("qualifications", []), "国高新", "专精特新", "小巨人"]
+    values["qualifications"] = [*values.get("qualifications", []), "国高新", "专精特新", "小巨人",
+                                "绿色工厂", "某县自定义荣誉"]  # names the alias table does not know
+    values["industry"] = [*values.get("industry", []), "纺织品"]
     for key in [k for k in values if k.startswith("extra.")]:
         values[key] = [*values[key], "不是数字", True]  # wrong types: match() refuses these
     return {k: list(dict.fromkeys(map(json.dumps, v))) for k, v in values.items()}
@@ -532,3 +534,20 @@ def test_founding_years_and_months_equal_match(bundled: Matcher) -> None:
     ages = [m for m in bundled.match(profiles[forms.index("2022")], as_of=DAY).matches
             if "age_years" in m.missing]
     assert ages and all(m.status.value == "possible" for m in ages)
+
+
+def test_unrecognised_names_equal_match(bundled: Matcher) -> None:
+    """A name the alias table does not know leaves qualification and industry tests unknown,
+    the same in both paths, with the field named as missing."""
+    base = {"region": "嵊州市", "credit_clean": True, "safety_incident_free": True}
+    profiles = [EnterpriseProfile(name=f"企业{k}", id=f"U{k}", **base, **extra)
+                for k, extra in enumerate([
+                    {"qualifications": ["绿色工厂"]}, {"qualifications": ["国高新", "绿色工厂"]},
+                    {"new_qualifications": ["专精特新示范企业"]}, {"industry": "纺织品"},
+                    {"qualifications": "无"}, {"qualifications": "省科技型中小企业;国家高新技术企业"},
+                    {"industry": "领带", "qualifications": ["某县自定义荣誉", "小巨人"]}])]
+    want, refused = expected(bundled, profiles)
+    got = bundled.match_many(profiles, as_of=DAY)
+    assert not refused
+    assert_same(rows_of(got), want)
+    assert any(w[0] == "U0" and "qualifications" in w[7].split(";") for w in want)
