@@ -599,7 +599,7 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
     >>> p = profile_from_row({"name": "甲", "revenue": float("nan"), "employees": 120.0,
     ...                       "qualifications": "国高新、专精特新", "talents.phd": 2, "extra.亩均评价": "A"})
     >>> p.revenue is None, p.employees, p.qualifications, p.talents.phd, p.extra
-    (True, 120, ('国家高新技术企业', '专精特新'), 2, {'亩均评价': 'A'})
+    (True, 120, ('国家高新技术企业', '省专精特新中小企业'), 2, {'亩均评价': 'A'})
     """
     from .fields import FieldKind, field_spec
 

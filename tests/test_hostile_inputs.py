@@ -145,7 +145,7 @@ NORMALISED: list[tuple[dict[str, Any], str, Any]] = [
     ({"credit_code": "９１３３０６８３ｍａ２ｊｋ３ｌ５ｘｈ"}, "credit_code", "91330683MA2JK3L5XH"),
     ({"industry_code": "ｃ３８４１"}, "industry_code", "C3841"),
     ({"qualifications": ["國家高新技術企業", "專精特新"]}, "qualifications",
-     ("国家高新技术企业", "专精特新")),
+     ("国家高新技术企业", "省专精特新中小企业")),
     ({"qualifications": "國高新、省專精特新中小企業"}, "qualifications",
      ("国家高新技术企业", "省专精特新中小企业")),
     ({"new_qualifications": ["國家級專精特新小巨人"]}, "new_qualifications", ("国家级专精特新小巨人",)),
