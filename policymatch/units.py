@@ -374,7 +374,7 @@ def as_day(value: object, *, field: str = "as_of") -> date | None:
     from .errors import ProfileError
 
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):
