@@ -574,7 +574,8 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
 
     * ``None``, ``NaN``, ``NaT``, ``pandas.NA`` and blank text mean *missing* (the field is left
       out, never set to 0);
-    * columns ``talents.<x>`` and ``extra.<key>`` fill the nested ``talents`` and ``extra``;
+    * columns ``talents.<x>``, ``extra.<key>`` and ``previous.<x>`` (``previous.extra.<key>``) fill
+      the nested ``talents``, ``extra`` and ``previous``;
     * numpy scalars and arrays become plain Python values, timestamps become dates, whole-number
       floats in text columns (``industry_code`` read as ``3841.0``) become ``"3841"``;
     * every value is then read by the profile itself, as from JSON or ``--set``: qualification
@@ -616,7 +617,7 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
         head, dot, rest = column.partition(".")
-        if dot and head in ("talents", "extra"):
+        if dot and head in ("talents", "extra", "previous"):
             data.setdefault(head, {})[rest] = value
         else:
             data[column] = value
