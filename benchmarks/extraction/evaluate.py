@@ -99,6 +99,8 @@ def label_condition(raw: Any) -> Any:
             f = node.get("field")
             if isinstance(f, str) and f.startswith("previous.") and field_spec(f) is None:
                 node["field"] = _PREVIOUS + f[len("previous."):]
+                if isinstance(node.get("value"), str):
+                    node["value"] = parse_money(node["value"], field=f)
             return node
         return [fix(x) for x in node] if isinstance(node, list) else node
 
