@@ -15,7 +15,10 @@ from pydantic import ValidationError
 
 from ._numbers import NUM, Qty, number, quantities
 from .aliases import alias_table
-from .models import AllOf, AnyOf, Condition, FieldTest, Not
+from .models import AllOf, AnyOf, Condition, FieldTest, Not, Unstructured
+
+#: ``Leaf.field`` of words kept as an unstructured condition (``value`` holds the words).
+UNSTRUCTURED = "unstructured"
 
 
 # -- lexicons ---------------------------------------------------------------------------------
@@ -174,11 +177,13 @@ class _Marks:
 
 
 def parse_conditions(text: str, base: int, *, region: str | None,
-                     prev_field: str | None = None, scope_only: bool = False) -> CondParse:
+                     prev_field: str | None = None, scope_only: bool = False,
+                     keep_words: bool = True) -> CondParse:
     """Find the conditions stated in ``text`` (the words before the benefit).
 
     ``scope_only`` keeps only who/where facts (region, industry, scale, safety, credit), as in
-    a document's 适用范围 or 附则 sentence.
+    a document's 适用范围 or 附则 sentence. ``keep_words`` keeps words no leaf explains as
+    unstructured leaves (not for a heading such as "（一）支持企业加大研发投入。").
     """
     cp = CondParse()
     mk = _Marks(cp, text, base)
@@ -250,7 +255,54 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     rest = "".join(" " if mk.taken[i] else ch for i, ch in enumerate(text))
     rest = _STOP.sub(" ", re.sub(r"[^\u4e00-\u9fff]", " ", rest))
     cp.residual = re.sub(r"\s+", " ", rest).strip()
+    if keep_words:
+        _keep_unexplained(text, mk)
     return cp
+
+
+_FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
+                     r"|依法|注册登记|登记注册|注册|登记|相应|分别|按照|按|给予|其中|以及|以上|以下|同时"
+                     r"|纳入|入统|统计|工业|服务业|批发零售业|住宿餐饮业|行业|境内外|证券交易所|交易所"
+                     r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
+                     r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
+                     r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+_LEAD = re.compile(r"(?:^|[,;:。])\s*(?:对|凡)")
+_ASIDE = re.compile(r"\((?:含|包括|包含|不含|下同|以下简称)[^()]*\)")
+
+
+def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, int]]:
+    """Chunks of a condition part (between , ; : 。) holding words no leaf explains.
+
+    A chunk counts when at least four Chinese characters of it are neither explained by a
+    leaf nor filler (对, 的, 企业, 当年, 本政策, 适用于 …); a parenthesis that only says what a
+    quantity includes (含…、包括…) is not a requirement.
+    """
+    out = []
+    lead = _LEAD.search(text)
+    for m in re.finditer(r"[^,;:。]+", text):
+        s, e = m.span()
+        if lead and e <= lead.start():
+            continue  # a heading or preamble before "对…": not a condition
+        chars = [" " if (taken is not None and taken[i]) else text[i] for i in range(s, e)]
+        chunk = _ASIDE.sub(lambda x: " " * len(x.group()), "".join(chars))
+        rest = _STOP.sub(" ", _FILLER.sub(" ", re.sub(r"[^\u4e00-\u9fff]", " ", chunk)))
+        if len(rest.replace(" ", "")) >= 4:
+            a, b = s, e
+            while a < b and text[a] in " ,对凡":
+                a += 1
+            while b > a and text[b - 1] in " 的":
+                b -= 1
+            out.append((a, b))
+    return out
+
+
+def _keep_unexplained(text: str, mk: _Marks) -> None:
+    """Words of the condition part no leaf explains become unstructured leaves (kept, unknown)."""
+    for s, e in unexplained(text, mk.taken):
+        words = text[s:e].strip()
+        if words and not any(lf.field == UNSTRUCTURED and lf.value == words for lf in mk.cp.leaves):
+            mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + s, mk.base + e, 0.5,
+                                     "requirement"))
 
 
 def _qualifications(text: str, mk: _Marks) -> None:
@@ -411,17 +463,37 @@ def _alternatives(text: str, base: int, cp: CondParse) -> None:
                     lf.alt = min(ids, default=gid)
 
 
-def build_condition(leaves: list[Leaf], notes: list[str]) -> Condition | None:
-    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions."""
+def build_condition(leaves: list[Leaf], notes: list[str],
+                    source: Any = None) -> Condition | None:
+    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions.
+
+    Unstructured leaves are required words (``all``), whatever their ``alt``; with ``source``
+    (an object with ``orig(s, e)`` and ``span(s, e)``) they keep the original words and span.
+    A leaf that cannot be a valid field test is kept as unstructured words, never dropped.
+    """
     plain: list[Condition] = []
     alts: dict[int, list[Condition]] = {}
     negs: list[Condition] = []
     seen: set[str] = set()
     for lf in leaves:
+        if lf.field == UNSTRUCTURED:
+            words = (source.orig(lf.start, lf.end).strip() if source is not None else "") \
+                or str(lf.value)
+            node = Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
+                                if source is not None else None)
+            if (key := f"u{lf.negate}{node.text}") not in seen:
+                seen.add(key)
+                (negs if lf.negate else plain).append(node)
+            continue
         try:
             ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
         except ValidationError as exc:
-            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}")
+            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}，"
+                         "已按原文保留为待核对条件")
+            words = (source.orig(lf.start, lf.end).strip() if source is not None else "") or \
+                f"{lf.field} {lf.op} {lf.value}"
+            plain.append(Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
+                                      if source is not None else None))
             continue
         key = f"{lf.negate}{lf.alt}{ft.model_dump_json()}"
         if key not in seen:

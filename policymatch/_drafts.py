@@ -11,7 +11,17 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from ._conditions import METRIC_RE, METRICS, CondParse, Leaf, last_match, measure, noun_before, parse_conditions
+from ._conditions import (
+    METRIC_RE,
+    METRICS,
+    UNSTRUCTURED,
+    CondParse,
+    Leaf,
+    last_match,
+    measure,
+    noun_before,
+    parse_conditions,
+)
 from ._numbers import Qty, quantities
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
@@ -337,7 +347,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             xs = bstart + x.start()
             cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
                           if lf.role == "exclusion"]
-        own = cp.leaves + _copy(inherited, cp)
+        own = cp.leaves + _copy(inherited, cp) + _requirements(work, spans, bstart, end)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):
             subj = cp.subjects[bd.subject] if bd.subject is not None else None
@@ -367,10 +377,34 @@ def _family(names: list[str]) -> bool:
 
 
 def _copy(leaves: list[Leaf], cp: CondParse) -> list[Leaf]:
-    have = {(lf.field, lf.op) for lf in cp.leaves}
+    def key(lf: Leaf) -> tuple[Any, ...]:
+        return (lf.field, lf.op, lf.value) if lf.field == UNSTRUCTURED else (lf.field, lf.op)
+
+    have = {key(lf) for lf in cp.leaves}
     return [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, round(lf.conf * 0.9, 3), lf.role,
                  lf.note, lf.negate, lf.alt, lf.label)
-            for lf in leaves if (lf.field, lf.op) not in have and lf not in cp.subjects]
+            for lf in leaves if key(lf) not in have and lf not in cp.subjects]
+
+
+_REQUIRE = re.compile(r"须|必须|应当|方可|验收|合格|审核|评审|考核|备案|核定")
+_VIA = re.compile(r"经[^,;:。]{2,20}?(?:后|的|合格)(?=[,;:。]|给予|予以|按|奖励|补助|$)")
+
+
+def _requirements(work: str, spans: list[tuple[int, int]], bstart: int, end: int) -> list[Leaf]:
+    """Requirements stated around the benefit ("经评审认定后给予…", "项目须通过竣工验收。"):
+    kept as unstructured words, so nothing the clause asks for is dropped."""
+    out = [Leaf(UNSTRUCTURED, "?", m.group(), bstart + m.start(), bstart + m.end(), 0.5,
+                "requirement") for m in _VIA.finditer(work, bstart, end)
+           if not re.search(r"[一-鿿]{0,4}(?:同意|研究)", m.group())]
+    for a, b in spans:
+        if b <= bstart:
+            continue
+        text = work[a:b]
+        if _REQUIRE.search(text) and benefit_start(text) is None and not only_limits(text) \
+                and not _RULE.search(text) and not _MODE.search(text) and not SELF_REF.match(text):
+            words = text.strip().rstrip("。;")
+            out.append(Leaf(UNSTRUCTURED, "?", words, a, a + len(words), 0.5, "requirement"))
+    return out
 
 
 def _subject_leaves(cp: CondParse, chosen: Leaf | None) -> list[Leaf]:

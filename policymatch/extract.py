@@ -458,9 +458,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         notes.append(f"奖补结构未通过校验（{exc.errors()[0]['msg']}），改记为非货币事项")
         benefit = InKindBenefit(description=re.sub(r"\s+", "", text)[:200])
         put("benefit.kind", "in_kind", d.spans[0][0], d.spans[-1][1], 0.3)
-    cond = build_condition(d.leaves, notes)
-    if benefit.kind != "in_kind" and len(d.residual.replace(" ", "")) >= 6:
-        notes.append(f"条件中可能有未结构化的要求：{d.residual[:40]}")
+    cond = build_condition(d.leaves, notes, doc)
     extra: dict[str, Any] = {}
     for key, val in (("department", it.dept), ("mode", it.mode)):
         if val is not None:
@@ -562,7 +560,9 @@ def extract_policy(text: str, *, policy_id: str | None = None,
         if node.meta:
             continue
         if node.children and (not own.strip() or benefit_start(own) is None):
-            cp = parse_conditions(own, node.body, region=ctx.region) if own.strip() else None
+            cp = parse_conditions(own, node.body, region=ctx.region,
+                                  keep_words=bool(re.search(r"(?:^|[,;:。])\s*(?:对|凡)", own))
+                                  ) if own.strip() else None
             inherited[node.start] = base + (cp.leaves if cp else [])
             continue
         items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
@@ -584,7 +584,7 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                    else "")
     built = [_clause(ctx, f"{pid}-{n}", pid, it, k) for n, (it, k) in enumerate(zip(items, nth, strict=True), 1)]
     notes: list[str] = []
-    pcond = build_condition(ctx.doc_leaves, notes)
+    pcond = build_condition(ctx.doc_leaves, notes, doc)
     for lf in ctx.doc_leaves:
         ctx.note(f"conditions.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end,
                  lf.conf)

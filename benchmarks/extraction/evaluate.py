@@ -107,6 +107,15 @@ def label_condition(raw: Any) -> Any:
     return _COND.validate_python(fix(raw))
 
 
+def clause_condition(exp: dict[str, Any]) -> Any:
+    """A labelled clause's condition, with its ``unstructured:`` words (a list) joined by ``all``."""
+    words = [{"kind": "unstructured", "text": w} for w in exp.get("unstructured", [])]
+    raw = exp.get("conditions")
+    if words:
+        raw = {"kind": "all", "of": ([raw] if raw else []) + words}
+    return label_condition(raw)
+
+
 def _value(v: Any) -> Any:
     if isinstance(v, bool) or v is None:
         return v
@@ -197,7 +206,7 @@ def _f1_counts(want: list[Any], have: list[Any]) -> tuple[int, int, int]:
 def _pair(expected: list[dict[str, Any]], got: list[Clause]) -> list[tuple[int, int]]:
     scores = []
     for i, exp in enumerate(expected):
-        want = leaves(label_condition(exp.get("conditions")))
+        want = leaves(clause_condition(exp))
         for j, clause in enumerate(got):
             if exp["anchor"] not in clause.text:
                 continue
@@ -298,7 +307,7 @@ def firms(tests: list[Any], n: int, seed: int) -> list[EnterpriseProfile]:
 
 def _label_policy(spec: dict[str, Any], expected: list[dict[str, Any]]) -> Policy:
     clauses = tuple(Clause(id=f"label-{i}", title=e["anchor"], text=e["anchor"],
-                           conditions=label_condition(e.get("conditions")),
+                           conditions=clause_condition(e),
                            benefit=InKindBenefit(description="标注")) for i, e in enumerate(expected))
     return Policy(id="label", title=spec["policy"]["title"], clauses=clauses,
                   conditions=label_condition(spec["policy"].get("conditions")))
@@ -342,7 +351,7 @@ def evaluate(folder: Path, verbose: bool) -> dict[str, float]:
         wrong = set(range(len(got))) - {j for _, j in pairs}
         for i, j in pairs:
             exp, clause = expected[i], got[j]
-            want, have = leaves(label_condition(exp.get("conditions"))), leaves(clause.conditions)
+            want, have = leaves(clause_condition(exp)), leaves(clause.conditions)
             tp, fp, fn = _f1_counts(want, have)
             t["tp"], t["fp"], t["fn"] = t["tp"] + tp, t["fp"] + fp, t["fn"] + fn
             t["cond_exact"] += not (fp or fn)
