@@ -36,9 +36,17 @@ def _table(spec: str) -> dict[str, str]:
 
 
 METRICS = _table("""
-rd_ratio: 研发费用占营业收入比例 研发投入占营业收入比例 研发费用占营业收入 研发投入占比 研发强度
+rd_ratio: 研发费用占营业收入比例 研发投入占营业收入比例 研发费用占营业收入 研发投入占比 研发强度 占营业收入比例 占营业收入的比例 占销售收入比例 占销售收入的比例
+digital_investment: 信息化和数字化投入 信息化、数字化投入 数字化和信息化投入 信息化投入 数字化投入 数字化改造投入 信息化建设投入
+cloud_expense: 上云费用 云服务费用 上云支出 购买云服务费用
+land_area_mu: 用地面积 占地面积 土地面积
+equipment_units: 工业机器人 机器人 数控机床 设备台数 台数
+extra.亩均税收: 亩均税收 亩均税收贡献
+extra.亩均增加值: 亩均增加值
+extra.网络零售额: 网络零售额 网上零售额 网络销售额
+extra.软件业务收入: 软件业务收入
 revenue_growth: 营业收入增长率 营业收入同比增长 营业收入增长 营收增长 营收增速
-revenue: 主营业务收入 营业收入 销售收入 营收 网络零售额 零售额 销售额 营业额
+revenue: 主营业务收入 营业收入 销售收入 营收 零售额 销售额 营业额
 tax_paid: 实缴税金 实缴税收 入库税收 纳税额 税收 纳税
 rd_expense: 研究开发费用 研发费用 研发投入 研发经费
 equipment_investment: 生产性设备投资 设备和软件投资 软硬件投资 设备投资 设备投入 设备购置
@@ -59,11 +67,12 @@ talents.leading_talent: 领军人才
 talents.new_hires: 新招用 新增就业 新吸纳
 """)
 _MONEY_FIELDS = {"revenue", "tax_paid", "rd_expense", "equipment_investment",
-                 "fixed_asset_investment", "export_value", "loan_amount"}
+                 "fixed_asset_investment", "export_value", "loan_amount", "digital_investment",
+                 "cloud_expense"}
 METRIC_RE = re.compile(_alt(list(METRICS)))
 _COUNT_RE = re.compile(_alt([*METRICS, *_TALENTS]))
 _TALENT_RE = re.compile(_alt(list(_TALENTS)))
-_SECTIONS = {"批发和零售": ["G"], "批发零售": ["G"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
+_SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"]}
 _SECTION_RE = re.compile(_alt(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
@@ -373,7 +382,11 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
     word = metric.group() if metric else ""
     fld = METRICS.get(word) or _TALENTS.get(word, "")
     at = metric.start() if metric else len(window)
+    if fld.startswith("extra.") and q.kind in ("money", "num", "pct"):
+        return fld, 0.8, None, at  # a named measure with no profile field (亩均税收 …)
     if ((q.kind == "money" and fld in _MONEY_FIELDS)
+            or (q.kind == "mu" and fld == "land_area_mu")
+            or (q.kind == "unit" and fld == "equipment_units")
             or (q.kind == "pct" and fld in ("rd_ratio", "revenue_growth"))
             or (q.kind == "count" and (fld == "employees" or fld.startswith("talents.")))
             or (q.kind == "area" and fld == "office_area_sqm")):
@@ -403,6 +416,7 @@ def noun_before(window: str) -> str:
 def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
     cp, base = mk.cp, mk.base
     qs = [q for q in quantities(text, base) if q.kind in ("money", "pct", "count", "area", "mu")
+          + (("unit",) if re.search(r"台|套", text) else ())
           and mk.free(q.start - base, q.end - base) and text[max(0, q.start - base - 1)] != "第"]
     skip: set[int] = set()
     for i, q in enumerate(qs):

@@ -249,6 +249,11 @@ def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
             r"新招用|新增就业|吸纳", text) else "employees"
     if unit == "平方米":
         return "office_area_sqm"
+    if unit == "亩" and not any(lf.field.startswith("extra.") and "亩" in lf.field for lf in cp.leaves):
+        return "land_area_mu"
+    if unit in ("台", "套") and not any(lf.field.startswith("extra.") and unit in lf.field
+                                       for lf in cp.leaves):
+        return "equipment_units"
     return next((lf.field for lf in cp.leaves if lf.field.startswith("extra.") and unit in lf.field),
                 f"extra.数量({unit})")
 
@@ -260,7 +265,9 @@ def _ratio_base(before: str, cp: CondParse) -> tuple[str, float]:
     if hit := METRIC_RE.search(m.group(1)):
         return METRICS[hit.group()], 0.9
     noun = re.sub(r"^(?:上年度|当年|年度|新增)+|(?:额|总额|金额)$", "",
-                  re.sub(r"实际|缴纳|支付|发生", "", m.group(1)))
+                  re.sub(r"实际|缴纳|支付|发生|其", "", m.group(1)))
+    if cp.last_field and re.fullmatch(r"(?:投入|投资|费用|支出|资金|基数)?", noun):
+        return cp.last_field, 0.8  # "按实际投入的15%": the quantity the threshold named
     return f"extra.{noun[:16] or '基数'}", 0.5
 
 
