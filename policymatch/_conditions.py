@@ -239,6 +239,8 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         if mk.free(*m.span()):
             mk.leaf(m, "industry", "==", names[m.group()], 0.8, label=m.group())
     if scope_only:
+        if keep_words:
+            _keep_unexplained(text, mk)
         return cp
     m = re.search(rf"(?:注册成立|成立|注册|设立|创办)(?:时间)?(不满|未满|不足|不超过|少于|满)?({NUM})"
                   r"\s?(?:周年|年)(以内|以下|以上|内)?", text)
@@ -270,7 +272,7 @@ def parse_conditions(text: str, base: int, *, region: str | None,
 
 
 _FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
-                     r"|依法|注册登记|登记注册|注册|登记|相应|分别|按照|按|给予|其中|以及|以上|以下|同时"
+                     r"|依法注册|依法登记|依法设立|注册登记|登记注册|注册|登记|相应|分别|按照|按|给予|其中|以及|以上|以下|同时"
                      r"|纳入|入统|统计|工业|服务业|批发零售业|住宿餐饮业|行业|境内外|证券交易所|交易所"
                      r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
                      r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
@@ -294,13 +296,17 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
             continue  # a heading or preamble before "对…": not a condition
         chars = [" " if (taken is not None and taken[i]) else text[i] for i in range(s, e)]
         chunk = _ASIDE.sub(lambda x: " " * len(x.group()), "".join(chars))
-        rest = _STOP.sub(" ", _FILLER.sub(" ", re.sub(r"[^\u4e00-\u9fff]", " ", chunk)))
+        rest = _STOP.sub(lambda x: " " * len(x.group()), _FILLER.sub(
+            lambda x: " " * len(x.group()), re.sub(r"[^\u4e00-\u9fff]", " ", chunk)))
         if len(rest.replace(" ", "")) >= 4:
-            a, b = s, e
-            while a < b and text[a] in " ,对凡":
-                a += 1
-            while b > a and text[b - 1] in " 的":
-                b -= 1
+            free = [i for i, ch in enumerate(rest) if ch != " "]
+            a, b = s + free[0], s + free[-1] + 1  # from the first to the last unexplained word
+            while a > s and re.match(r"[\u4e00-\u9fff0-9]", text[a - 1]) and not (
+                    taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、":
+                a -= 1
+            while b < e and re.match(r"[\u4e00-\u9fff]", text[b]) and not (
+                    taken is not None and taken[b]) and text[b] not in "的、":
+                b += 1
             out.append((a, b))
     return out
 

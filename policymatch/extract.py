@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from ._conditions import Leaf, build_condition, parse_conditions
+from ._conditions import UNSTRUCTURED, Leaf, build_condition, parse_conditions
 from ._drafts import SELF_REF, Draft, benefit_start, segments, split_item
 from ._numbers import DATE, cn_int, quantities, to_date, validity
 from .corpus import policy_to_yaml
@@ -184,6 +184,7 @@ def _normalise(raw: str) -> _Doc:
         conv = "\n".join(c if len(c := _t2s().convert(line)) == len(line) else "".join(
             x if len(x := _t2s().convert(ch)) == 1 else ch for ch in line)
             for line in text.split("\n"))
+    conv = re.sub(r"(?<=[\u4e00-\u9fff)”])\.(?=\s*$|\s*[\u4e00-\u9fff(])", "。", conv, flags=re.M)
     return _Doc(raw, conv, starts)
 
 
@@ -331,9 +332,26 @@ def _header(ctx: _Ctx, end: int) -> dict[str, Any]:
         if "issuer" not in out and (m := re.match(r"(.{2,40}?)关于", work[a:b])):
             out["issuer"] = m.group(1)
             ctx.note("issuer", out["issuer"], a, a + m.end(1), 0.7)
-    if m := re.search(r"[\u4e00-\u9fff]{2,6}?[县市区]", out.get("issuer", "") + " " + title):
-        ctx.region = out["region"] = m.group()
+    if region := _region(out.get("issuer", ""), title):
+        ctx.region = out["region"] = region
     return out
+
+
+_PLACE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,6}?[县市区](?=[\u4e00-\u9fff]|$)")
+
+
+def _region(issuer: str, title: str) -> str | None:
+    """The county-level place a document is for: the issuer's most specific unit (越川区 of
+    "临江市越川区人民政府"), else the title's; never a year or province fragment ("年嵊州市")."""
+    for text in (issuer, title):
+        text = re.sub(r"^.*?(?:\d{4}\s?年(?:度)?|[\u4e00-\u9fff]{2,3}省)", "", text)
+        text = re.sub(r"(?:人民政府|人民代表大会|政府|委员会|办公室|关于|印发|加快|促进|推动|支持"
+                      r"|贯彻|落实).*$", "", text)
+        places = [m.group() for m in re.finditer(r"[\u4e00-\u9fff]{2,6}?[县市区]", text)]
+        places = [p for p in places if not re.search(r"[年省的和关于]", p)]
+        if places:
+            return next((p for p in reversed(places) if p[-1] in "县区"), places[-1])
+    return None
 
 
 def _statement(ctx: _Ctx, s: int, e: int) -> None:
@@ -341,7 +359,7 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
     text = ctx.work[s:e]
     scope = re.search(r"适用于|适用对象|适用范围", text)
     if scope or re.search(r"不得享受|不享受|不予|取消|不适用", text):
-        cp = parse_conditions(text, s, region=ctx.region, scope_only=True)
+        cp = parse_conditions(text, s, region=ctx.region, scope_only=True, keep_words=bool(scope))
         for lf in cp.leaves:
             new = all((o.field, o.op, o.value) != (lf.field, lf.op, lf.value) for o in ctx.doc_leaves)
             if new and not lf.negate and (scope or lf.role == "exclusion"):
@@ -394,7 +412,8 @@ def _departments(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None:
         owner = nodes[bisect_right(node_starts, s) - 1] if node_starts and node_starts[0] <= s else None
         while k < len(order) and order[k].draft.spans[-1][1] <= s:
             it = order[k]
-            if owner is not None and it.dept is None and it.node.top is owner.top:
+            flat = owner is not None and owner.parent is None and not owner.children
+            if owner is not None and it.dept is None and (it.node.top is owner.top or flat):
                 it.dept = (value, s, e, 0.85)
             k += 1
 
@@ -482,6 +501,15 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
                     source=it.node.path() or None, review=review, **extra)
     return clause, ClauseExtraction(clause_id=cid, confidence=round(conf, 3), fields=fields,
                                     span=doc.span(d.spans[0][0], d.spans[-1][1]), review=review)
+
+
+def _where(ctx: _Ctx) -> Leaf:
+    """A county's document is for firms of that county even when it states no scope; when the
+    place cannot be read, the region is an unstructured condition (unknown), never absent."""
+    if ctx.region:
+        at = max(0, ctx.work.find(ctx.region))
+        return Leaf("region", "==", ctx.region, at, at + len(ctx.region), 0.75)
+    return Leaf(UNSTRUCTURED, "?", "适用地区（县、市、区）未能从文件中识别", 0, 0, 0.3, "requirement")
 
 
 # -- entry point --------------------------------------------------------------------------------
@@ -584,6 +612,8 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                    else "")
     built = [_clause(ctx, f"{pid}-{n}", pid, it, k) for n, (it, k) in enumerate(zip(items, nth, strict=True), 1)]
     notes: list[str] = []
+    if not any(lf.field == "region" and lf.op == "==" and not lf.negate for lf in ctx.doc_leaves):
+        ctx.doc_leaves.insert(0, _where(ctx))
     pcond = build_condition(ctx.doc_leaves, notes, doc)
     for lf in ctx.doc_leaves:
         ctx.note(f"conditions.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end,
