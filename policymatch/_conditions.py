@@ -29,15 +29,21 @@ def _alt(words: list[str]) -> str:
 def _table(spec: str) -> dict[str, str]:
     """``field: word word …`` lines → {word: field}."""
     out: dict[str, str] = {}
+    key = ""
     for line in spec.strip().splitlines():
-        key, _, words = line.partition(":")
+        if line.startswith(" "):  # an indented line continues the previous field's words
+            words = line
+        else:
+            key, _, words = line.partition(":")
         out.update(dict.fromkeys(words.split(), key.strip()))
     return out
 
 
 METRICS = _table("""
-rd_ratio: 研发费用占营业收入比例 研发投入占营业收入比例 研发费用占营业收入 研发投入占比 研发强度 占营业收入比例 占营业收入的比例 占销售收入比例 占销售收入的比例
-digital_investment: 信息化和数字化投入 信息化、数字化投入 数字化和信息化投入 信息化投入 数字化投入 数字化改造投入 信息化建设投入
+rd_ratio: 研发费用占营业收入比例 研发投入占营业收入比例 研发费用占营业收入 研发投入占比 研发强度
+    占营业收入比例 占营业收入的比例 占销售收入比例 占销售收入的比例
+digital_investment: 信息化和数字化投入 信息化、数字化投入 数字化和信息化投入 信息化投入 数字化投入
+    数字化改造投入 信息化建设投入
 cloud_expense: 上云费用 云服务费用 上云支出 购买云服务费用
 land_area_mu: 用地面积 占地面积 土地面积
 equipment_units: 工业机器人 机器人 数控机床 设备台数 台数
@@ -76,14 +82,15 @@ _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮":
              "制造业": ["C"], "工业企业": ["B", "C", "D"]}
 _SECTION_RE = re.compile(_alt(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
-                  r"|当年评为|当年新|新获批|新获评|新获得|新评为|新列入|新入选|新晋|新通过|新获|首次")
+                  r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
+                  r"|新晋|新通过|新获|首次(?=[\u4e00-\u9fff]{0,2}(?:认定|评为|获|入选|列入|通过|上市|挂牌))")
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
 _VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
-           r"|园区|研究院|实验室|工程|装备|产品|景区|民宿|项目)")
-_NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|$)")
+           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|项目|奖)")
+_NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|认定|称号|资格|$)")
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
-_LEVELS = r"国家级|国家|省级|省|市级|市|县级|县"
+_LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
 _LEVEL_LIST = re.compile(rf"(?:{_LEVELS})(?:、(?:{_LEVELS})){{1,4}}(?=[^、,;。的]{{2,20}}?{_SUFFIX})")
 _BOUNDARY = re.compile(r"[,;:。且或]")
 _OP_BEFORE = ((re.compile(r"(?:突破|达到|达|不低于|不少于|满|≥)\s?$"), ">="),
@@ -336,10 +343,11 @@ def _qualifications(text: str, mk: _Marks) -> None:
 
     for m in _LEVEL_LIST.finditer(text):  # 国家级、省级农民合作社示范社
         if tail := _NAME.match(text, m.end()):
-            for lvl in m.group().split("、"):
+            at = m.start()
+            for lvl in m.group().split("、"):  # each level at its own place, so order is kept
                 name = _strip(lvl + tail.group())
-                keep_found(m.start(), tail.end(), names.get(name, name),
-                           0.85 if name in names else 0.6)
+                keep_found(at, tail.end(), names.get(name, name), 0.85 if name in names else 0.7)
+                at += len(lvl) + 1
     for m in pattern.finditer(view):
         s, e = keep[m.start()], keep[m.end() - 1] + 1
         if not clash(s, e):
@@ -347,13 +355,16 @@ def _qualifications(text: str, mk: _Marks) -> None:
     for m in re.finditer(r"(?:首发|成功|首次公开发行股票并)上市|交易所[^,;。]{0,6}?上市", text):
         keep_found(m.start(), m.end(), "上市公司", 0.8)
     for m in _HONOUR.finditer(text):
-        pos = m.end()
+        pos, first = m.end(), ""
         while (n := _NAME.match(text, pos)) is not None:  # a name, then maybe 、 another one
             if not clash(*n.span()):
                 quoted = re.search(r"“([^”]{2,20})”", n.group())
                 name = quoted.group(1) if quoted and re.match(r"[县市省]?“", n.group()) \
                     else _strip(n.group())
-                keep_found(n.start(), n.end(), name, 0.6)
+                if first and len(name) <= 4 < len(first) and first[-2:] == name[-2:]:
+                    name = first[:len(first) - len(name)] + name  # 县长质量奖一等奖、二等奖
+                keep_found(n.start(), n.end(), names.get(name, name), 0.7)
+                first = first or name
             if text[n.end():n.end() + 1] not in ("、", "或", "和", "及"):
                 break
             pos = n.end() + 1
@@ -368,7 +379,8 @@ def _qualifications(text: str, mk: _Marks) -> None:
         s0, s1 = group[0][0], group[-1][1]
         head = text[max(0, max(text.rfind(c, 0, s0) for c in ",;。") + 1, s0 - 16):s0]
         fld, conf = ("new_qualifications", 0.9) if _NEW.search(head) else (
-            ("qualifications", 0.85) if _HELD.search(head) else ("new_qualifications", 0.7)
+            ("qualifications", 0.85) if _HELD.search(head) else ("qualifications", 0.75)
+            if re.search(r"(?:获得|取得|通过)[^,;。]{0,12}$", head) else ("new_qualifications", 0.7)
             if _VERB.search(head) or re.search(r"(?:挂牌|上市)$", text[s0:s1])
             or re.match(r"\s?(?:挂牌|上市)", text[s1:s1 + 5]) else ("qualifications", 0.75))
         leaves: list[Leaf] = []
@@ -421,8 +433,8 @@ def noun_before(window: str) -> str:
 
 def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
     cp, base = mk.cp, mk.base
-    qs = [q for q in quantities(text, base) if q.kind in ("money", "pct", "count", "area", "mu")
-          + (("unit",) if re.search(r"台|套", text) else ())
+    kinds = ("money", "pct", "count", "area", "mu") + (("unit",) if re.search(r"台|套", text) else ())
+    qs = [q for q in quantities(text, base) if q.kind in kinds
           and mk.free(q.start - base, q.end - base) and text[max(0, q.start - base - 1)] != "第"]
     skip: set[int] = set()
     for i, q in enumerate(qs):

@@ -465,7 +465,10 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
 
     for lf in d.leaves:
         put(f"condition.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end, lf.conf)
-        notes += [lf.note] if lf.note else []
+        if lf.note and lf.note.startswith("资质名称"):  # read as written: a document-level hint
+            ctx.warnings.append(lf.note)
+        elif lf.note:
+            notes.append(lf.note)
     for key, (value, s, e, conf) in d.bfields.items():
         put(key, value, s, e, conf)
     text = "".join(doc.orig(a, b).strip() for a, b in d.spans)
@@ -492,10 +495,16 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         up = up.parent
     title = it.node.heading or (up.heading if up else "") or re.sub(r"\s", "", text)[:24]
     title = f"{title}（{d.label or nth}）" if d.label or nth else title
-    conf = min([f.confidence for f in fields.values()] or [0.9])
+    ctx.warnings += [n for n in notes if n.startswith("含晋级差额")]
+    notes = [n for n in notes if not n.startswith("含晋级差额")]
+    sure = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")}
+    low = min(sure.items(), key=lambda kv: kv[1].confidence, default=None)
+    conf = low[1].confidence if low else 0.9
+    if not notes and low and conf < REVIEW_BELOW:  # say what and where, not just "low"
+        notes.append(f"“{low[1].source_text[:30]}”读作 {low[0].split('#')[0]}，把握不大"
+                     f"（原文位置 {low[1].span[0]}–{low[1].span[1]}）")
     conf = min(conf, 0.65) if notes else conf
-    review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else (
-        "请核对：置信度较低的字段见抽取明细" if conf < REVIEW_BELOW else None)
+    review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else None
     clause = Clause(id=cid, title=title[:200], text=text or "（无原文）", conditions=cond,
                     benefit=benefit, category="权益" if benefit.kind == "in_kind" else "奖补",
                     source=it.node.path() or None, review=review, **extra)

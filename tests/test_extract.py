@@ -171,7 +171,7 @@ def test_an_elided_subject_and_measure_are_taken_from_the_previous_sentence() ->
     p = extract("（一）对在本县注册的电子商务企业，年网络零售额达到2000万元（含）以上的，给予10万元奖励；"
                 "达到5000万元以上的，给予20万元奖励。", head="青溪县电商政策\n").policy
     assert plain(p.clauses[1].conditions) == {
-        ("region", "==", "青溪县"), ("industry", "==", "电子商务"), ("revenue", ">=", 50_000_000)}
+        ("region", "==", "青溪县"), ("industry", "==", "电子商务"), ("extra.网络零售额", ">=", 50_000_000)}
 
 
 # -- conditions -------------------------------------------------------------------------------
