@@ -509,8 +509,9 @@ def build_condition(leaves: list[Leaf], notes: list[str],
     seen: set[str] = set()
     for lf in leaves:
         if lf.field == UNSTRUCTURED:
-            words = (source.orig(lf.start, lf.end).strip() if source is not None else "") \
-                or str(lf.value)
+            words = source.orig(lf.start, lf.end).strip() if source is not None else ""
+            if len(words) != len(str(lf.value)):  # composed words ("主导制定" + "地方标准")
+                words = str(lf.value)
             node = Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
                                 if source is not None else None)
             if (key := f"u{lf.negate}{node.text}") not in seen:

@@ -241,6 +241,8 @@ def _increments(text: str, base: int, qs: list[Qty], caps: list[Qty]) -> Benefit
 
 
 def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
+    if cp.subjects and all(s.field == UNSTRUCTURED for s in cp.subjects):
+        return f"extra.{cp.subjects[min(i, len(cp.subjects) - 1)].label[:20]}({unit})"
     if unit == "人":
         if cp.subjects and all(s.field.startswith("talents.") for s in cp.subjects):
             return cp.subjects[min(i, len(cp.subjects) - 1)].field
@@ -249,7 +251,8 @@ def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
             r"新招用|新增就业|吸纳", text) else "employees"
     if unit == "平方米":
         return "office_area_sqm"
-    if unit == "亩" and not any(lf.field.startswith("extra.") and "亩" in lf.field for lf in cp.leaves):
+    if unit == "亩" and not any(lf.field.startswith("extra.") and lf.field.endswith("(亩)")
+                               for lf in cp.leaves):
         return "land_area_mu"
     if unit in ("台", "套") and not any(lf.field.startswith("extra.") and unit in lf.field
                                        for lf in cp.leaves):
@@ -354,6 +357,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             xs = bstart + x.start()
             cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
                           if lf.role == "exclusion"]
+        _list_subjects(work, a, bstart, end, cp)
         own = cp.leaves + _copy(inherited, cp) + _requirements(work, spans, bstart, end)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):
@@ -370,6 +374,48 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         d.exclusive = exclusive
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
+
+
+def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> None:
+    """A 分别 list over subjects no lexicon knows ("主导制定国际标准、国家标准、行业标准的企业，分别
+    给予每项50万元、30万元、10万元"): one unstructured subject per listed item, zipped with the
+    amounts, instead of one clause holding the whole list."""
+    benefit = work[bstart:end]
+    if not re.search(r"分别|依次", benefit):
+        return
+    amounts = [q for q in quantities(benefit) if q.kind == "money"
+               and not _CAP_WORD.search(benefit[max(0, q.start - 14):q.start])]
+    n = len(amounts)
+    if n < 2 or len(cp.subjects) == n:
+        return
+    part = work[a:bstart]
+    chunk = next((m for m in reversed(list(re.finditer(r"[^,;:。]+", part))) if "、" in m.group()), None)
+    if chunk is None:
+        return
+    body = re.match(r"\s*(?:对|凡)?(?:企业)?(.*?)(?:的(?:企业|单位|项目|主体)?)?\s*$", chunk.group())
+    if body is None:
+        return
+    at = a + chunk.start() + body.start(1)
+    items, pos = [], at
+    for piece in body.group(1).split("、"):
+        items.append((pos, pos + len(piece), piece))
+        pos += len(piece) + 1
+    if len(items) != n or any(not re.search(r"[\u4e00-\u9fff]{2}", p) for _, _, p in items):
+        return
+    first = items[0][2]
+    subjects = []
+    for s, e, piece in items:
+        words = piece
+        if piece is not first and len(piece) < len(first) and first[-1] == piece[-1]:
+            words = first[:len(first) - len(piece)] + piece  # 主导制定 + 国家标准
+        subjects.append(Leaf(UNSTRUCTURED, "?", words, s, e, 0.5, "subject", label=piece))
+    lo, hi = items[0][0], items[-1][1]
+    if cp.ladder or any(lf.field != UNSTRUCTURED and lf.start < hi and lf.end > lo
+                        for lf in cp.leaves):
+        return  # the list is read already (thresholds, talents, honours)
+    cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
+                                                and lf.end > lo)] + subjects
+    cp.subjects = subjects
 
 
 def _family(names: list[str]) -> bool:

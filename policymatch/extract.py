@@ -291,6 +291,7 @@ class _Ctx:
     default_mode: ApplicationMode | None = None
     mode_refs: list[tuple[int, int | None]] = field(default_factory=list)
     exclusive: bool = False
+    defined: dict[str, list[Leaf]] = field(default_factory=dict)  # 本政策所称X，是指…
 
     def note(self, key: str, value: Any, s: int, e: int, conf: float) -> FieldConfidence:
         self.fields[key] = FieldConfidence(value=value, confidence=conf, span=self.doc.span(s, e),
@@ -357,6 +358,13 @@ def _region(issuer: str, title: str) -> str | None:
 def _statement(ctx: _Ctx, s: int, e: int) -> None:
     """A sentence of the preamble, 适用范围 or 附则: scope, exclusions, dates, mode, 就高."""
     text = ctx.work[s:e]
+    if m := re.search(r"本(?:政策|细则|办法|意见|措施|规定)(?:中)?所称(?:的)?([\u4e00-\u9fff]{2,12}?)"
+                      r"[,:]?\s?(?:是指|指)(.{2,200})", text):
+        cp = parse_conditions(m.group(2), s + m.start(2), region=ctx.region, scope_only=True,
+                              keep_words=True)
+        if cp.leaves:  # the definition binds every clause that uses the term
+            ctx.defined[m.group(1)] = cp.leaves
+        return
     scope = re.search(r"适用于|适用对象|适用范围", text)
     if scope or re.search(r"不得享受|不享受|不予|取消|不适用", text):
         cp = parse_conditions(text, s, region=ctx.region, scope_only=True, keep_words=bool(scope))
@@ -604,6 +612,13 @@ def extract_policy(text: str, *, policy_id: str | None = None,
             continue
         items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
                                                        region=ctx.region, inherited=base)]
+    for it in items:  # 附则 definitions ("本政策所称工业企业，是指…") bind the clauses using the term
+        said = "".join(work[a:b] for a, b in it.draft.spans[:1])
+        for term, leaves in ctx.defined.items():
+            if term in said:
+                have = {(lf.field, lf.op, repr(lf.value)) for lf in it.draft.leaves}
+                it.draft.leaves += [lf for lf in leaves
+                                    if (lf.field, lf.op, repr(lf.value)) not in have]
     if not items:
         raise ExtractionError("no clause found: the text has no numbered item (一、/（一）/1.) "
                               "and no sentence granting an amount (给予…万元); is it a policy?")
