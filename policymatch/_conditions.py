@@ -437,6 +437,7 @@ def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
     qs = [q for q in quantities(text, base) if q.kind in kinds
           and mk.free(q.start - base, q.end - base) and text[max(0, q.start - base - 1)] != "第"]
     skip: set[int] = set()
+    firsts: list[Leaf] = []
     for i, q in enumerate(qs):
         s, e = q.start - base, q.end - base
         prev = qs[i - 1] if i else None
@@ -461,7 +462,14 @@ def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
             skip.add(i + 1)
         elif nxt and nxt.kind == q.kind and text[e:nxt.start - base].strip() == "、":
             cp.ladder, cp.ladder_field = [q], fld
+        if leaf.op in (">=", ">") and re.search(r"首次\s?(?:突破|达到|达|超过|超|迈上|跨上)\s?$",
+                                               text[cut + at:s]):
+            leaf.op = "first" + leaf.op  # a milestone: this year at or over it, last year not
+            firsts.append(leaf)
         mk.add(leaf, cut + at, e)
+    for leaf in firsts:  # a 首次突破 ladder: every listed threshold is a milestone
+        if cp.ladder and cp.ladder_field == leaf.field and cp.ladder[0].value == leaf.value:
+            leaf.value = [t.value for t in cp.ladder]
 
 
 def _comparator(before: str, after: str) -> tuple[str, float]:
@@ -495,6 +503,23 @@ def _alternatives(text: str, base: int, cp: CondParse) -> None:
                     lf.alt = min(ids, default=gid)
 
 
+def _milestone(lf: Leaf, notes: list[str], source: Any) -> Condition:
+    """首次突破 T1、T2…: any tier reached this year that the previous year had not reached."""
+    op = lf.op[len("first"):]
+    below = "<" if op == ">=" else "<="
+    tiers = lf.value if isinstance(lf.value, list) else [lf.value]
+    try:
+        parts: list[Condition] = [AllOf(of=(FieldTest(field=lf.field, op=op, value=t),
+                                            FieldTest(field=f"previous.{lf.field}", op=below,
+                                                      value=t))) for t in tiers]
+    except ValidationError:  # no previous-year figure for this measure: keep the words
+        words = source.orig(lf.start, lf.end).strip() if source is not None else str(lf.value)
+        notes.append(f"“{words}”是首次达到的条件，上一年度数值没有对应字段，请核对")
+        lowest = FieldTest(field=lf.field, op=op, value=min(tiers))
+        return AllOf(of=(lowest, Unstructured(text=f"上一年度未达到：{words}"[:500])))
+    return parts[0] if len(parts) == 1 else AnyOf(of=tuple(parts))
+
+
 def build_condition(leaves: list[Leaf], notes: list[str],
                     source: Any = None) -> Condition | None:
     """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions.
@@ -517,6 +542,13 @@ def build_condition(leaves: list[Leaf], notes: list[str],
             if (key := f"u{lf.negate}{node.text}") not in seen:
                 seen.add(key)
                 (negs if lf.negate else plain).append(node)
+            continue
+        if lf.op.startswith("first"):
+            tree = _milestone(lf, notes, source)
+            if (key := f"m{lf.negate}{lf.alt}{tree.model_dump_json()}") not in seen:
+                seen.add(key)
+                (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
+                 else plain).append(tree)
             continue
         try:
             ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
