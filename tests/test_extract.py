@@ -28,7 +28,8 @@ from policymatch.extract import (
     extract_policy,
     read_document,
 )
-from policymatch.models import ApplicationMode, Clause, Policy
+from policymatch.models import ApplicationMode, Clause, EnterpriseProfile, Outcome, Policy
+from policymatch.rules import evaluate
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "extraction"
 
@@ -291,7 +292,25 @@ def test_milestone_tiers(awards: str) -> None:
     c = one(f"对年营业收入首次突破 1000万元、2000万元、5000万元、1亿元的企业，{awards}的一次性奖励。")
     assert benefit(c, "kind", "field", "tiers") == (
         "tiers", "revenue", [(1e7, 1e5), (2e7, 2e5), (5e7, 5e5), (1e8, 1e6)])
-    assert plain(c.conditions) == {("revenue", ">=", 1e7)}
+    tiers = [(1e7, 1e5), (2e7, 2e5), (5e7, 5e5), (1e8, 1e6)]
+    assert leaves(c.conditions) == {(ctx, f, op, t) for t, _ in tiers for ctx, f, op in (
+        ("any/", "revenue", ">="), ("any/", "previous.revenue", "<"))}  # 首次: last year not
+
+
+def test_first_time_milestones_read_last_years_figure() -> None:
+    p = EnterpriseProfile(name="甲", revenue="6000万", previous={"revenue": "4000万"})
+    again = EnterpriseProfile(name="乙", revenue="6000万", previous={"revenue": "5500万"})
+    unknown = EnterpriseProfile(name="丙", revenue="6000万")
+    c = one("对年营业收入首次突破1000万元、5000万元的企业，分别给予10万元、50万元奖励。")
+    assert evaluate(c.conditions, p).outcome is Outcome.MET
+    assert evaluate(c.conditions, again).outcome is Outcome.UNMET  # both tiers reached before
+    assert evaluate(c.conditions, unknown).outcome is Outcome.UNKNOWN  # never eligible
+    single = one("对年出口额首次超过1亿元的企业，给予30万元奖励。")
+    assert plain(single.conditions) == {("export_value", ">", 1e8), ("previous.export_value", "<=", 1e8)}
+    no_field = one("对设备投资首次达到500万元的企业，给予5万元奖励。")
+    assert ("equipment_investment", ">=", 5e6) in plain(no_field.conditions)
+    assert any(x[0] == "unstructured" for x in plain(no_field.conditions))
+    assert no_field.review is not None and "首次达到" in no_field.review
 
 
 @pytest.mark.parametrize(("text", "rate"), [("按设备投资额的10%给予补助", 0.1),
