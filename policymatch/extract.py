@@ -344,14 +344,16 @@ _PLACE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,6}?[县市区](?=[\u
 def _region(issuer: str, title: str) -> str | None:
     """The county-level place a document is for: the issuer's most specific unit (越川区 of
     "临江市越川区人民政府"), else the title's; never a year or province fragment ("年嵊州市")."""
-    for text in (issuer, title):
+    for k, text in enumerate((issuer, title)):
         text = re.sub(r"^.*?(?:\d{4}\s?年(?:度)?|[\u4e00-\u9fff]{2,3}省)", "", text)
         text = re.sub(r"(?:人民政府|人民代表大会|政府|委员会|办公室|关于|印发|加快|促进|推动|支持"
                       r"|贯彻|落实).*$", "", text)
         places = [m.group() for m in re.finditer(r"[\u4e00-\u9fff]{2,6}?[县市区]", text)]
         places = [p for p in places if not re.search(r"[年省的和关于]", p)]
-        if places:
+        if places and k == 0:  # 临江市越川区人民政府: the district
             return next((p for p in reversed(places) if p[-1] in "县区"), places[-1])
+        if places:  # a title names its own place first ("越川区贯彻落实临江市…")
+            return places[0]
     return None
 
 
@@ -590,9 +592,9 @@ def extract_policy(text: str, *, policy_id: str | None = None,
     body = nodes[0].start if nodes else len(work)
     info = _header(ctx, body)
     after_title = ctx.fields["title"].span[1] if "title" in ctx.fields else 0
-    for a, b in segments(work, 0, body):
+    for a, b in (seg for ls, le in _lines(work[:body]) for seg in segments(work, ls, le)):
         if doc.span(a, b)[0] >= after_title and not _DOCNUM.search(work[a:b]):
-            _statement(ctx, a, b)
+            _statement(ctx, a, b)  # line by line: a sentence never spans the header lines
     for node in nodes:
         if node.meta or (not node.children and SELF_REF.match(work[node.body:node.own_end])):
             for a, b in segments(work, node.body, node.own_end):
@@ -625,8 +627,10 @@ def extract_policy(text: str, *, policy_id: str | None = None,
     _departments(ctx, nodes, items)
     _modes_and_groups(ctx, nodes, items)
     title = info.get("title") or (Path(source).stem if source else "") or "未命名政策草稿"
+    year = "" if info.get("doc_number") else "".join(  # two years of one title differ
+        str(ctx.fields[k].value) for k in ("issued", "valid_from") if k in ctx.fields)
     pid = policy_id or "draft-" + hashlib.sha256(
-        (title + info.get("doc_number", "")).encode("utf-8")).hexdigest()[:10]
+        (title + info.get("doc_number", "") + year).encode("utf-8")).hexdigest()[:10]
     per_node = Counter(it.node.start for it in items if not it.draft.label)
     seen: Counter[int] = Counter()
     nth = []
