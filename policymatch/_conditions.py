@@ -368,6 +368,9 @@ def _qualifications(text: str, mk: _Marks) -> None:
             if text[n.end():n.end() + 1] not in ("、", "或", "和", "及"):
                 break
             pos = n.end() + 1
+            if re.match(r"(?:新|当年|首次|已)?(?:通过|获得|取得|认定|评为|获评|入选|列入|获批|创建|授予)",
+                        text[pos:]):
+                break  # "…、通过质量管理体系认证": a requirement of its own, not one more name
     groups: list[list[tuple[int, int, str, float]]] = []
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"

@@ -107,6 +107,15 @@ def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
                                           text[max(0, q.start - base - 6):q.start - base]))
     per = _PER_RE.search(text)
     cap = caps[-1] if caps and (mains or pcts or per) else None
+    principal = next((q for q in pcts if re.search(
+        r"按(?:照)?(?:其)?(?:实际)?(?:贷款|借款)(?:额|金额|本金|余额)?的\s?$", text[:q.start - base])), None)
+    if principal is not None and re.search(r"贴息|利息", text):  # "按贷款额的1.5%给予贴息"
+        d = BenefitDraft({"kind": "interest", "base_rate": principal.value, "share": 1.0})
+        d.fields["benefit.base_rate"] = (principal.value, principal.start, principal.end, 0.9)
+        if durs:
+            d.put("years", durs[0], durs[0].value / (12 if durs[0].kind == "month" else 1))
+        d.put("cap", cap)
+        return [d]
     if re.search(r"贴息|利息", text):
         d = BenefitDraft({"kind": "interest", "base_rate": DEFAULT_LPR, "share": 1.0})
         d.fields["benefit.kind"] = ("interest", base, base + len(text), 0.9)

@@ -445,6 +445,10 @@ def extract_policy(text: str, *, policy_id: str | None = None,
             (s, e) for s, e in lines if benefit_start(work[s:e]) is not None)]
     body = nodes[0].start if nodes else len(work)
     info = _header(ctx, body)
+    if nodes:  # a clause before the first numbered item ("对…的，给予…") is kept, not dropped
+        lead = [_Node(4, 0, "", s, s, e, e) for s, e in lines if s < body and re.match(
+            r"\s*(?:对|凡)", work[s:e]) and benefit_start(work[s:e]) is not None]
+        nodes = lead + nodes
     after_title = ctx.fields["title"].span[1] if "title" in ctx.fields else 0
     for a, b in (seg for ls, le in _lines(work[:body]) for seg in segments(work, ls, le)):
         if doc.span(a, b)[0] >= after_title and not _DOCNUM.search(work[a:b]):

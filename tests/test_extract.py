@@ -620,8 +620,11 @@ def test_no_condition_phrase_is_silently_dropped(words: list[str], known: list[i
         phrases = ["在本县注册"]
     c = one(f"对{joint.join(phrases)}的企业，给予{amount}万元奖励。")
     found = _unstructured_words(c.conditions)
-    for w in words:  # kept as written, somewhere in an unstructured leaf
-        assert any(w in u for u in found), (w, found)
+    names = [str(x[3]) for x in leaves(c.conditions) if x[1].endswith("qualifications")]
+    for w in words:  # kept as written in an unstructured leaf, or read as an honour of its own
+        assert any(w in u for u in found) or any(n in w for n in names), (w, found, names)
+    assert all(not isinstance(x[3], tuple) for x in leaves(c.conditions)
+               if x[1].endswith("qualifications")), "separate requirements are not alternatives"
     for k in known:  # structured
         assert _READABLE[k][1] in {x[1:] for x in leaves(c.conditions)}
     if words:  # and then no firm is eligible, whatever it says about itself
@@ -759,3 +762,17 @@ def test_review_notes_say_what_and_where_and_are_not_on_every_clause() -> None:
     notes = [c.review for c in r.policy.clauses]
     assert notes[0] is None and notes[2] is None
     assert notes[1] is not None and "产值" in notes[1]
+
+
+def test_an_item_after_an_inline_department_and_a_clause_before_the_first_item() -> None:
+    r = extract("对新引进的博士，给予每人5万元安家补贴。\n"
+                "（一）对新认定的国家高新技术企业，给予10万元奖励。（责任单位：县科技局）（二）对新认定的"
+                "省级企业技术中心，给予5万元奖励。（责任单位：县经信局）")
+    got = [(c.source, c.department, c.benefit.kind) for c in r.policy.clauses]
+    assert got == [(None, None, "per_unit"), ("（一）", "县科技局", "fixed"), ("（二）", "县经信局", "fixed")]
+
+
+def test_a_rate_on_the_loan_is_not_a_share_of_an_interest_rate() -> None:
+    c = one("对企业技术改造贷款，按贷款额的1.5%给予贴息，最高50万元。")
+    assert benefit(c, "kind", "base_rate", "share", "cap") == ("interest", 0.015, 1.0, 500_000)
+    assert c.review is None or "LPR" not in c.review

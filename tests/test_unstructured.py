@@ -117,14 +117,38 @@ def test_matcher_never_eligible_and_asks_what_to_check(tokenizer: Any) -> None:
         assert assess(policy, clause, firm, as_of=DAY).status is by_id[clause.id].status
 
 
+def _new_fields_policy() -> Policy:
+    from policymatch.models import PerUnitBenefit, RatioBenefit
+
+    land = FieldTest(field="land_area_mu", op=">=", value=30)
+    return Policy(id="nf", title="新字段政策", clauses=(
+        Clause(id="nf-1", title="数字化", text="信息化投入", benefit=RatioBenefit(
+            field="digital_investment", rate=0.15, cap=1_000_000),
+            conditions=FieldTest(field="digital_investment", op=">=", value="100万")),
+        Clause(id="nf-2", title="上云", text="上云", benefit=RatioBenefit(field="cloud_expense", rate=0.3),
+               conditions=AllOf(of=(FieldTest(field="cloud_expense", op=">", value=0),
+                                    Unstructured(text="企业购买云服务")))),
+        Clause(id="nf-3", title="亩均", text="每亩", conditions=land, benefit=PerUnitBenefit(
+            field="land_area_mu", rate=10_000, unit="亩", cap=500_000)),
+        Clause(id="nf-4", title="机器人", text="每台", benefit=PerUnitBenefit(
+            field="equipment_units", rate=10_000, unit="台"),
+            conditions=FieldTest(field="equipment_units", op=">=", value=10)),
+    ))
+
+
 def test_batch_equals_match_with_unstructured_leaves(tokenizer: Any) -> None:
     pytest.importorskip("pandas")
     policy = _mixed_policy().model_copy(update={"conditions": None})
     bundled = load_policies()
-    m = Matcher(tokenizer=tokenizer).fit(PolicySet(policies=(*bundled.policies, policy)))
-    firms = [EnterpriseProfile(name=f"企业{i}", id=f"P{i}", region=r, revenue=v)
-             for i, (r, v) in enumerate([("测试县", "3000万"), ("测试县", "100万"), (None, None),
-                                         ("嵊州市", "5亿")])]
+    m = Matcher(tokenizer=tokenizer).fit(PolicySet(policies=(*bundled.policies, policy,
+                                                             _new_fields_policy())))
+    firms = [EnterpriseProfile(name=f"企业{i}", id=f"P{i}", region=r, revenue=v, **more)
+             for i, (r, v, more) in enumerate([
+                 ("测试县", "3000万", {"digital_investment": "150万", "land_area_mu": 42.5}),
+                 ("测试县", "100万", {"cloud_expense": "8万", "equipment_units": 12}),
+                 (None, None, {}),
+                 ("嵊州市", "5亿", {"land_area_mu": 10, "equipment_units": 3,
+                                  "digital_investment": "20万"})])]
     table = m.match_many(firms, as_of=DAY)
     got = {(r.enterprise_id, r.clause_id): r for r in table.astype(object).itertuples(index=False)}
     n = 0
