@@ -381,7 +381,12 @@ def _qualifications(text: str, mk: _Marks) -> None:
     for group in groups:
         s0, s1 = group[0][0], group[-1][1]
         head = text[max(0, max(text.rfind(c, 0, s0) for c in ",;。") + 1, s0 - 16):s0]
+        prize = all("奖" in name for _, _, name, _ in group)
         fld, conf = ("new_qualifications", 0.9) if _NEW.search(head) else (
+            # "对获得…奖的": a prize is won in a year, and the award is for winning it. Read as
+            # newly won, the narrower reading, so a firm that won it years ago is not granted.
+            ("new_qualifications", 0.75) if prize and re.search(r"(?:获得|取得|荣获)[^,;。]{0,12}$", head)
+            else
             ("qualifications", 0.85) if _HELD.search(head) else ("qualifications", 0.75)
             if re.search(r"(?:获得|取得|通过)[^,;。]{0,12}$", head) else ("new_qualifications", 0.7)
             if _VERB.search(head) or re.search(r"(?:挂牌|上市)$", text[s0:s1])
