@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .benefits import compute, max_amount
 from .corpus import load_profile
 from .errors import IndexFormatError, NotFittedError, ProfileError
-from .fields import FieldKind, field_spec
+from .fields import DERIVED_FROM, Ask, FieldKind, ask_for, field_spec
 from .models import (
     AllOf,
     Change,
@@ -29,6 +29,7 @@ from .models import (
     Policy,
     PolicySet,
     Question,
+    Reason,
     SearchHit,
     Status,
     trusted,
@@ -469,7 +470,7 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
     possible = [m for m in matches if m.status is Status.POSSIBLE]
     total = sum(m.amount for m in eligible if m.counted and m.amount is not None)
     upper = any(m.is_upper_bound for m in eligible if m.counted and m.amount)
-    questions = _questions(matches)
+    questions = _questions(matches, profile)
     summary = f"可享受 {len(eligible)} 条，" + (
         f"预计{'最高 ' if upper else ' '}{_wan(total)}" if total else "暂无可测算金额")
     if possible:
@@ -489,24 +490,72 @@ def _wan(amount: float) -> str:
     return f"{text[:-2]} {text[-2:]}" if text.endswith(("万元", "亿元")) else f"{text[:-1]} 元"
 
 
-def _questions(matches: Iterable[Match]) -> list[Question]:
-    """Missing facts ordered by the money (then the number of clauses) they could unlock."""
-    by_field: dict[str, list[Match]] = {}
+def _questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None) -> list[Question]:
+    """Missing facts ordered by the money (then the number of clauses) they could unlock.
+
+    One question per fact, however many conditions and formulas need it. A derived field
+    (成立年限, 研发费用占比, 企业规模, 行业门类) is asked through the facts it is computed from that
+    the profile lacks, so a question never asks for what is already known.
+    """
+    by_field: dict[str, dict[str, Match]] = {}
+    uses: dict[str, list[Reason]] = {}
     for m in matches:
         if m.status is Status.INELIGIBLE:
             continue
         for f in m.missing:
-            by_field.setdefault(f, []).append(m)
+            for fact in _facts_to_ask(f, profile):
+                by_field.setdefault(fact, {}).setdefault(m.clause_id, m)
+        for r in m.reasons:
+            if r.outcome is Outcome.UNKNOWN and r.field.startswith("extra."):
+                uses.setdefault(r.field, []).append(r)
     out: list[Question] = []
-    for f, ms in by_field.items():
-        spec = field_spec(f)
-        ask = spec.question if spec and spec.question and spec.kind is not FieldKind.ANY \
-            else f"请补充“{f.removeprefix('extra.')}”。"
+    for f, by_clause in by_field.items():
+        ms = list(by_clause.values())
+        ask = _ask(f, uses.get(f, ()))
         money = max((m.amount if m.amount is not None else m.max_amount or 0.0) for m in ms)
         tail = f"可能影响 {len(ms)} 条" + (f"、最高 {_wan(money)}" if money else "")
-        out.append(trusted(Question, {"field": f, "question": f"{ask}（{tail}）",
+        out.append(trusted(Question, {"field": f, "question": f"{ask.question}（{tail}）",
                                       "clause_ids": tuple(m.clause_id for m in ms),
-                                      "max_amount": float(money)}))
+                                      "max_amount": float(money), "flag": ask.flag,
+                                      "json_example": ask.json, "unit": ask.unit}))
     out.sort(key=lambda q: (-q.max_amount, -len(q.clause_ids), q.field))
     return out
 
+
+def _facts_to_ask(field: str, profile: EnterpriseProfile | None) -> tuple[str, ...]:
+    """The input facts to ask for a missing ``field``: itself, or what a derived field needs."""
+    inputs = DERIVED_FROM.get(field)
+    if inputs is None:
+        return (field,)
+    if profile is None:
+        return inputs
+    if field == "scale_class":
+        from ._scale import needed_facts
+
+        inputs = needed_facts(profile.industry_code)
+    lacking = tuple(f for f in inputs if getattr(profile, f) is None)
+    # every input known and still undecided (a founding year without the day, an industry
+    # judged on assets): ask for the exact value of the first input, else name the field itself
+    return lacking or ((inputs[0],) if field == "age_years" else (field,))
+
+
+def _ask(field: str, reasons: Iterable[Reason]) -> Ask:
+    """How to ask for one fact; an unknown ``extra.`` key is asked by how its conditions use it."""
+    if field in DERIVED_FROM:  # known inputs, yet undecided: nothing to type, a fact to check
+        spec = field_spec(field)
+        label = spec.label if spec else field
+        return Ask(field, f"按已知信息还不能判定{label}，请向主管部门核实", "", "", "")
+    kind: FieldKind | None = None
+    examples: list[object] = []
+    for r in reasons:
+        values = r.expected if isinstance(r.expected, (list, tuple)) else (r.expected,)
+        for v in values:
+            if isinstance(v, bool):
+                kind = FieldKind.BOOL
+            elif isinstance(v, str):
+                kind = kind or FieldKind.TEXT
+                if v not in examples:
+                    examples.append(v)
+            else:
+                kind = kind or FieldKind.NUMBER
+    return ask_for(field, kind_hint=kind, examples=tuple(examples))

@@ -572,6 +572,16 @@ class Question(_Frozen):
     question: str
     clause_ids: tuple[str, ...]
     max_amount: float = 0.0
+    flag: str = ""
+    json_example: str = ""
+    unit: str = ""
+
+    def how(self) -> str:
+        """How to give the answer, in one line: the ``policymatch match`` flag, the JSON, the unit."""
+        if not self.flag:
+            return ""
+        unit = f"（{self.unit}）" if self.unit else ""
+        return f"{self.flag}，或 JSON {self.json_example}{unit}"
 
 
 class Match(_Frozen):
