@@ -85,8 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="an open review: note (a draft not yet checked by a person) is an error")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a profile or a policy file")
-    p.add_argument("which", choices=["profile", "policy", "report"])
+    p = sub.add_parser("schema", help="print the JSON Schema of a profile, a policy file or a report")
+    p.add_argument("which", choices=["profile", "policy", "report"],
+                   help="profile (the enterprise JSON), policy (one policy file) or report "
+                        "(what match --format json writes)")
+    p.add_argument("--form", choices=["input", "output"],
+                   help="input: what policymatch accepts (money as 1.2亿 etc.); output: exactly "
+                        "what it writes. Default: input for profile and policy, output for report")
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("list", help="list the policies and clauses, grouped by 1 / 9 / X")
@@ -471,13 +476,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from pydantic import BaseModel
+    from ._schema import json_schema
 
-    from .models import MatchReport, Policy
-    from .profile import EnterpriseProfile
-
-    models: dict[str, type[BaseModel]] = {"profile": EnterpriseProfile, "policy": Policy, "report": MatchReport}
-    print(json.dumps(models[args.which].model_json_schema(), ensure_ascii=False, indent=2))
+    form: Any = args.form or ("output" if args.which == "report" else "input")
+    print(json.dumps(json_schema(args.which, form), ensure_ascii=False, indent=2))
     return 0
 
 
