@@ -36,3 +36,9 @@ def test_the_python_example_prints_what_the_readme_shows(monkeypatch, tokenizer)
         if line != "…":
             assert line in printed, f"the README shows {line!r}; the example printed:\n" + "\n".join(printed)
     assert sum(" → --" in line for line in printed) == 3
+
+
+def test_the_quickstart_page_shows_the_same_tested_example() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "quickstart.md").read_text(encoding="utf-8")
+    readme = re.search(r"```python\n(.*?)```", README, flags=re.S)
+    assert readme and readme.group(1) in page
