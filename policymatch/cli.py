@@ -236,6 +236,8 @@ def _scalar(text: str) -> Any:
 
 
 def _assign(data: dict[str, Any], key: str, value: Any) -> None:
+    """Put ``value`` at a field path: ``talents.phd``, ``previous.extra.<key>``; after
+    ``extra.`` the rest is one key."""
     head, _, rest = key.partition(".")
     if rest:
         sub = data.setdefault(head, {})
@@ -243,7 +245,10 @@ def _assign(data: dict[str, Any], key: str, value: Any) -> None:
             from .errors import ProfileError
 
             raise ProfileError(f"--set {key}: {head} is not a group of fields")
-        sub[rest] = value
+        if head == "extra" or "." not in rest:
+            sub[rest] = value
+        else:
+            _assign(sub, rest, value)
     else:
         data[key] = value
 

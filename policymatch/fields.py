@@ -237,8 +237,24 @@ def _json_value(kind: FieldKind, example: object) -> str:
 
 
 def _json_entry(path: str, value: str) -> str:
+    """``talents.phd`` → ``"talents": {"phd": 2}``; after ``extra.`` the rest is one key."""
     head, _, rest = path.partition(".")
-    return f'"{head}": {{"{rest}": {value}}}' if rest else f'"{head}": {value}'
+    if not rest:
+        return f'"{head}": {value}'
+    inner = f'"{rest}": {value}' if head == "extra" else _json_entry(rest, value)
+    return f'"{head}": {{{inner}}}'
+
+
+_EXAMPLES = {FieldKind.MONEY: "500万", FieldKind.NUMBER: "1", FieldKind.RATIO: "0.1"}
+
+
+def _example(path: str, spec: FieldSpec) -> str:
+    """An example value for a fact without a flag of its own (``previous.revenue`` takes the
+    example of ``revenue``)."""
+    base = path.split(".", 1)[1] if "." in path else path
+    if base in CLI_FLAGS:
+        return CLI_FLAGS[base][1]
+    return _EXAMPLES.get(spec.kind, "…")
 
 
 def ask_for(path: str, *, kind_hint: FieldKind | None = None,
@@ -260,10 +276,9 @@ def ask_for(path: str, *, kind_hint: FieldKind | None = None,
     """
     if path.startswith("extra."):
         return _ask_extra(path, kind_hint, examples)
-    spec = PROFILE_FIELDS.get(path) or INPUT_FIELDS.get(path) or field_spec(path)
-    if spec is None:
-        raise KeyError(path)
-    flag, example = CLI_FLAGS.get(path, (f"--set {path}=", "…"))
+    spec = PROFILE_FIELDS.get(path) or INPUT_FIELDS.get(path) or field_spec(path) \
+        or FieldSpec(path, FieldKind.ANY)
+    flag, example = CLI_FLAGS.get(path, (f"--set {path}=", _example(path, spec)))
     sep = "" if flag.endswith("=") else " "
     unit = _unit(spec)
     if spec.kind is FieldKind.BOOL:
@@ -276,7 +291,7 @@ def ask_for(path: str, *, kind_hint: FieldKind | None = None,
     if spec.kind is FieldKind.SET:
         cli += "（可重复）"
         unit = "一项也没有时 JSON 写 []"
-    question = spec.question or f"{spec.label}是多少？"
+    question = spec.question or f"{spec.label or path}是多少？"
     return Ask(path, question, cli, _json_entry(path, json_value), unit)
 
 

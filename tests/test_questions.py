@@ -177,3 +177,18 @@ def test_the_table_shows_how_to_answer(capsys):
     out = capsys.readouterr().out
     assert "请补充" not in out
     assert re.search(r"填写：--credit-clean 是/否，或 JSON \"credit_clean\": true/false", out)
+
+
+def test_the_html_view_shows_how_to_answer(bundled):
+    report = bundled.match(EnterpriseProfile(name="甲", region="嵊州市"), as_of=DAY)
+    html = report._repr_html_()
+    assert "填写：--credit-clean 是/否" in html
+
+
+def test_a_field_path_of_a_group_is_answered_in_nested_json():
+    ask = ask_for("talents.phd")
+    assert json.loads("{" + ask.json + "}") == {"talents": {"phd": 2}}
+    # a path with no spec of its own still gets a question, never an error
+    odd = ask_for("previous.revenue")
+    assert odd.flag == "--set previous.revenue=1.2亿"
+    assert json.loads("{" + odd.json + "}") == {"previous": {"revenue": "1.2亿"}}
