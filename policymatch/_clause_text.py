@@ -36,10 +36,12 @@ _PERIODS = {"month": "每月", "year": "每年"}
 
 def _spec(field: str) -> FieldSpec:
     """The field's spec; an ``extra.`` key the bundled corpus describes gets its unit."""
-    key = field.removeprefix("extra.")
-    if field.startswith("extra.") and key in EXTRA_FACTS:
+    plain = field.removeprefix("previous.")
+    key = plain.removeprefix("extra.")
+    if plain.startswith("extra.") and key in EXTRA_FACTS:
         unit = EXTRA_FACTS[key][1]
-        return FieldSpec(key, FieldKind.MONEY if unit == "元" else FieldKind.NUMBER,
+        label = (field_spec(field) or FieldSpec(key, FieldKind.ANY)).label or key
+        return FieldSpec(label, FieldKind.MONEY if unit == "元" else FieldKind.NUMBER,
                          "" if unit == "元" else unit)
     return field_spec(field) or FieldSpec(field, FieldKind.ANY)
 
@@ -84,6 +86,9 @@ def condition_lines(node: Any, indent: int = 1) -> list[str]:
     if isinstance(node, FieldTest):
         return [f"{pad}· {leaf_text(node)}"]
     if isinstance(node, AllOf):
+        first = _first_crossing(node)
+        if first:
+            return [f"{pad}· {first}"]
         if indent == 1:  # the top level already says "须全部满足"
             return [line for child in node.of for line in condition_lines(child, indent)]
         return [f"{pad}· 同时满足：",
@@ -96,6 +101,21 @@ def condition_lines(node: Any, indent: int = 1) -> list[str]:
     # a kind this view does not know yet: say what it holds rather than drop it
     text = getattr(node, "text", None) or str(node)
     return [f"{pad}· （需人工判断）{text}"]
+
+
+def _first_crossing(node: AllOf) -> str:
+    """``F >= t`` with ``previous.F < t`` read as one milestone: ``…首次达到 10亿元``."""
+    if len(node.of) != 2 or not all(isinstance(c, FieldTest) for c in node.of):
+        return ""
+    now, before = node.of
+    assert isinstance(now, FieldTest) and isinstance(before, FieldTest)
+    if not (now.op == ">=" and before.op == "<" and before.field == f"previous.{now.field}"
+            and now.value == before.value):
+        return ""
+    spec = _spec(now.field)
+    label = now.label or spec.label or now.field.removeprefix("extra.")
+    shown = format_value(now.value, spec)
+    return f"{label}首次达到 {shown}（前一年度低于 {shown}）"
 
 
 def benefit_text(benefit: Any) -> str:

@@ -19,8 +19,6 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "matches": "the judged clauses in display order: eligible, then possible (then ineligible "
                    "with include_ineligible), each ordered by relevance, then amount",
         "questions": "missing facts worth asking, most money at stake first; each fact once",
-        "total_amount": "sum in 元 of the amounts of eligible clauses that are counted "
-                        "(就高不重复 leaves the others out); possible clauses are never included",
         "summary": "one line for people: clauses eligible, the total, clauses needing facts",
     },
     "Match": {

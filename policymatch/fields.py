@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["CLI_FLAGS", "DERIVED_FROM", "EXTRA_FACTS", "INPUT_FIELDS", "PROFILE_FIELDS", "Ask", "FieldKind",
-           "FieldSpec", "ask_for", "field_spec"]
+__all__ = ["CLI_FLAGS", "DERIVED_FROM", "EXTRA_FACTS", "INPUT_FIELDS", "PREVIOUS_FIELDS", "PROFILE_FIELDS",
+           "Ask", "FieldKind", "FieldSpec", "ask_for", "field_spec"]
 
 
 class FieldKind(str, Enum):
@@ -100,7 +100,29 @@ def field_spec(path: str) -> FieldSpec | None:
         if not key.strip():
             return None
         return FieldSpec(key, FieldKind.ANY, question=f"{key}是多少？")
+    if path.startswith("previous."):
+        return _previous_spec(path[len("previous."):])
     return PROFILE_FIELDS.get(path)
+
+
+#: The fields whose previous-year value a profile can carry (``previous.<field>``).
+PREVIOUS_FIELDS = ("revenue", "tax_paid", "export_value", "rd_expense", "employees")
+_PEAK = "（此前曾达到更高档次的，填此前最高值）"
+
+
+def _previous_spec(name: str) -> FieldSpec | None:
+    """``previous.revenue`` → 上上年度营业收入; ``previous.extra.建筑业产值`` → 前一年度建筑业产值."""
+    if name.startswith("extra."):
+        key = name[len("extra."):]
+        if not key.strip():
+            return None
+        return FieldSpec(f"前一年度{key}", FieldKind.NUMBER,
+                         question=f"前一年度的{key}是多少？{_PEAK}")
+    if name not in PREVIOUS_FIELDS:
+        return None
+    spec = PROFILE_FIELDS[name]
+    label = ("上上年度" + spec.label[3:]) if spec.label.startswith("上年度") else f"上一年度{spec.label}"
+    return FieldSpec(label, spec.kind, spec.unit, question=f"{label}是多少？{_PEAK}")
 
 
 # -- asking for a missing fact ----------------------------------------------------------------
@@ -276,6 +298,12 @@ def ask_for(path: str, *, kind_hint: FieldKind | None = None,
     """
     if path.startswith("extra."):
         return _ask_extra(path, kind_hint, examples)
+    if path.startswith("previous.extra."):  # last year's value of an extra fact: same unit
+        this_year = _ask_extra(path[len("previous."):], kind_hint, examples)
+        prev = field_spec(path)
+        return Ask(path, prev.question if prev and prev.question else this_year.question,
+                   this_year.flag.replace("--set extra.", "--set previous.extra.", 1),
+                   f'"previous": {{{this_year.json}}}', this_year.unit)
     spec = PROFILE_FIELDS.get(path) or INPUT_FIELDS.get(path) or field_spec(path) \
         or FieldSpec(path, FieldKind.ANY)
     flag, example = CLI_FLAGS.get(path, (f"--set {path}=", _example(path, spec)))

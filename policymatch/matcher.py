@@ -110,7 +110,7 @@ def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Eval
         "clause_title": clause.title, "text": clause.text, "status": status, "score": score,
         "amount": None if status is Status.INELIGIBLE else est.amount,
         "max_amount": max_amount(clause.benefit), "benefit_kind": clause.benefit.kind,
-        "is_upper_bound": est.is_upper_bound, "formula": est.formula,
+        "recipient": clause.benefit.recipient, "is_upper_bound": est.is_upper_bound, "formula": est.formula,
         "reasons": doc.reasons + own.reasons, "missing": tuple(missing), "changes": changes,
         "department": clause.department, "mode": clause.mode, "category": clause.category,
         "exclusive_group": clause.exclusive_group, "counted": True, "set_aside_for": None,
@@ -468,11 +468,15 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
             inactive: list[str]) -> MatchReport:
     eligible = [m for m in matches if m.status is Status.ELIGIBLE]
     possible = [m for m in matches if m.status is Status.POSSIBLE]
-    total = sum(m.amount for m in eligible if m.counted and m.amount is not None)
-    upper = any(m.is_upper_bound for m in eligible if m.counted and m.amount)
+    paid: dict[str, float] = {}
+    upper: dict[str, bool] = {}
+    for m in eligible:
+        if m.counted and m.amount:
+            paid[m.recipient] = paid.get(m.recipient, 0.0) + m.amount
+            upper[m.recipient] = upper.get(m.recipient, False) or m.is_upper_bound
+    total = paid.get("企业", 0.0)
     questions = _questions(matches, profile)
-    summary = f"可享受 {len(eligible)} 条，" + (
-        f"预计{'最高 ' if upper else ' '}{_wan(total)}" if total else "暂无可测算金额")
+    summary = f"可享受 {len(eligible)} 条，" + (_money_words(paid, upper) if paid else "暂无可测算金额")
     if possible:
         summary += f"；另有 {len(possible)} 条需补充信息"
     set_aside = sum(1 for m in eligible if not m.counted)
@@ -481,7 +485,30 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
     return trusted(MatchReport, {
         "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
         "inactive": tuple(inactive), "questions": tuple(questions),
-        "total_amount": round(total, 2), "summary": summary})
+        "total_amount": round(total, 2),
+        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=_by_recipient)},
+        "summary": summary})
+
+
+_RECIPIENT_ORDER = {"企业": 0, "项目": 1, "机构": 2, "个人": 3}
+_RECIPIENT_WORDS = {"企业": "企业预计", "项目": "项目资金", "机构": "其他机构", "个人": "个人（人才、员工本人领取）"}
+
+
+def _by_recipient(item: tuple[str, float]) -> int:
+    return _RECIPIENT_ORDER.get(item[0], 9)
+
+
+def _money_words(paid: dict[str, float], upper: dict[str, bool]) -> str:
+    """"预计 235 万元" for the firm alone; "企业预计 235 万元，个人（…）另计 216 万元" when others are paid."""
+    if set(paid) == {"企业"}:
+        return f"预计{'最高 ' if upper['企业'] else ' '}{_wan(paid['企业'])}"
+    parts = []
+    for who, amount in sorted(paid.items(), key=_by_recipient):
+        words = _RECIPIENT_WORDS.get(who, who)
+        if who != "企业":
+            words += "另计"
+        parts.append(f"{words}{'最高 ' if upper[who] else ' '}{_wan(amount)}")
+    return "，".join(parts)
 
 
 def _wan(amount: float) -> str:

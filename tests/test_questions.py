@@ -79,7 +79,7 @@ def test_example_questions_ask_only_for_unknown_facts(bundled, path):
     for q in report.questions:
         assert profile.get(q.field, as_of=DAY) is None, f"{q.field} is known yet asked"
         assert "请补充" not in q.question, q.question
-        assert re.search(r"[？?]（可能影响 \d+ 条", q.question), q.question
+        assert re.search(r"[？?].*（可能影响 \d+ 条", q.question), q.question
 
 
 # -- how to answer ---------------------------------------------------------------------------
@@ -192,3 +192,8 @@ def test_a_field_path_of_a_group_is_answered_in_nested_json():
     odd = ask_for("previous.revenue")
     assert odd.flag == "--set previous.revenue=1.2亿"
     assert json.loads("{" + odd.json + "}") == {"previous": {"revenue": "1.2亿"}}
+    prev = ask_for("previous.extra.建筑业产值")
+    assert prev.flag == "--set previous.extra.建筑业产值=12亿" and prev.unit == "元"
+    assert json.loads("{" + prev.json + "}") == {"previous": {"extra": {"建筑业产值": 1_200_000_000}}}
+    assert load_profile({"name": "甲", **json.loads("{" + prev.json + "}")}).get(
+        "previous.extra.建筑业产值") == 1_200_000_000

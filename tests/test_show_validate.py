@@ -124,3 +124,17 @@ def test_blank_review_notes_are_closed_and_json_files_are_located(mini_raw, writ
 
 def test_the_bundled_corpus_has_no_open_review_notes() -> None:
     assert review_notes() == []
+
+
+def test_a_first_crossing_reads_as_one_milestone() -> None:
+    from policymatch._clause_text import condition_lines
+    from policymatch.models import AllOf, AnyOf
+
+    tiers = [AllOf(of=(FieldTest(field="extra.建筑业产值", op=">=", value=t),
+                       FieldTest(field="previous.extra.建筑业产值", op="<", value=t)))
+             for t in (1e9, 2e9)]
+    assert condition_lines(AnyOf(of=tuple(tiers))) == [
+        "  · 满足其中任一：",
+        "    · 建筑业产值首次达到 10亿元（前一年度低于 10亿元）",
+        "    · 建筑业产值首次达到 20亿元（前一年度低于 20亿元）",
+    ]
