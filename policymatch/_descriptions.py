@@ -69,7 +69,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "clause_ids": "the clauses whose status or amount the answer could settle",
         "max_amount": "the most in 元 any of those clauses could pay",
         "flag": "how to give the answer to `policymatch match`, with an example value",
-        "json_example": "the same answer as a fragment of a profile's JSON",
+        "json_example": "the same answer as a fragment of a profile's JSON (true/false: either)",
         "unit": "the unit of the answer, or how to write it; empty when it has none",
     },
     "SearchHit": {

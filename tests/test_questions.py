@@ -197,3 +197,15 @@ def test_a_field_path_of_a_group_is_answered_in_nested_json():
     assert json.loads("{" + prev.json + "}") == {"previous": {"extra": {"建筑业产值": 1_200_000_000}}}
     assert load_profile({"name": "甲", **json.loads("{" + prev.json + "}")}).get(
         "previous.extra.建筑业产值") == 1_200_000_000
+
+
+def test_a_derived_fact_the_known_inputs_cannot_settle_is_a_question_without_a_flag(bundled):
+    # 租赁和商务服务业 is classified on assets too, which a profile does not hold
+    profile = EnterpriseProfile(name="甲", region="嵊州市", industry_code="L7211", employees=50)
+    report = bundled.match(profile, as_of=DAY)
+    scale = next(q for q in report.questions if q.field == "scale_class")
+    assert scale.question.startswith("按已知信息还不能判定企业规模（大/中/小/微），主管部门如何认定？")
+    assert scale.flag == "" and scale.how() == ""
+    # the row does not use revenue, so settling the class never asks for it
+    assert not any(q.field == "revenue" and set(scale.clause_ids) <= set(q.clause_ids)
+                   for q in report.questions)
