@@ -138,3 +138,9 @@ def test_a_first_crossing_reads_as_one_milestone() -> None:
         "    · 建筑业产值首次达到 10亿元（前一年度低于 10亿元）",
         "    · 建筑业产值首次达到 20亿元（前一年度低于 20亿元）",
     ]
+
+
+def test_show_says_a_draft_clause_awaits_review(mini_raw, write_yaml, capsys) -> None:
+    path = write_yaml(_draft(mini_raw))
+    code, out, _ = run(["show", "mini-gx", "--policies", str(path)], capsys)
+    assert code == 0 and "待审核：请核对：金额是否为一次性" in out.splitlines()
