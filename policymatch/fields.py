@@ -304,8 +304,9 @@ def ask_for(path: str, *, kind_hint: FieldKind | None = None,
         return Ask(path, prev.question if prev and prev.question else this_year.question,
                    this_year.flag.replace("--set extra.", "--set previous.extra.", 1),
                    f'"previous": {{{this_year.json}}}', this_year.unit)
-    spec = PROFILE_FIELDS.get(path) or INPUT_FIELDS.get(path) or field_spec(path) \
-        or FieldSpec(path, FieldKind.ANY)
+    spec = PROFILE_FIELDS.get(path) or INPUT_FIELDS.get(path) or field_spec(path)
+    if spec is None:  # not a profile fact (nothing to type): a person has to check it
+        return Ask(path, f"“{path}”无法从企业信息判断，是否满足？（需人工核实）", "", "", "")
     flag, example = CLI_FLAGS.get(path, (f"--set {path}=", _example(path, spec)))
     sep = "" if flag.endswith("=") else " "
     unit = _unit(spec)

@@ -209,3 +209,8 @@ def test_a_derived_fact_the_known_inputs_cannot_settle_is_a_question_without_a_f
     # the row does not use revenue, so settling the class never asks for it
     assert not any(q.field == "revenue" and set(scale.clause_ids) <= set(q.clause_ids)
                    for q in report.questions)
+
+
+def test_a_missing_entry_that_is_no_profile_field_is_asked_for_a_check_not_a_flag():
+    ask = ask_for("某项未结构化条件")
+    assert ask.question.endswith("是否满足？（需人工核实）") and ask.flag == "" and ask.json == ""
