@@ -27,7 +27,7 @@ PUBLISHED: dict[str, tuple[Which, Form]] = {
 
 _WORDS = {
     "input": "Input form: what policymatch accepts (money as a number of 元 or as text such as "
-             "\"1.2亿\" or \"3500万元\").",
+             "\"1.2亿\" or \"3500万元\"; numbers and yes/no also as text, \"120\", \"true\").",
     "output": "Output form: exactly what policymatch writes (money in 元 as numbers, every "
               "property present).",
 }
@@ -52,5 +52,43 @@ def json_schema(which: Which, form: Form) -> dict[str, Any]:
                                           "report": MatchReport}
     model = models[which]
     schema = model.model_json_schema(mode="validation" if form == "input" else "serialization")
+    if form == "input":
+        schema = _lax(schema)
     schema["description"] = f"{schema.get('description', '').strip()}\n\n{_WORDS[form]}".strip()
     return schema
+
+
+def _any_case(words: tuple[str, ...]) -> str:
+    return "|".join("".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in w) for w in words)
+
+
+_DIGIT = "[0-9０-９]"
+_INT_TEXT = {"type": "string", "pattern": rf"^\s*[+-]?{_DIGIT}+(\.0*)?\s*$",
+             "description": "a whole number written as text, e.g. \"120\""}
+_NUMBER_TEXT = {"type": "string",
+                "pattern": rf"^\s*[+-]?({_DIGIT}[0-9０-９_]*(\.[0-9０-９_]*)?|\.{_DIGIT}+)([eE][+-]?[0-9]+)?\s*$",
+                "description": "a number written as text, e.g. \"0.12\""}
+_BOOL_ALTERNATIVES = [
+    {"enum": [0, 1]},
+    {"type": "string", "description": "yes/no as text: true/false, yes/no, on/off, t/f, y/n, 1/0",
+     "pattern": "^(" + _any_case(("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n",
+                                  "1", "0")) + ")$"},
+]
+
+
+def _lax(node: Any) -> Any:
+    """The input form of a validation schema: pydantic also reads numbers and yes/no from text
+    ("120", "0.12", "true") and 0/1 as yes/no, so the schema says so too."""
+    if isinstance(node, list):
+        return [_lax(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _lax(value) for key, value in node.items()}
+    kind = out.get("type")
+    if kind in ("integer", "number", "boolean"):
+        typed = {k: v for k, v in out.items() if k not in ("title", "description", "default")}
+        outer = {k: v for k, v in out.items() if k in ("title", "description", "default")}
+        extra = ([_INT_TEXT] if kind == "integer" else [_NUMBER_TEXT] if kind == "number"
+                 else _BOOL_ALTERNATIVES)
+        return {**outer, "anyOf": [typed, *extra]}
+    return out

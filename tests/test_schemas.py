@@ -184,3 +184,23 @@ def test_the_schema_command_prints_the_published_schema(argv, file, capsys) -> N
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out) == json.loads((DOCS / file).read_text(encoding="utf-8"))
     assert PUBLISHED[file][0] == argv[1]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("employees", "120"), ("office_area_sqm", "500"), ("revenue_growth", "0.12"),
+    ("credit_clean", "true"), ("credit_clean", "Yes"), ("credit_clean", 1),
+    ("talents", {"phd": "2"}), ("established", "2019-03-05"),
+])
+def test_numbers_and_yes_no_as_text_are_valid_input_as_in_the_library(field: str, value: Any) -> None:
+    load_profile({"name": "甲", field: value})
+    assert _errors("profile.schema.json", {"name": "甲", field: value}) == []
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("employees", "12x"), ("employees", -1), ("credit_clean", "maybe"), ("credit_clean", 2),
+    ("talents", {"phd": "两个"}),
+])
+def test_text_that_is_no_number_or_yes_no_is_invalid_input_as_in_the_library(field: str, value: Any) -> None:
+    with pytest.raises(ProfileError):
+        load_profile({"name": "甲", field: value})
+    assert _errors("profile.schema.json", {"name": "甲", field: value})
