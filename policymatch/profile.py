@@ -197,7 +197,7 @@ class EnterpriseProfile(BaseModel):
             raise ValueError("统一社会信用代码 must be text of 18 characters")
         return validate_credit_code(v)
 
-    @field_validator("industry_code", mode="before")
+    @field_validator("industry_code", mode="before", json_schema_input_type=str | int | None)
     @classmethod
     def _check_industry_code(cls, v: object) -> object:
         if v is None or (isinstance(v, str) and not v.strip()):
