@@ -182,6 +182,13 @@ CLI_FLAGS: dict[str, tuple[str, str]] = {
 # yes/no facts whose flags are a pair rather than one flag taking 是/否
 _BOOL_CLI = {"is_above_scale": "--above-scale 或 --not-above-scale"}
 
+# which answer is 是 (true) for the yes/no facts, whose questions ask about the bad case
+_BOOL_ANSWERS = {
+    "credit_clean": "未列入名单：是 / true；已列入：否 / false",
+    "safety_incident_free": "未发生：是 / true；发生过：否 / false",
+    "is_above_scale": "已纳入规上（限上）统计：--above-scale / true；未纳入：--not-above-scale / false",
+}
+
 # extra.<key> facts of the bundled corpus: (question, unit, example value). A key of one's own
 # policies that is not here is asked in a generic form built from how its conditions use it.
 EXTRA_FACTS: dict[str, tuple[str, str, float | str | bool]] = {
@@ -313,7 +320,7 @@ def ask_for(path: str, *, kind_hint: FieldKind | None = None,
     if spec.kind is FieldKind.BOOL:
         cli = _BOOL_CLI.get(path, f"{flag}{sep}是/否")
         json_value = "true/false"
-        unit = f"是＝{spec.label}"
+        unit = _BOOL_ANSWERS.get(path, f"“{spec.label}”属实：是 / true；否则：否 / false")
     else:
         cli = f"{flag}{sep}{example}"
         json_value = _json_value(spec.kind, example)
