@@ -628,6 +628,10 @@ class Match(_Frozen):
     counted: bool = True
     set_aside_for: str | None = None
     matched_terms: tuple[str, ...] = ()
+    unrelated: bool = Field(False, description=(
+        "the clause is written only for other kinds of firm than this one (by the qualifications, "
+        "industries and facts its conditions name, else its policy's domain); the default table "
+        "lists it only with --all. Never changes the status or the total"))
 
     def __repr__(self) -> str:
         amount = "" if self.amount is None else f", {format_money(self.amount)}"
@@ -695,6 +699,9 @@ class MatchReport(_Frozen):
         default_factory=dict, description="元 from the eligible clauses counted, by who receives it "
         "(企业, 个人, 项目, 机构); only recipients with money appear")
     summary: str = ""
+    omitted: int = Field(0, description=(
+        "matches left out of `matches` by top_k; the summary, total, 就高不重复 and questions "
+        "still count them"))
 
     @property
     def eligible(self) -> tuple[Match, ...]:
