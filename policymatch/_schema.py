@@ -54,6 +54,8 @@ def json_schema(which: Which, form: Form) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation" if form == "input" else "serialization")
     if form == "input":
         schema = _lax(schema)
+        if which == "profile":  # read by a model validator, so the field's own type says too little
+            schema["properties"]["established"]["anyOf"][0] = _DATE_TEXT
     schema["description"] = f"{schema.get('description', '').strip()}\n\n{_WORDS[form]}".strip()
     return schema
 
@@ -68,11 +70,14 @@ _INT_TEXT = {"type": "string", "pattern": rf"^\s*[+-]?{_DIGIT}+(\.0*)?\s*$",
 _NUMBER_TEXT = {"type": "string",
                 "pattern": rf"^\s*[+-]?({_DIGIT}[0-9０-９_]*(\.[0-9０-９_]*)?|\.{_DIGIT}+)([eE][+-]?[0-9]+)?\s*$",
                 "description": "a number written as text, e.g. \"0.12\""}
+_DATE_TEXT = {"type": "string", "pattern": "[0-9０-９]{4}",
+              "description": "a date as people write it: 2019-03-05, 2019/03/05, 20190305, "
+                             "2019年3月5日, or a year (2019) or a month (2019年3月) alone"}
 _BOOL_ALTERNATIVES = [
     {"enum": [0, 1]},
-    {"type": "string", "description": "yes/no as text: true/false, yes/no, on/off, t/f, y/n, 1/0",
-     "pattern": "^(" + _any_case(("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n",
-                                  "1", "0")) + ")$"},
+    {"type": "string", "description": "yes/no as text: 是/否, true/false, yes/no, on/off, t/f, y/n, 1/0",
+     "pattern": "^\\s*(是|否|" + _any_case(("true", "false", "yes", "no", "on", "off", "t", "f", "y",
+                                         "n", "1", "0")) + ")\\s*$"},
 ]
 
 

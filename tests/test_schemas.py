@@ -30,7 +30,7 @@ POLICIES = sorted((ROOT / "policies").glob("*.yaml"))
 def _validator(file: str) -> Any:
     schema = json.loads((DOCS / file).read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
 def _errors(file: str, instance: Any) -> list[str]:
@@ -189,7 +189,8 @@ def test_the_schema_command_prints_the_published_schema(argv, file, capsys) -> N
 @pytest.mark.parametrize(("field", "value"), [
     ("employees", "120"), ("office_area_sqm", "500"), ("revenue_growth", "0.12"),
     ("credit_clean", "true"), ("credit_clean", "Yes"), ("credit_clean", 1),
-    ("talents", {"phd": "2"}), ("established", "2019-03-05"),
+    ("talents", {"phd": "2"}), ("established", "2019-03-05"), ("established", "2019年3月"),
+    ("established", "20190305"), ("established", "2019"), ("credit_clean", "是"),
 ])
 def test_numbers_and_yes_no_as_text_are_valid_input_as_in_the_library(field: str, value: Any) -> None:
     load_profile({"name": "甲", field: value})
@@ -198,7 +199,7 @@ def test_numbers_and_yes_no_as_text_are_valid_input_as_in_the_library(field: str
 
 @pytest.mark.parametrize(("field", "value"), [
     ("employees", "12x"), ("employees", -1), ("credit_clean", "maybe"), ("credit_clean", 2),
-    ("talents", {"phd": "两个"}),
+    ("talents", {"phd": "两个"}), ("established", "去年"),
 ])
 def test_text_that_is_no_number_or_yes_no_is_invalid_input_as_in_the_library(field: str, value: Any) -> None:
     with pytest.raises(ProfileError):
