@@ -3,9 +3,11 @@
 Run ``python docs/gen_schema.py`` after changing the models or ``policymatch/fields.py``;
 ``tests/test_docs.py`` fails while any of these is stale. Nothing here is written by hand:
 
-* ``docs/profile.schema.json`` — ``EnterpriseProfile.model_json_schema()``
-* ``docs/policy.schema.json`` — ``Policy.model_json_schema()`` (one policy file)
-* ``docs/report.schema.json`` — ``MatchReport.model_json_schema()``
+* ``docs/profile.schema.json`` — a profile as policymatch accepts it (input form: money as text)
+* ``docs/profile.output.schema.json`` — a profile as policymatch writes it (output form)
+* ``docs/policy.schema.json`` — one policy file, input form (what ``policies/*.yaml`` may say)
+* ``docs/policy.output.schema.json`` — a policy as policymatch writes it (``show --format json``)
+* ``docs/report.schema.json`` — a MatchReport as ``match --format json`` writes it (output form)
 * the table between the ``fields`` markers in ``docs/conditions.md`` — ``PROFILE_FIELDS``
 """
 
@@ -22,14 +24,10 @@ START, END = "<!-- fields:start -->", "<!-- fields:end -->"
 
 
 def schemas() -> dict[str, dict[str, Any]]:
-    """File name → JSON Schema, straight from the pydantic models."""
-    from policymatch import EnterpriseProfile, MatchReport, Policy
+    """File name → JSON Schema, straight from the pydantic models (``policymatch._schema``)."""
+    from policymatch._schema import PUBLISHED, json_schema
 
-    return {
-        "profile.schema.json": EnterpriseProfile.model_json_schema(),
-        "policy.schema.json": Policy.model_json_schema(),
-        "report.schema.json": MatchReport.model_json_schema(),
-    }
+    return {name: json_schema(which, form) for name, (which, form) in PUBLISHED.items()}
 
 
 def schema_text(schema: dict[str, Any]) -> str:

@@ -106,7 +106,9 @@ def report_html(report: MatchReport) -> str:
         parts.append(f'<div class="pm-unrecognized"><strong>未识别的名称</strong>'
                      f'<ul style="margin:2px 0">{items}</ul></div>')
     if report.questions:
-        items = "".join(f"<li>{_e(q.question)}</li>" for q in report.questions[:8])
+        items = "".join(f"<li>{_e(q.question)}" + (f'<br><small>填写：{_e(q.how())}</small>'
+                                                     if q.how() else "") + "</li>"
+                        for q in report.questions[:8])
         parts.append(f'<div class="pm-questions"><strong>建议补充询问</strong>'
                      f'<ol style="margin:2px 0">{items}</ol></div>')
     if any(not m.counted for m in report.matches):

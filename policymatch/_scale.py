@@ -86,3 +86,21 @@ def scale_class(code: str | None, employees: int | None, revenue: float | None) 
         if all(v is not None and v >= bounds[level] for v, bounds in values):
             return name
     return "微型"  # pragma: no cover - unreachable: small bounds were checked above
+
+
+def needed_facts(code: str | None) -> tuple[str, ...]:
+    """The profile fields :func:`scale_class` reads for an industry code (all three when the code
+    is unknown), so a question asks only for what decides the class.
+
+    Examples
+    --------
+    >>> needed_facts("A0111")
+    ('industry_code', 'revenue')
+    >>> needed_facts(None)
+    ('industry_code', 'employees', 'revenue')
+    """
+    if code is None:
+        return ("industry_code", "employees", "revenue")
+    x_bounds, y_bounds, _ = _ROWS[_row_for(code)]
+    return ("industry_code", *(("employees",) if x_bounds is not None else ()),
+            *(("revenue",) if y_bounds is not None else ()))

@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true",
                    help="list every clause: also possible ones of low relevance or written for "
                         "other kinds of firm, ineligible ones (near misses first) and expired ones")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="table for people (default), json for machines (the whole MatchReport)")
     _profile_flags(p)
     p.set_defaults(func=_cmd_match)
 
@@ -79,13 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (policymatch[dask])")
     p.set_defaults(func=_cmd_batch)
 
-    p = sub.add_parser("validate", help="check policy files and run their stored cases")
+    p = sub.add_parser("validate", help="check policy files, run their stored cases and list open "
+                                        "review: notes of drafts")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="policy files or folders (default: the bundled corpus)")
+    p.add_argument("--strict", action="store_true",
+                   help="an open review: note (a draft not yet checked by a person) is an error")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a profile or a policy file")
-    p.add_argument("which", choices=["profile", "policy", "report"])
+    p = sub.add_parser("schema", help="print the JSON Schema of a profile, a policy file or a report")
+    p.add_argument("which", choices=["profile", "policy", "report"],
+                   help="profile (the enterprise JSON), policy (one policy file) or report "
+                        "(what match --format json writes)")
+    p.add_argument("--form", choices=["input", "output"],
+                   help="input: what policymatch accepts (money as 1.2亿 etc.); output: exactly "
+                        "what it writes. Default: input for profile and policy, output for report")
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("list", help="list the policies and clauses, grouped by 1 / 9 / X")
@@ -93,10 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=_cmd_list)
 
-    p = sub.add_parser("show", help="show one clause in full")
-    p.add_argument("clause_id", metavar="CLAUSE_ID")
+    p = sub.add_parser("show", help="one clause as a person reads it: text, conditions, formula, source")
+    p.add_argument("clause_id", metavar="CLAUSE_ID", help="a clause id, as `policymatch list` shows")
     _policies_option(p)
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json"], default="text",
+                   help="text for people (default), json for the clause's data as stored")
     p.set_defaults(func=_cmd_show)
     return parser
 
@@ -112,24 +122,69 @@ def _count(text: str) -> int:
     return n
 
 
-_FLAG_FIELDS = ("name", "region", "town", "park", "industry", "industry_code", "description",
-                "established", "employees", "revenue", "tax_paid", "rd_expense",
-                "equipment_investment", "fixed_asset_investment", "export_value", "loan_amount",
-                "office_area_sqm")
-
-
 def _profile_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("profile facts as flags (override the file's values)")
-    for name in _FLAG_FIELDS:
-        g.add_argument(f"--{name.replace('_', '-')}", dest=f"f_{name}", metavar="VALUE")
+    from .fields import CLI_FLAGS
+
+    g = p.add_argument_group("profile facts as flags (override the file's values; money in 元, "
+                             "and 万/亿 may be written: 350万, 1.2亿)")
+    for path, (flag, example) in CLI_FLAGS.items():
+        if path in _SPECIAL_FLAGS:
+            continue
+        metavar, text = _fact_help(path, example)
+        g.add_argument(flag, dest=_dest(path), metavar=metavar, help=text)
     g.add_argument("--qualification", action="append", metavar="NAME",
-                   help="a qualification held (repeatable)")
+                   help="a qualification or honour held, e.g. 国家高新技术企业 (repeatable)")
     g.add_argument("--new-qualification", action="append", metavar="NAME",
-                   help="a qualification newly recognised this year (repeatable)")
+                   help="a qualification newly recognised this year, e.g. 省专精特新中小企业 "
+                        "(repeatable; also counts as held)")
     g.add_argument("--above-scale", dest="f_is_above_scale", action="store_const", const=True,
-                   help="the enterprise is 规上/限上")
+                   help="the enterprise is 规上/限上 (in the above-scale statistics)")
+    g.add_argument("--not-above-scale", dest="f_is_above_scale", action="store_const",
+                   const=False, help="the enterprise is not 规上/限上")
+    g.add_argument("--credit-clean", dest="f_credit_clean", type=_yes_no, metavar="YES/NO",
+                   help="是 (yes): not on the list of seriously dishonest entities (未列入严重失信主体名单); "
+                        "否: it is on that list")
+    g.add_argument("--safety-incident-free", dest="f_safety_incident_free", type=_yes_no,
+                   metavar="YES/NO",
+                   help="是 (yes): no 较大及以上 safety accident in the past year; 否: there was one")
     g.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="any other fact, e.g. --set talents.phd=2 --set extra.保费=18万")
+
+
+_SPECIAL_FLAGS = ("qualifications", "new_qualifications", "is_above_scale", "credit_clean",
+                  "safety_incident_free")
+
+
+def _dest(path: str) -> str:
+    return "f_" + path.replace(".", "__")
+
+
+def _fact_help(path: str, example: str) -> tuple[str, str]:
+    """The metavar and help text of a fact flag: what it means, its unit and an example."""
+    from .fields import INPUT_FIELDS, FieldKind, field_spec
+
+    spec = INPUT_FIELDS.get(path) or field_spec(path)
+    assert spec is not None, path  # CLI_FLAGS names profile fields only
+    if path == "established":
+        return "DATE", f"{spec.label} (YYYY-MM-DD), e.g. {example}"
+    if spec.kind is FieldKind.MONEY:
+        return "AMOUNT", f"{spec.label}, in 元 (or with 万/亿), e.g. {example}"
+    if spec.kind is FieldKind.RATIO:
+        return "RATIO", f"{spec.label}, as a fraction (0.12 = 12%%), e.g. {example}"
+    if spec.kind is FieldKind.NUMBER:
+        unit = {"人": "people", "平方米": "m²", "年": "years"}.get(spec.unit, spec.unit)
+        return "N", f"{spec.label}, in {unit}, e.g. {example}"
+    return "TEXT", f"{spec.label}, e.g. {example}"
+
+
+def _yes_no(text: str) -> bool:
+    """A yes/no flag value: 是/否, yes/no, true/false, y/n, 1/0."""
+    word = text.strip().lower()
+    if word in ("是", "yes", "true", "y", "1"):
+        return True
+    if word in ("否", "no", "false", "n", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected 是 or 否 (yes or no), got {text!r}")
 
 
 def _profile_from_args(args: argparse.Namespace) -> Any:
@@ -142,10 +197,12 @@ def _profile_from_args(args: argparse.Namespace) -> Any:
         data = load_profile(raw).model_dump(exclude_none=True, exclude_defaults=True)
     elif args.profile:
         data = load_profile(args.profile).model_dump(exclude_none=True, exclude_defaults=True)
-    for name in (*_FLAG_FIELDS, "is_above_scale"):
-        value = getattr(args, f"f_{name}", None)
-        if value is not None:
-            data[name] = value
+    from .fields import CLI_FLAGS
+
+    for path in CLI_FLAGS:
+        value = getattr(args, _dest(path), None)
+        if value is not None and path not in ("qualifications", "new_qualifications"):
+            _assign(data, path, value)
     if args.qualification:
         data["qualifications"] = [*data.get("qualifications", ()), *args.qualification]
     if args.new_qualification:
@@ -163,6 +220,8 @@ def _profile_from_args(args: argparse.Namespace) -> Any:
 
 
 def _assign(data: dict[str, Any], key: str, value: Any) -> None:
+    """Put ``value`` at a field path: ``talents.phd``, ``previous.extra.<key>``; after
+    ``extra.`` the rest is one key."""
     head, _, rest = key.partition(".")
     if rest:
         sub = data.setdefault(head, {})
@@ -170,7 +229,10 @@ def _assign(data: dict[str, Any], key: str, value: Any) -> None:
             from .errors import ProfileError
 
             raise ProfileError(f"--set {key}: {head} is not a group of fields")
-        sub[rest] = value
+        if head == "extra" or "." not in rest:
+            sub[rest] = value
+        else:
+            _assign(sub, rest, value)
     else:
         data[key] = value
 
@@ -239,7 +301,10 @@ def _render_report(report: Any, *, show_all: bool) -> str:
         lines += ["", *(u.text for u in report.unrecognized)]
     if report.questions:
         lines += ["", "建议补充询问（按可能影响的金额排序）："]
-        lines += [f"  {i}. {q.question}" for i, q in enumerate(report.questions[:8], 1)]
+        for i, q in enumerate(report.questions[:8], 1):
+            lines.append(f"  {i}. {q.question}")
+            if q.how():
+                lines.append(f"     填写：{q.how()}")
     if show_all and report.inactive:
         lines += ["", f"不在执行期内、已排除的条款 {len(report.inactive)} 条："
                   + "、".join(report.inactive)]
@@ -362,6 +427,7 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from ._review import review_notes
     from .corpus import load_policies
     from .matcher import check_cases
 
@@ -380,19 +446,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         print(f"{len(problems)} of {n_cases} clause case(s) failed", file=sys.stderr)
         return 1
-    print(f"OK: {len(policy_set.policies)} policies, {len(policy_set)} clauses, "
-          f"{n_cases} clause cases pass")
+    notes = review_notes(args.paths or None)
+    for note in notes:
+        print(f"{note.where()}: open review: {note.note}", file=sys.stderr)
+    counts = (f"{len(policy_set.policies)} policies, {len(policy_set)} clauses, "
+              f"{n_cases} clause cases pass")
+    if not notes:
+        print(f"OK: {counts}")
+        return 0
+    files = len({n.file for n in notes})
+    drafts = (f"{len(notes)} clause(s) in {files} file(s) still carry a review: note (a draft "
+              "not yet checked by a person)")
+    if args.strict:
+        print(f"{drafts}; check each clause, delete its review: line, and run `policymatch "
+              "validate --strict` again", file=sys.stderr)
+        return 1
+    print(f"DRAFT: {counts}, but {drafts}; --strict makes this an error")
     return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from pydantic import BaseModel
+    from ._schema import json_schema
 
-    from .models import MatchReport, Policy
-    from .profile import EnterpriseProfile
-
-    models: dict[str, type[BaseModel]] = {"profile": EnterpriseProfile, "policy": Policy, "report": MatchReport}
-    print(json.dumps(models[args.which].model_json_schema(), ensure_ascii=False, indent=2))
+    form: Any = args.form or ("output" if args.which == "report" else "input")
+    print(json.dumps(json_schema(args.which, form), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -422,29 +499,14 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from .benefits import max_amount
-    from .units import format_money
+    from ._clause_text import clause_text
 
     policy, clause = _load(args).clause(args.clause_id)
     if args.format == "json":
         print(json.dumps({"policy_id": policy.id, "policy_title": policy.title,
                           **clause.model_dump(mode="json")}, ensure_ascii=False, indent=2))
         return 0
-    top = max_amount(clause.benefit)
-    lines = [
-        f"{clause.id}  {clause.title}",
-        f"政策：{policy.title}" + (f"（{policy.doc_number}）" if policy.doc_number else ""),
-        f"条文：{clause.text}",
-        f"类别：{clause.category}    方式：{clause.mode.value}    责任单位：{clause.department or '未注明'}",
-        f"最高金额：{format_money(top) if top is not None else '不设上限或非资金类'}",
-    ]
-    if clause.exclusive_group:
-        lines.append(f"就高不重复组：{clause.exclusive_group}")
-    if clause.materials:
-        lines.append("申报材料：" + "；".join(clause.materials))
-    if clause.source:
-        lines.append(f"依据：{clause.source}")
-    print("\n".join(lines))
+    print(clause_text(policy, clause))
     return 0
 
 

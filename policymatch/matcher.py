@@ -15,12 +15,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ._questions import questions as _questions
+from ._questions import wan as _wan
 from .benefits import compute, max_amount
 from .corpus import load_profile
 from .errors import IndexFormatError, NotFittedError, ProfileError
-from .fields import FieldKind, field_spec
 from .models import (
-    UNSTRUCTURED_PREFIX,
     AllOf,
     Change,
     Clause,
@@ -30,7 +30,6 @@ from .models import (
     Outcome,
     Policy,
     PolicySet,
-    Question,
     SearchHit,
     Status,
     UnrecognizedName,
@@ -511,7 +510,7 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
             paid[m.recipient] = paid.get(m.recipient, 0.0) + m.amount
             upper[m.recipient] = upper.get(m.recipient, False) or m.is_upper_bound
     total = paid.get("企业", 0.0)
-    questions = _questions(matches)
+    questions = _questions(matches, profile)
     summary = f"可享受 {len(eligible)} 条，" + (_money_words(paid, upper) if paid else "暂无可测算金额")
     if possible:
         summary += f"；另有 {len(possible)} 条需补充信息"
@@ -558,33 +557,3 @@ def _money_words(paid: dict[str, float], upper: dict[str, bool]) -> str:
             words += "另计"
         parts.append(f"{words}{'最高 ' if upper[who] else ' '}{_wan(amount)}")
     return "，".join(parts)
-
-
-def _wan(amount: float) -> str:
-    """Money in the summary's words: "235 万元", "1.2 亿元", "8,000 元"."""
-    text = format_money(amount)
-    return f"{text[:-2]} {text[-2:]}" if text.endswith(("万元", "亿元")) else f"{text[:-1]} 元"
-
-
-def _questions(matches: Iterable[Match]) -> list[Question]:
-    """Missing facts ordered by the money (then the number of clauses) they could unlock."""
-    by_field: dict[str, list[Match]] = {}
-    for m in matches:
-        if m.status is Status.INELIGIBLE:
-            continue
-        for f in m.missing:
-            by_field.setdefault(f, []).append(m)
-    out: list[Question] = []
-    for f, ms in by_field.items():
-        spec = field_spec(f)
-        ask = f"{f}。" if f.startswith(UNSTRUCTURED_PREFIX) else spec.question \
-            if spec and spec.question and spec.kind is not FieldKind.ANY \
-            else f"请补充“{f.removeprefix('extra.')}”。"
-        money = max((m.amount if m.amount is not None else m.max_amount or 0.0) for m in ms)
-        tail = f"可能影响 {len(ms)} 条" + (f"、最高 {_wan(money)}" if money else "")
-        out.append(trusted(Question, {"field": f, "question": f"{ask}（{tail}）",
-                                      "clause_ids": tuple(m.clause_id for m in ms),
-                                      "max_amount": float(money)}))
-    out.sort(key=lambda q: (-q.max_amount, -len(q.clause_ids), q.field))
-    return out
-

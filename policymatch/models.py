@@ -26,9 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from ._descriptions import describe
 from .aliases import canonical_industry, canonical_qualification
 from .fields import FieldKind, field_spec
-from .profile import EnterpriseProfile, Money
+from .profile import EnterpriseProfile, Money, MoneyInput
 from .units import format_money, parse_money
 
 __all__ = [
@@ -83,7 +84,9 @@ def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True,
+                              json_schema_extra=describe,
+                              json_schema_serialization_defaults_required=True)
 
 
 # -- conditions -------------------------------------------------------------------------------
@@ -288,11 +291,16 @@ def _base_field_check(field: str) -> str:
 BaseField = Annotated[str, AfterValidator(_base_field_check)]
 
 
+def _money_of(field: str) -> BeforeValidator:
+    """Read a number or a money string ("3万") into 元; the JSON Schema's input form says so."""
+    return BeforeValidator(lambda v: parse_money(v, field=field), json_schema_input_type=MoneyInput)
+
+
 class FixedBenefit(_Benefit):
     """A fixed award; ``up_to`` marks "最高 N 万元" where N is a ceiling, not a promise."""
 
     kind: Literal["fixed"] = "fixed"
-    amount: Annotated[float, BeforeValidator(lambda v: parse_money(v, field="amount"))]
+    amount: Annotated[float, _money_of("amount")]
     up_to: bool = False
 
 
@@ -303,7 +311,7 @@ class Tier(_Frozen):
     amount: Money = None
     rate: Rate | None = None
 
-    @field_validator("at", mode="before")
+    @field_validator("at", mode="before", json_schema_input_type=MoneyInput)
     @classmethod
     def _at_money(cls, v: object) -> object:
         return parse_money(v, field="at") if isinstance(v, str) else v
@@ -355,7 +363,7 @@ class PerUnitBenefit(_Benefit):
 
     kind: Literal["per_unit"] = "per_unit"
     field: BaseField
-    rate: Annotated[float, BeforeValidator(lambda v: parse_money(v, field="rate")), Field(gt=0)]
+    rate: Annotated[float, _money_of("rate"), Field(gt=0)]
     unit: str = "人"
     period: Literal["once", "month", "year"] = "once"
     duration: int = Field(1, ge=1, le=600)
@@ -385,7 +393,7 @@ class RentBenefit(_Benefit):
 
     kind: Literal["rent"] = "rent"
     field: BaseField = "office_area_sqm"
-    rate: Annotated[float, BeforeValidator(lambda v: parse_money(v, field="rate")), Field(gt=0)]
+    rate: Annotated[float, _money_of("rate"), Field(gt=0)]
     months: int = Field(12, ge=1, le=600)
     max_area: float | None = Field(None, gt=0, allow_inf_nan=False)
     cap: Money = None
@@ -469,7 +477,7 @@ class Policy(_Frozen):
     conditions: Condition | None = Field(None, description="document-wide conditions for every clause")
     clauses: tuple[Clause, ...] = Field(min_length=1)
 
-    @field_validator("tier", mode="before")
+    @field_validator("tier", mode="before", json_schema_input_type=Literal["1", "9", "X", 1, 9] | None)
     @classmethod
     def _tier_text(cls, v: object) -> object:
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
@@ -614,6 +622,16 @@ class Question(_Frozen):
     question: str
     clause_ids: tuple[str, ...]
     max_amount: float = 0.0
+    flag: str = ""
+    json_example: str = ""
+    unit: str = ""
+
+    def how(self) -> str:
+        """How to give the answer, in one line: the ``policymatch match`` flag, the JSON, the unit."""
+        if not self.flag:
+            return ""
+        unit = f"（{self.unit}）" if self.unit else ""
+        return f"{self.flag}，或 JSON {self.json_example}{unit}"
 
 
 class UnrecognizedName(_Frozen):

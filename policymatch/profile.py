@@ -35,8 +35,8 @@ from .units import (
     years_between,
 )
 
-__all__ = ["MAX_TEXT_CHARS", "AgeSpan", "EnterpriseProfile", "Money", "PreviousYear", "Talents",
-           "check_day"]
+__all__ = ["MAX_TEXT_CHARS", "AgeSpan", "EnterpriseProfile", "Money", "MoneyInput", "MoneyText",
+           "PreviousYear", "Talents", "check_day"]
 
 #: Longest free text (description, 经营范围) a profile accepts, in characters.
 MAX_TEXT_CHARS = 20_000
@@ -67,7 +67,15 @@ def _half_width(v: object) -> object:
     return text
 
 
-Money = Annotated[float | None, BeforeValidator(_money)]
+MoneyText = Annotated[str, Field(
+    pattern=r"^\s*$|[0-9０-９零〇一二两三四五六七八九十百千万亿萬億壹贰叁肆伍陆柒捌玖拾佰仟]",
+    description="金额文字，如 3500万元、1.2亿、3,500万、￥120万、五百万元；空白表示未知")]
+"""How an amount may be written as text (the input form of the JSON Schemas)."""
+
+MoneyInput = Annotated[float, Field(ge=0)] | MoneyText
+"""What a money field accepts: a number of 元 or :data:`MoneyText`."""
+
+Money = Annotated[float | None, BeforeValidator(_money, json_schema_input_type=MoneyInput | None)]
 """An amount in 元; accepts numbers and strings such as ``"3500万元"``."""
 
 ExtraValue = float | int | bool | str | list[str]
@@ -84,7 +92,8 @@ class AgeSpan(NamedTuple):
 class Talents(BaseModel):
     """Head counts of talent an enterprise brought in this year (``None`` = not known)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_serialization_defaults_required=True)
 
     phd: int | None = Field(None, ge=0, le=100_000, description="新引进全职博士")
     master: int | None = Field(None, ge=0, le=100_000, description="新引进全职硕士")
@@ -112,7 +121,8 @@ class PreviousYear(BaseModel):
     value of an ``extra.<key>`` quantity under the same key (``previous.extra.建筑业产值``).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_serialization_defaults_required=True)
 
     revenue: Money = Field(None, description="上上年度营业收入（元）")
     tax_paid: Money = Field(None, description="上上年度纳税额（元）")
@@ -178,7 +188,8 @@ class EnterpriseProfile(BaseModel):
     True
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              json_schema_serialization_defaults_required=True)
 
     name: str = Field(min_length=1, max_length=200, description="企业名称")
     id: str | None = Field(None, max_length=100, description="调用方自己的企业编号（批量匹配时用）")
@@ -274,7 +285,7 @@ class EnterpriseProfile(BaseModel):
             raise ValueError("统一社会信用代码 must be text of 18 characters")
         return validate_credit_code(v)
 
-    @field_validator("industry_code", mode="before")
+    @field_validator("industry_code", mode="before", json_schema_input_type=str | int | None)
     @classmethod
     def _check_industry_code(cls, v: object) -> object:
         v = _as_text(v)
@@ -304,7 +315,8 @@ class EnterpriseProfile(BaseModel):
     def _canonical_industry(cls, v: str | None) -> str | None:
         return None if v is None else canonical_industry(v)
 
-    @field_validator("qualifications", "new_qualifications", mode="before")
+    @field_validator("qualifications", "new_qualifications", mode="before",
+                     json_schema_input_type=list[str] | str | None)
     @classmethod
     def _canonical_qualifications(cls, v: object) -> object:
         if v is None or (isinstance(v, str) and not v.strip()):

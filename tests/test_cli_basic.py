@@ -197,7 +197,7 @@ def test_show_text_and_json(mini_path: Path, capsys: pytest.CaptureFixture[str])
     lines = out.splitlines()
     assert lines[0] == "mini-gx  新认定国家高新技术企业奖励"
     assert "最高金额：20万元" in lines
-    assert "就高不重复组：mini-honour" in lines
+    assert "就高不重复：与同组（mini-honour）条款只享受金额最高的一项" in lines
     code, out, _ = run(["show", "mini-equip", "--policies", str(mini_path), "--format", "json"],
                        capsys)
     data = json.loads(out)
