@@ -1,8 +1,9 @@
 """Open ``review:`` notes of policy files: what ``policymatch validate`` reports about drafts.
 
-``policymatch extract`` writes a ``review:`` note on every clause a person must check. A file
-that still carries such notes is a draft, however well it validates; this module finds each note
-and where it is (file, line, clause) so validate can say so.
+``policymatch extract`` writes a ``review:`` note on every clause a person must check, and keeps
+each condition phrase it could not structure as an ``unstructured`` condition. A file that still
+carries either is a draft, however well it validates; this module finds each note and each such
+condition and where it is (file, line, clause) so validate can say so.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ReviewNote:
     policy_id: str
     clause_id: str
     note: str
+    kind: str = "review"  # or "unstructured": a condition the extractor kept as words
 
     def where(self) -> str:
         """``policies/x.yaml:12: clause x-1``."""
@@ -58,12 +60,31 @@ def review_notes(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[
         for clause in clauses if isinstance(clauses, list) else ():
             if not isinstance(clause, dict):
                 continue
+            cid = str(clause.get("id", "?"))
             note = clause.get("review")
             if isinstance(note, str) and note.strip():
-                cid = str(clause.get("id", "?"))
                 notes.append(ReviewNote(name, _line_of(text, cid), str(raw.get("id", "?")), cid,
                                         note.strip()))
+            for words in _unstructured(clause.get("conditions")):
+                notes.append(ReviewNote(name, _line_of_words(text, words), str(raw.get("id", "?")),
+                                        cid, words, "unstructured"))
+        for words in _unstructured(raw.get("conditions")):
+            notes.append(ReviewNote(name, _line_of_words(text, words), str(raw.get("id", "?")),
+                                    "(document)", words, "unstructured"))
     return notes
+
+
+def _unstructured(node: object, depth: int = 0) -> list[str]:
+    """The words of every ``kind: unstructured`` leaf of a raw condition tree."""
+    if depth > 64:
+        return []
+    if isinstance(node, dict):
+        if node.get("kind") == "unstructured":
+            return [str(node.get("text", ""))]
+        return _unstructured(node.get("of"), depth + 1)
+    if isinstance(node, list):
+        return [w for child in node for w in _unstructured(child, depth + 1)]
+    return []
 
 
 def _line_of(text: str, clause_id: str) -> int | None:
@@ -76,3 +97,9 @@ def _line_of(text: str, clause_id: str) -> int | None:
     if found is None or (nxt is not None and nxt.start() < found.start()):
         return None
     return text.count("\n", 0, found.start()) + 1
+
+
+def _line_of_words(text: str, words: str) -> int | None:
+    """The first line holding an unstructured condition's words."""
+    at = text.find(words[:40]) if words else -1
+    return None if at < 0 else text.count("\n", 0, at) + 1

@@ -446,20 +446,31 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         print(f"{len(problems)} of {n_cases} clause case(s) failed", file=sys.stderr)
         return 1
-    notes = review_notes(args.paths or None)
+    found = review_notes(args.paths or None)
+    notes = [n for n in found if n.kind == "review"]
+    loose = [n for n in found if n.kind == "unstructured"]
     for note in notes:
         print(f"{note.where()}: open review: {note.note}", file=sys.stderr)
+    for note in loose:
+        print(f"{note.where()}: unstructured condition (at best possible): {note.note}",
+              file=sys.stderr)
     counts = (f"{len(policy_set.policies)} policies, {len(policy_set)} clauses, "
               f"{n_cases} clause cases pass")
-    if not notes:
+    if not found:
         print(f"OK: {counts}")
         return 0
-    files = len({n.file for n in notes})
-    drafts = (f"{len(notes)} clause(s) in {files} file(s) still carry a review: note (a draft "
-              "not yet checked by a person)")
+    parts = []
+    if notes:
+        parts.append(f"{len(notes)} clause(s) in {len({n.file for n in notes})} file(s) still carry "
+                     "a review: note (a draft not yet checked by a person)")
+    if loose:
+        parts.append(f"{len(loose)} condition(s) in {len({n.file for n in loose})} file(s) are still "
+                     "unstructured words (no firm is eligible for their clauses until a person "
+                     "writes them as field conditions)")
+    drafts = "; ".join(parts)
     if args.strict:
-        print(f"{drafts}; check each clause, delete its review: line, and run `policymatch "
-              "validate --strict` again", file=sys.stderr)
+        print(f"{drafts}; check each clause, delete its review: line, structure each unstructured "
+              "condition, and run `policymatch validate --strict` again", file=sys.stderr)
         return 1
     print(f"DRAFT: {counts}, but {drafts}; --strict makes this an error")
     return 0

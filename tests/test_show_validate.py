@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -144,3 +145,16 @@ def test_show_says_a_draft_clause_awaits_review(mini_raw, write_yaml, capsys) ->
     path = write_yaml(_draft(mini_raw))
     code, out, _ = run(["show", "mini-gx", "--policies", str(path)], capsys)
     assert code == 0 and "待审核：请核对：金额是否为一次性" in out.splitlines()
+
+
+def test_validate_reports_unstructured_conditions_of_a_draft(mini_raw, write_yaml, capsys) -> None:
+    raw = copy.deepcopy(mini_raw)
+    raw["clauses"][0]["conditions"] = {"kind": "all", "of": [
+        raw["clauses"][0]["conditions"], {"kind": "unstructured", "text": "签订3年以上劳动合同"}]}
+    raw["clauses"][0].pop("cases", None)
+    path = write_yaml(raw)
+    code, out, err = run(["validate", str(path)], capsys)
+    assert code == 0 and out.startswith("DRAFT: ") and "1 condition(s) in 1 file(s)" in out
+    assert "clause mini-gx: unstructured condition (at best possible): 签订3年以上劳动合同" in err
+    code, out, err = run(["validate", "--strict", str(path)], capsys)
+    assert code == 1 and "structure each unstructured condition" in err
