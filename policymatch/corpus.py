@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -56,6 +55,8 @@ class _HasItems(Protocol):
 
 
 if TYPE_CHECKING:  # the mix-in is only ever combined with a loader; tell the type checker so
+    from importlib.abc import Traversable  # importlib.resources.abc exists from Python 3.11 only
+
     _LoaderBase = yaml.SafeLoader
 else:
     _LoaderBase = object
