@@ -35,6 +35,7 @@ _CAP_WORD = re.compile(r"(?:最高|不超过|上限为?|封顶|最多|累计不�
 _VERB_RE = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|发放|补偿")
 _PER_RE = re.compile(r"每(?:[\u4e00-\u9fff]{0,6}?)(?:\d{1,4}|一)?\s?(人次|人|名|平方米|m2|亩|台|套|项)"
                      r"|元\s?/\s?(人次|人|名|平方米|m2|亩|台|套|项)")
+_EACH = re.compile(r"每(?:个|件|款|批|种|部|只)[\u4e00-\u9fff]{0,4}?(?=给予|奖励|补助|奖|补|$)")
 _AWARD = re.compile(r"(?:补助|奖励|给予|补贴|资助|奖补)\s?$")
 _STEP = re.compile(r"每(?:同比)?(?:增加|增长|新增|多)")
 
@@ -173,6 +174,10 @@ def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
         d.subject = i if n_sub >= 2 and len(picks) == n_sub else None
         if resp and len(mains) > 1 and len(mains) != max(n_sub, 1):
             d.notes.append(f"分别列举的对象（{n_sub}个）与金额（{len(mains)}个）数量不一致")
+        each = _EACH.search(text[max(0, q.start - base - 14):q.start - base])
+        if each:  # "每个产品给予10万元": paid per item, and no profile field counts the items
+            d.notes.append(f"金额按“{each.group()}”计，件数未结构化，已按一件记录（可能少计），"
+                           "请改为按件数计发或核对")
         drafts.append(d)
     return drafts
 
@@ -350,8 +355,12 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         lead = re.match(r"\s*(?:对|凡)[^,;。]{1,80}?的[^,;。]{0,20}?,", work[a:b])
         cp = parse_conditions(lead.group() if lead else "", a, region=region)
         leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + _subject_leaves(cp, None)
+        leaves += _requirements(work, [], a, b)
+        notes = list(cp.notes)
+        if re.search(r"\d\s?[:：比]\s?\d|配套奖励|配套补助", work[a:b]):  # "1:1配套": money, in step
+            notes.append("按其他奖励配套（如 1:1）计发，金额未结构化，已记为非资金，请核对")
         return [Draft(segs, leaves + _copy(inherited, cp), {"kind": "in_kind"},
-                      {"benefit.kind": ("in_kind", a, b, 0.85)}, list(cp.notes))]
+                      {"benefit.kind": ("in_kind", a, b, 0.85)}, notes)]
     drafts: list[Draft] = []
     prev: CondParse | None = None
     for spans, bstart in groups:
@@ -449,7 +458,9 @@ def _copy(leaves: list[Leaf], cp: CondParse) -> list[Leaf]:
 
 
 _REQUIRE = re.compile(r"须|必须|应当|方可|验收|合格|审核|评审|考核|备案|核定")
-_VIA = re.compile(r"经[^,;:。]{2,20}?(?:后|的|合格)(?=[,;:。]|给予|予以|按|奖励|补助|$)")
+_VIA = re.compile(r"经[^,;:。]{2,20}?(?:后|的|合格)(?=[,;:。]|给予|予以|按|奖励|补助|$)"
+                  # "在按市级政策给予奖励的基础上，再给予1:1配套": the other award is a requirement
+                  r"|在[^,;:。]{2,24}?(?:奖励|补助|补贴|资助|支持)的?基础上")
 
 
 def _requirements(work: str, spans: list[tuple[int, int]], bstart: int, end: int) -> list[Leaf]:

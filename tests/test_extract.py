@@ -776,3 +776,38 @@ def test_a_rate_on_the_loan_is_not_a_share_of_an_interest_rate() -> None:
     c = one("对企业技术改造贷款，按贷款额的1.5%给予贴息，最高50万元。")
     assert benefit(c, "kind", "base_rate", "share", "cap") == ("interest", 0.015, 1.0, 500_000)
     assert c.review is None or "LPR" not in c.review
+
+
+# -- readings that never over-grant ---------------------------------------------------------------
+_HEAD = "嵊州市人民政府办公室关于印发嵊州市促进质量提升若干政策的通知\n"
+
+
+def test_a_prize_after_bare_huode_is_newly_won() -> None:
+    result = extract_policy(_HEAD + "一、对获得县长质量奖的企业，给予30万元奖励。（责任单位：市市场监管局）\n")
+    (clause,) = result.policy.clauses
+    leaves = [c for c in _leaves(clause.conditions) if getattr(c, "field", "").endswith("qualifications")]
+    assert [leaf.field for leaf in leaves] == ["new_qualifications"]
+
+
+def test_a_per_item_award_carries_a_review_note() -> None:
+    result = extract_policy(_HEAD + "一、对新获得“浙江制造”品字标认证的企业，每个产品给予10万元奖励。\n")
+    (clause,) = result.policy.clauses
+    assert clause.review and "每个产品" in clause.review
+
+
+def test_an_award_on_top_of_another_keeps_that_requirement() -> None:
+    result = extract_policy(_HEAD + "一、对获得市级数字化车间认定的企业，在按市级政策给予奖励的基础上，"
+                            "再给予1:1配套奖励。（责任单位：市经信局）\n")
+    (clause,) = result.policy.clauses
+    words = [c.text for c in _leaves(clause.conditions) if c.kind == "unstructured"]
+    assert any("基础上" in w for w in words)
+    assert clause.review and "配套" in clause.review
+
+
+def _leaves(node: Any) -> list[Any]:
+    if node is None:
+        return []
+    if node.kind in ("field", "unstructured"):
+        return [node]
+    kids = node.of if isinstance(node.of, tuple) else (node.of,)
+    return [leaf for kid in kids for leaf in _leaves(kid)]
