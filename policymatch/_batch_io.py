@@ -9,7 +9,6 @@ file that is renamed into place when the run completes.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import os
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._lines import check_header, csv_records, detect_encoding, text_lines
 from .profile import EnterpriseProfile
 
 if TYPE_CHECKING:
@@ -58,13 +58,16 @@ class Chunk:
         return self.records[i]
 
 
-def read_chunks(source: Any, chunk_size: int = 10_000) -> Iterator[Chunk]:
+def read_chunks(source: Any, chunk_size: int = 10_000, *,
+                encoding: str | None = None) -> Iterator[Chunk]:
     """Split ``source`` into chunks of at most ``chunk_size`` records.
 
     ``source`` is a pandas DataFrame, an iterable of :class:`EnterpriseProfile` or mappings (flat
     like a table row, or nested like a profile's JSON), or the path of a ``.csv``, ``.jsonl`` /
     ``.ndjson`` or ``.parquet`` file. Raises ``OSError`` / ``ValueError`` when the input cannot
-    be read at all; a bad row only becomes a reject.
+    be read at all; a bad row only becomes a reject. ``encoding`` (CSV, JSON Lines) overrides
+    the guess: UTF-8 with or without a BOM, UTF-16 with a BOM, else GB18030 when the start of
+    the file reads as GBK and not as UTF-8.
     """
     check_chunk_size(chunk_size)
     if isinstance(source, (str, os.PathLike)):
@@ -73,10 +76,11 @@ def read_chunks(source: Any, chunk_size: int = 10_000) -> Iterator[Chunk]:
         if kind is None:
             raise ValueError(f"{path}: read .csv, .jsonl, .ndjson or .parquet files, not "
                              f"{path.suffix or 'files without a suffix'}")
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such file")
-        yield from {"csv": _csv_chunks, "jsonl": _jsonl_chunks,
-                    "parquet": _parquet_chunks}[kind](path, chunk_size)
+        check_input_file(path)
+        if kind == "parquet":
+            yield from _parquet_chunks(path, chunk_size)
+        else:
+            yield from (_csv_chunks if kind == "csv" else _jsonl_chunks)(path, chunk_size, encoding)
         return
     if _is_dataframe(source):
         for start in range(0, len(source), chunk_size):
@@ -89,6 +93,22 @@ def read_chunks(source: Any, chunk_size: int = 10_000) -> Iterator[Chunk]:
     while batch := list(itertools.islice(it, chunk_size)):
         yield Chunk(list(range(row, row + len(batch))), records=batch)
         row += len(batch)
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse what is not a regular file, each with its own words (a FIFO would block, a
+    device such as /dev/zero never ends)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such file") from None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(f"{path}: is a folder; give the table file inside it")
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path}: not a regular file (a pipe, socket or device); save the "
+                         "table to a file first")
 
 
 def check_chunk_size(chunk_size: Any) -> None:
@@ -107,6 +127,7 @@ def frame_chunk(frame: pd.DataFrame, first_row: int, *, text_cells: bool = False
     stays a column of ``str`` and ``None`` whatever pandas used for missing values.
     """
     columns: dict[Any, list[Any]] = {}
+    check_header("the table", [str(c) for c in frame.columns])
     for j, key in enumerate(frame.columns):
         column = frame.iloc[:, j]
         if column.dtype.kind in "biufcmM":  # numbers, yes/no, dates: plain values, NaN for gaps
@@ -116,63 +137,102 @@ def frame_chunk(frame: pd.DataFrame, first_row: int, *, text_cells: bool = False
     return Chunk(list(range(first_row, first_row + len(frame))), columns, text_cells=text_cells)
 
 
-def _csv_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            return
-        width = len(header)
-        rows: list[int] = []
-        good: list[list[str]] = []
-        bad: dict[int, str] = {}
+def _csv_chunks(path: Path, chunk_size: int, encoding: str | None = None) -> Iterator[Chunk]:
+    records = csv_records(path, detect_encoding(path, encoding))
+    first = next(records, None)
+    if first is None:
+        return
+    if first.cells is None:
+        raise ValueError(f"{path}: the header cannot be read ({first.problem})")
+    header = check_header(path, first.cells)
+    width = len(header)
+    rows: list[int] = []
+    good: list[list[str]] = []
+    bad: dict[int, str] = {}
 
-        def flush() -> Chunk:
-            columns = dict(zip(header, map(list, zip(*good, strict=True)), strict=True)) if good \
-                else {h: [] for h in header}
-            return Chunk(rows, columns, bad=bad, text_cells=True)
+    def flush() -> Chunk:
+        columns = dict(zip(header, map(list, zip(*good, strict=True)), strict=True)) if good \
+            else {h: [] for h in header}
+        return Chunk(rows, columns, bad=bad, text_cells=True)
 
-        for row, cells in enumerate(reader, start=1):
-            if not cells:
-                continue  # csv yields [] for a blank line: not a record
-            if len(cells) == width:
-                rows.append(row)
-                good.append(cells)
-            else:
-                bad[row] = (f"line {reader.line_num}: {len(cells)} fields, the header has {width}; "
-                            "quote values that contain commas")
-            if len(rows) + len(bad) >= chunk_size:
-                yield flush()
-                rows, good, bad = [], [], {}
-        if rows or bad:
+    for row, record in enumerate(records, start=1):  # rows are records: blank lines do not count
+        if record.cells is None:
+            bad[row] = str(record.problem)
+        elif len(record.cells) == width:
+            rows.append(row)
+            good.append(record.cells)
+        else:
+            bad[row] = (f"line {record.line}: {len(record.cells)} fields, the header has {width}; "
+                        "quote values that contain commas")
+        if len(rows) + len(bad) >= chunk_size:
             yield flush()
+            rows, good, bad = [], [], {}
+    if rows or bad:
+        yield flush()
 
 
-def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
-    with path.open(encoding="utf-8-sig") as fh:
-        chunk = Chunk([], records=[])
-        row = 0
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            row += 1
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                chunk.bad[row] = f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})"
+def _jsonl_chunks(path: Path, chunk_size: int, encoding: str | None = None) -> Iterator[Chunk]:
+    chunk = Chunk([], records=[])
+    row = 0
+    for number, line, problem in text_lines(path, detect_encoding(path, encoding)):
+        if line is not None and not line.strip():
+            continue
+        row += 1
+        if line is None:
+            chunk.bad[row] = str(problem)
+        else:
+            record, reason = _json_record(line, number)
+            if record is not None:
+                chunk.rows.append(row)
+                assert chunk.records is not None
+                chunk.records.append(record)
             else:
-                if isinstance(record, dict):
-                    chunk.rows.append(row)
-                    assert chunk.records is not None
-                    chunk.records.append(record)
-                else:
-                    chunk.bad[row] = (f"line {number}: expected a JSON object, got "
-                                      f"{type(record).__name__}")
-            if chunk.n_read >= chunk_size:
-                yield chunk
-                chunk = Chunk([], records=[])
-        if chunk.n_read:
+                chunk.bad[row] = str(reason)
+        if chunk.n_read >= chunk_size:
             yield chunk
+            chunk = Chunk([], records=[])
+    if chunk.n_read:
+        yield chunk
+
+
+class _RepeatedKey(Exception):
+    """A JSON object names one key twice."""
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKey(key)
+        out[key] = value
+    return out
+
+
+def _json_record(line: str, number: int) -> tuple[dict[str, Any] | None, str | None]:
+    """One JSON Lines record, or why line ``number`` is not one."""
+    try:
+        record = json.loads(line, object_pairs_hook=_no_repeats)
+    except json.JSONDecodeError as exc:
+        return None, f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})"
+    except _RepeatedKey as exc:
+        return None, (f"line {number}: key {_short(exc.args[0])} appears twice in one object; "
+                      "keep one")
+    except RecursionError:
+        return None, f"line {number}: nested too deeply to be a profile"
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        return None, f"line {number}: not a readable JSON value ({_short(str(exc), 120)})"
+    if not isinstance(record, dict):
+        return None, f"line {number}: expected a JSON object, got {type(record).__name__}"
+    for key in record:
+        head, dot, _ = key.partition(".")
+        if dot and head in record:
+            return None, f"line {number}: keys {head!r} and {_short(key)} both give {key}; keep one"
+    return record, None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[:limit]}… ({len(text):,} characters)"
 
 
 def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
@@ -182,7 +242,12 @@ def _parquet_chunks(path: Path, chunk_size: int) -> Iterator[Chunk]:
         raise ImportError("reading Parquet needs pyarrow: pip install 'policymatch[dataframe]'") \
             from exc
     row = 1
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise ValueError(f"{path}: not a readable Parquet file ({exc})") from None
+    check_header(path, list(parquet.schema_arrow.names))
+    for batch in parquet.iter_batches(batch_size=chunk_size):
         yield Chunk(list(range(row, row + batch.num_rows)), batch.to_pydict())
         row += batch.num_rows
 

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._visible import visible_data
 from .aliases import canonical_industry, canonical_qualification
 from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code, years_between
 
@@ -116,6 +117,12 @@ class EnterpriseProfile(BaseModel):
     credit_clean: bool | None = Field(None, description="未被列入严重失信主体名单")
     extra: dict[str, ExtraValue] = Field(default_factory=dict, max_length=500,
                                          description="政策可能检查的其他事实，键名即 extra.<键>")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _visible_text(cls, data: Any) -> Any:
+        # zero-width characters and bidi marks would make "嵊州市" differ from itself
+        return visible_data(data) if isinstance(data, dict) else data
 
     @field_validator("credit_code", mode="before")
     @classmethod
