@@ -9,23 +9,26 @@ file that is renamed into place when the run completes.
 
 from __future__ import annotations
 
+import glob
 import itertools
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._files import check_regular_file, mode_for
 from ._lines import check_header, csv_records, detect_encoding, text_lines
 from .profile import EnterpriseProfile
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Chunk", "TableWriter", "check_chunk_size", "count_records", "frame_chunk", "read_chunks",
-           "rejects_path"]
+__all__ = ["Chunk", "TableWriter", "check_chunk_size", "commit_all", "count_records",
+           "defuse_formulas", "frame_chunk", "read_chunks", "rejects_path"]
 
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
@@ -76,7 +79,7 @@ def read_chunks(source: Any, chunk_size: int = 10_000, *,
         if kind is None:
             raise ValueError(f"{path}: read .csv, .jsonl, .ndjson or .parquet files, not "
                              f"{path.suffix or 'files without a suffix'}")
-        check_input_file(path)
+        check_regular_file(path, "table")
         if kind == "parquet":
             yield from _parquet_chunks(path, chunk_size)
         else:
@@ -93,22 +96,6 @@ def read_chunks(source: Any, chunk_size: int = 10_000, *,
     while batch := list(itertools.islice(it, chunk_size)):
         yield Chunk(list(range(row, row + len(batch))), records=batch)
         row += len(batch)
-
-
-def check_input_file(path: Path) -> None:
-    """Refuse what is not a regular file, each with its own words (a FIFO would block, a
-    device such as /dev/zero never ends)."""
-    import stat
-
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such file") from None
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(f"{path}: is a folder; give the table file inside it")
-    if not stat.S_ISREG(mode):
-        raise ValueError(f"{path}: not a regular file (a pipe, socket or device); save the "
-                         "table to a file first")
 
 
 def check_chunk_size(chunk_size: Any) -> None:
@@ -274,18 +261,25 @@ def count_records(source: Any) -> int | None:
 
 # -- writing ----------------------------------------------------------------------------------
 class TableWriter:
-    """Streams tables into a temporary file next to ``path``; :meth:`commit` renames it.
+    """Streams tables into a temporary file next to ``path``; :func:`commit_all` renames it.
 
     CSV and Parquet go through Arrow's writers (CSV: booleans as ``true``/``false``, an unknown
-    amount as an empty cell); JSON Lines through pandas, which is several times slower.
+    amount as an empty cell, and text that a spreadsheet would run as a formula — starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return — written after a ``'``); JSON Lines
+    through pandas, which is several times slower. The temporary file's name carries the
+    process id: one left behind by a run that was killed is removed by the next run.
     """
 
     def __init__(self, path: Path) -> None:
         kind = SUFFIXES.get(path.suffix.lower())
         if kind is None:
             raise ValueError(f"{path}: write .csv, .jsonl, .ndjson or .parquet output")
+        if path.is_dir():
+            raise IsADirectoryError(f"{path}: is a folder; name a file to write")
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        remove_stale_temporaries(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-",
+                                   suffix=".tmp")
         os.close(fd)
         self.path, self.tmp, self.kind = path, Path(tmp), kind
         self._out: Any = None  # Arrow's Parquet or CSV writer, opened on the first table
@@ -301,6 +295,8 @@ class TableWriter:
             return
         import pyarrow as pa
 
+        if self.kind == "csv":
+            table = defuse_formulas(table)
         data = pa.Table.from_pandas(table, preserve_index=False)
         data = data.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(
             f.type) or pa.types.is_null(f.type) else f for f in data.schema]))
@@ -317,15 +313,116 @@ class TableWriter:
         self._out.write_table(data)
         self._first = False
 
-    def commit(self) -> None:
+    def close(self) -> None:
         if self._out is not None:
             self._out.close()
-        os.replace(self.tmp, self.path)
+            self._out = None
+
+    def commit(self) -> None:
+        commit_all([self])
 
     def abort(self) -> None:
-        if self._out is not None:
-            self._out.close()
-        self.tmp.unlink(missing_ok=True)
+        try:
+            self.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+def commit_all(writers: Sequence[TableWriter]) -> None:
+    """Rename every writer's file into place: all of them, or (on any failure) none.
+
+    Each target is checked first (a folder cannot be replaced by a file); a target replaced
+    before a later rename fails is put back as it was. Files get the mode an existing target
+    had, else the one the umask gives a new file (``mkstemp`` alone would make them 0600).
+    """
+    for w in writers:
+        w.close()
+        if w.path.is_dir():
+            raise IsADirectoryError(f"{w.path}: is a folder; name a file to write")
+    done: list[tuple[TableWriter, Path | None]] = []
+    try:
+        for w in writers:
+            os.chmod(w.tmp, mode_for(w.path))
+            backup = None
+            if w.path.exists():
+                backup = w.tmp.with_name(w.tmp.name + ".old")
+                if _can_link(w.path):
+                    os.link(w.path, backup)
+                else:
+                    shutil.copy2(w.path, backup)
+            done.append((w, backup))
+            os.replace(w.tmp, w.path)
+    except BaseException:
+        for w, backup in reversed(done):
+            if backup is not None:
+                os.replace(backup, w.path)
+            else:
+                w.path.unlink(missing_ok=True)
+        raise
+    finally:
+        for _, backup in done:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+
+
+def _can_link(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Delete ``.<name>.<pid>-*.tmp`` files next to ``target`` whose process is gone."""
+    try:
+        names = list(target.parent.glob(f".{glob.escape(target.name)}.*-*.tmp*"))
+    except OSError:
+        return
+    for tmp in names:
+        pid_text = tmp.name[len(target.name) + 2:].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+_FORMULA = r"^[=+\-@\t\r]"
+
+
+def _runs_as_formula(value: Any) -> bool:
+    return isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell a spreadsheet would run as a formula written after a
+    ``'`` (OWASP's advice for CSV injection); numbers are left as they are."""
+    import pandas as pd
+
+    out: dict[Any, Any] = {}
+    changed = False
+    for name in table.columns:
+        column = table[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            cats = column.cat.categories
+            if cats.dtype == object and len(cats):
+                risky = cats.astype(str).str.contains(_FORMULA, regex=True)
+                if risky.any():
+                    column = column.astype(object)
+        if column.dtype == object:
+            risky_cells = column.map(_runs_as_formula)
+            if risky_cells.any():
+                column = column.map(lambda v: f"'{v}" if _runs_as_formula(v) else v)
+                changed = True
+        out[name] = column
+    return pd.DataFrame(out, copy=False) if changed else table
 
 
 def rejects_path(output: str | os.PathLike[str]) -> Path:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import yaml
 from pydantic import ValidationError
 
+from ._files import mode_for, read_bounded
 from .errors import PolicyFileError, ProfileError
 from .models import Policy, PolicySet
 from .profile import EnterpriseProfile
@@ -466,6 +467,7 @@ def atomic_write_text(target: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
