@@ -61,7 +61,7 @@ class _NoDuplicateKeys(_LoaderBase):
         except (ValueError, OverflowError, TypeError, AttributeError, KeyError, IndexError) as exc:
             shown = f" {_shorten(node.value)}" if isinstance(node.value, str) else ""
             tag = str(node.tag).rsplit(":", 1)[-1]
-            if tag == "timestamp":
+            if tag == "timestamp" and not isinstance(exc, ValueError):
                 why = "not a date; write the date as YYYY-MM-DD, e.g. 2023-06-01"
             elif isinstance(exc, (AttributeError, TypeError, KeyError, IndexError)):
                 why = f"the value does not fit the tag !!{tag}; remove the tag or fix the value"
