@@ -23,12 +23,12 @@ def check_regular_file(path: Path, what: str = "file") -> None:
                          f"{what} to a file first")
 
 
-def read_bounded(path: Path, limit: int) -> bytes | None:
+def read_bounded(path: Path, limit: int, what: str = "file") -> bytes | None:
     """The bytes of a regular file, or ``None`` when it holds more than ``limit`` bytes.
 
     The size is checked before reading, and no more than ``limit + 1`` bytes are ever read
     (a file may grow in between)."""
-    check_regular_file(path)
+    check_regular_file(path, what)
     if path.stat().st_size > limit:
         return None
     with path.open("rb") as fh:

@@ -98,6 +98,26 @@ _HINTS = {
 }
 
 
+def _one_per_extra(errors: list[Any], raw: Any) -> list[Any]:
+    """An ``extra`` value of no allowed type fails each member of the union (``extra.a.float``,
+    ``extra.a.int``, …): say it once, for ``extra.a``."""
+    out: list[Any] = []
+    seen: set[Any] = set()
+    for err in errors:
+        loc = err["loc"]
+        if len(loc) > 2 and loc[0] == "extra":
+            if loc[:2] in seen:
+                continue
+            seen.add(loc[:2])
+            value = raw.get("extra", {}).get(loc[1]) if isinstance(raw, dict) else None
+            got = type(value).__name__ if isinstance(value, (dict, list)) else repr(value)
+            err = {"loc": loc[:2], "type": "extra_value", "input": {},
+                   "msg": f"an extra fact is a number, yes/no, text or a list of text, not {got}"
+                          " — flatten it into keys such as extra.a_b"}
+        out.append(err)
+    return out
+
+
 def format_validation_error(exc: ValidationError, name: str, raw: Any, *,
                             schema: str = "policy", lines: Any = None) -> list[str]:
     """One line per problem: file, clause id, field path, bad value, message and a hint.
@@ -106,7 +126,7 @@ def format_validation_error(exc: ValidationError, name: str, raw: Any, *,
     ``lines`` (the YAML's node tree, see :func:`_yaml_lines`) adds the line of each problem.
     """
     out: list[str] = []
-    errors = exc.errors(include_url=False)
+    errors = _one_per_extra(exc.errors(include_url=False), raw)
     locs = [e["loc"] for e in errors]
     for err in errors:
         loc = err["loc"]
@@ -184,7 +204,7 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, byte
 def _read_policy_bytes(path: Path) -> bytes:
     """A policy file's bytes, its size checked before reading (an ``_Oversize`` when over)."""
     try:
-        data = read_bounded(path, MAX_POLICY_FILE_BYTES)
+        data = read_bounded(path, MAX_POLICY_FILE_BYTES, "policy file")
     except OSError as exc:
         raise PolicyFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:
@@ -381,7 +401,7 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
         else:
             name = str(source)
             try:
-                got = read_bounded(Path(source), MAX_PROFILE_BYTES)
+                got = read_bounded(Path(source), MAX_PROFILE_BYTES, "profile JSON")
             except (OSError, ValueError) as exc:
                 raise ProfileError(str(exc) if not isinstance(exc, PermissionError)
                                    else f"{name}: cannot be read (permission denied)") from None
