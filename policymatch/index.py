@@ -19,12 +19,15 @@ corpus, refuses to load.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import secrets
 import shutil
 import threading
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -136,11 +139,13 @@ class ClauseIndex:
                 f"query_tokenizer={self.query_tokenizer!r}{fitted})")
 
     # -- fitting ----------------------------------------------------------------------------
-    def fit(self, ids: Sequence[str], texts: Sequence[str], *, fingerprint: str = "") -> ClauseIndex:
+    def fit(self, ids: Sequence[str], texts: Sequence[str], *, fingerprint: str = "",
+            allow_empty: bool = False) -> ClauseIndex:
         """Learn the vocabulary, IDF and clause matrix from ``texts`` (one per id).
 
         Raises ``ValueError`` for mismatched lengths, duplicate or non-text ids, non-text
-        clauses, an empty corpus or one without a single term. The inputs are not modified.
+        clauses, an empty corpus or (unless ``allow_empty``: then every score is 0) one without
+        a single term. The inputs are not modified.
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -160,6 +165,13 @@ class ClauseIndex:
         try:
             matrix = vectorizer.fit_transform(tokens)
         except ValueError as exc:  # "empty vocabulary" and its min_df variant
+            if allow_empty:
+                empty = _Csr(np.zeros(0), np.zeros(0, np.int64),
+                             np.zeros(len(ids_t) + 1, np.int64), (len(ids_t), 0))
+                self._set_state(ids=ids_t, vocabulary={}, idf=np.zeros(0), csr=empty,
+                                lexicon=None, seen=frozenset(), fingerprint=fingerprint,
+                                tokenizer=tokenizer)
+                return self
             raise ValueError(
                 f"no clause text has a term to index ({exc}); check the texts or lower min_df"
             ) from exc
@@ -296,7 +308,7 @@ class ClauseIndex:
         query[cols] = weights
         csr = self._csr
         return np.bincount(self._row_of, weights=csr.data * query[csr.indices],
-                           minlength=len(self.ids_))
+                           minlength=len(self.ids_)).astype(np.float64, copy=False)
 
     def score_many(self, texts: Iterable[str]) -> np.ndarray:
         """Cosine similarities, shape ``(n_texts, n_clauses)``: one sparse product per batch.
@@ -415,17 +427,28 @@ class ClauseIndex:
         try:
             params = meta["params"]
             ids = tuple(str(i) for i in meta["ids"])
-            vocabulary = {str(k): int(v) for k, v in _read_json(path / "vocabulary.json").items()}
-            idf = np.load(path / "idf.npy", allow_pickle=False)
-            csr = _load_csr(path / "matrix.npz")
-            lexicon = VocabularyTokenizer.from_dict(_read_json(path / "lexicon.json"))
-            saved_tokenizer = dict(params["tokenizer"])
+            saved_tokenizer = _saved_tokenizer(path, params["tokenizer"])
             if tokenizer is None:
-                tokenizer = Tokenizer(**saved_tokenizer)
+                if saved_tokenizer["user_dict_sha256"] is not None:
+                    raise IndexFormatError(
+                        f"{path}: fitted with a user dictionary; pass the same "
+                        "tokenizer=Tokenizer(user_dict=...) to load it (a saved index names no "
+                        "file to read)")
+                tokenizer = Tokenizer(stopwords=saved_tokenizer["stopwords"],
+                                      hmm=saved_tokenizer["hmm"],
+                                      engine=params["tokenizer"].get("engine", "jieba"))
+            vocabulary = {str(k): int(v) for k, v in _read_json(path / "vocabulary.json").items()}
+            idf = _load_npy(path / "idf.npy", (len(vocabulary),))
+            csr = _load_csr(path / "matrix.npz", len(ids), len(vocabulary))
+            lexicon = VocabularyTokenizer.from_dict(_read_json(path / "lexicon.json"))
             index = cls(tokenizer=tokenizer, sublinear_tf=bool(params["sublinear_tf"]),
                         min_df=int(params["min_df"]), query_tokenizer=params["query_tokenizer"])
-        except (KeyError, TypeError, ValueError, AttributeError, OSError) as exc:
-            raise IndexFormatError(f"{path}: damaged index ({exc}); {_REBUILD}") from exc
+        except IndexFormatError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError,
+                RecursionError, zipfile.BadZipFile, zlib.error) as exc:
+            detail = _shorten(f"{type(exc).__name__}: {exc}")
+            raise IndexFormatError(f"{path}: damaged index ({detail}); {_REBUILD}") from exc
         differ = [k for k, v in _tokenizer_params(tokenizer).items() if saved_tokenizer.get(k) != v]
         if differ:
             raise IndexFormatError(
@@ -452,10 +475,42 @@ class ClauseIndex:
 
 
 def _tokenizer_params(tokenizer: Tokenizer) -> dict[str, Any]:
-    """The tokenizer parameters that change tokens, as JSON values (engine and cache do not)."""
+    """The tokenizer parameters that change tokens, as JSON data (engine and cache do not).
+
+    A user dictionary is saved as the SHA-256 of its bytes, never as its path: a saved index
+    must not tell the library which file to open."""
     user_dict, stop = tokenizer.user_dict, tokenizer.stopwords
-    return {"user_dict": None if user_dict is None else os.fspath(user_dict),
+    digest = None
+    if user_dict is not None:
+        digest = hashlib.sha256(Path(user_dict).read_bytes()).hexdigest()
+    return {"user_dict_sha256": digest,
             "stopwords": None if stop is None else sorted(stop), "hmm": bool(tokenizer.hmm)}
+
+
+_TOKENIZER_KEYS = {"user_dict_sha256", "stopwords", "hmm", "engine"}
+
+
+def _saved_tokenizer(path: Path, saved: Any) -> dict[str, Any]:
+    """meta.json's tokenizer parameters, checked to be data of the expected shapes only."""
+    if not isinstance(saved, dict):
+        raise IndexFormatError(f"{path}: meta.json tokenizer parameters are not a mapping; "
+                               f"{_REBUILD}")
+    unknown = sorted(set(saved) - _TOKENIZER_KEYS)
+    if unknown:
+        raise IndexFormatError(
+            f"{path}: meta.json names tokenizer parameters {', '.join(map(repr, unknown[:3]))}; "
+            f"a saved index carries data, never paths or settings to follow: {_REBUILD}")
+    digest, stop, hmm = saved.get("user_dict_sha256"), saved.get("stopwords"), saved.get("hmm")
+    engine = saved.get("engine", "jieba")
+    if not (digest is None or (isinstance(digest, str) and len(digest) == 64)) \
+            or not (stop is None or (isinstance(stop, list) and all(isinstance(w, str) for w in stop)))\
+            or not isinstance(hmm, bool) or engine not in ("jieba", "rjieba"):
+        raise IndexFormatError(f"{path}: meta.json tokenizer parameters are damaged; {_REBUILD}")
+    return {"user_dict_sha256": digest, "stopwords": stop, "hmm": hmm}
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def _replaceable(target: Path) -> bool:
@@ -478,7 +533,10 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexFormatError(f"{path}: unreadable ({exc}); {_REBUILD}") from exc
+        raise IndexFormatError(f"{path}: unreadable ({_shorten(str(exc))}); {_REBUILD}") from exc
+    except RecursionError:
+        raise IndexFormatError(f"{path}: nested too deeply to be part of an index; {_REBUILD}") \
+            from None
     if not isinstance(data, dict):
         raise IndexFormatError(f"{path}: expected a JSON object; {_REBUILD}")
     return data
@@ -530,13 +588,58 @@ class _Csr:
         )
 
 
-def _load_csr(path: Path) -> _Csr:
-    """Read scipy's ``save_npz`` layout with ``np.load(allow_pickle=False)`` and no scipy."""
+def _npy_header(fh: Any, name: str, size: int) -> tuple[tuple[int, ...], np.dtype[Any]]:
+    """The shape and dtype a ``.npy`` stream declares, checked against the bytes it can hold
+    (``size``) before anything is allocated; a text or pickle file is refused by its magic."""
+    from numpy.lib import format as npy
+
+    if fh.read(6) != b"\x93NUMPY":
+        raise ValueError(f"{name} is not a .npy array file")
+    major, _ = fh.read(2)
+    shape, fortran, dtype = (npy.read_array_header_1_0(fh, max_header_size=10_000) if major == 1
+                             else npy.read_array_header_2_0(fh, max_header_size=10_000))
+    if dtype.hasobject or fortran:
+        raise ValueError(f"{name} holds {'objects' if dtype.hasobject else 'a Fortran array'}, "
+                         "not plain numbers")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared > size:
+        raise ValueError(f"{name} declares {math.prod(shape):,} values, more than its "
+                         f"{size:,} bytes hold")
+    return tuple(int(n) for n in shape), dtype
+
+
+def _load_npy(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    """A float64 array of ``shape`` from a ``.npy`` file, its header checked first."""
+    with path.open("rb") as fh:
+        got, dtype = _npy_header(fh, path.name, path.stat().st_size)
+    if got != shape or dtype != np.float64:
+        raise ValueError(f"{path.name} is {dtype} {got}, expected float64 {shape}")
+    return np.load(path, allow_pickle=False)
+
+
+def _load_csr(path: Path, n_rows: int, n_cols: int) -> _Csr:
+    """Read scipy's ``save_npz`` layout with ``np.load(allow_pickle=False)`` and no scipy.
+
+    Each member's header is read first: an array declaring more values than its member holds
+    or than the matrix can have is refused before it is allocated."""
+    most = {"data": n_rows * n_cols, "indices": n_rows * n_cols, "indptr": n_rows + 1,
+            "format": 16, "shape": 2}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            member = info.filename.removesuffix(".npy")
+            if member not in most:
+                raise ValueError(f"matrix.npz holds an unexpected {info.filename!r}")
+            with archive.open(info) as fh:
+                shape, _ = _npy_header(fh, f"matrix.npz {info.filename}", info.file_size)
+            if math.prod(shape) > most[member]:
+                raise ValueError(f"matrix.npz {info.filename} declares {math.prod(shape):,} "
+                                 f"values; a {n_rows} × {n_cols} matrix has at most "
+                                 f"{most[member]:,}")
     with np.load(path, allow_pickle=False) as npz:
         fmt = npz["format"].item()
         if fmt not in (b"csr", "csr"):
             raise ValueError(f"matrix.npz holds a {fmt!r} matrix, expected csr")
-        n_rows, n_cols = (int(n) for n in npz["shape"])
+        rows, cols = (int(n) for n in npz["shape"])
         return _Csr(np.asarray(npz["data"], dtype=np.float64),
                     np.asarray(npz["indices"], dtype=np.int64),
-                    np.asarray(npz["indptr"], dtype=np.int64), (n_rows, n_cols))
+                    np.asarray(npz["indptr"], dtype=np.int64), (rows, cols))
