@@ -512,8 +512,18 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
     from .fields import FieldKind, field_spec
 
     data: dict[str, Any] = {}
+    seen: set[str] = set()
+    dotted: set[str] = set()  # the heads of dotted columns (talents of talents.phd)
     for key, raw in row.items():
         column = str(key).strip()
+        head, dot, rest = column.partition(".")
+        if column in seen or (dot and head in seen) or column in dotted:
+            other = column if column in seen else (head if dot and head in seen else f"{column}.…")
+            raise ProfileError(f"{name or 'row'}: columns {other!r} and {column!r} give the same "
+                               "field twice; keep one (it is not clear which one holds the value)")
+        seen.add(column)
+        if dot:
+            dotted.add(head)
         value = _plain_cell(raw)
         if _is_missing(value):
             continue
@@ -525,7 +535,6 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
                 value = str(value)
         elif spec is not None and spec.kind is FieldKind.BOOL and isinstance(value, str):
             value = _YES_NO.get(value.strip(), value)
-        head, dot, rest = column.partition(".")
         if dot and head in ("talents", "extra"):
             data.setdefault(head, {})[rest] = value
         else:
