@@ -133,6 +133,7 @@ def test_a_whole_gb_file_is_read(tmp_path: Path, codec: str) -> None:
     assert detect_encoding(path) == "gb18030"
     good, bad = rows_and_rejects(path)
     assert [(r["name"], r["region"]) for _, r in good] == [("测试公司", "嵊州市"), ("另一家", "新昌县")]
+    assert not bad
 
 
 def test_encoding_can_be_given_and_a_wrong_one_is_refused(tmp_path: Path) -> None:
