@@ -42,7 +42,7 @@ def check_docx(path: Path) -> None:
 
 def document_text(path: Path, limit: int) -> str:
     """The text of a ``.txt`` document: UTF-8 (with or without BOM), or UTF-16 (with a BOM, or
-    recognisable by its zero bytes, as Windows Notepad's "Unicode" writes it)."""
+    recognisable by where its zero bytes sit, as Windows Notepad's "Unicode" writes it)."""
     try:
         data = read_bounded(path, limit, "document")
     except (OSError, ValueError) as exc:
@@ -73,13 +73,17 @@ def document_text(path: Path, limit: int) -> str:
 def _utf16(data: bytes) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
-        return None
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data[:65536]:
+        return None  # UTF-8 text holds no zero byte at all
+    best, score = None, 0.9  # the reading of which at least 90% is ordinary Chinese text
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[:65536].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        ordinary = sum(1 for c in text if c in "\t\n\r" or " " <= c <= "~"
+                       or "\u3000" <= c <= "\u303f" or "\u4e00" <= c <= "\u9fff"
+                       or "\uff00" <= c <= "\uffef") / max(len(text), 1)
+        if ordinary > score:
+            best, score = codec, ordinary
+    return best

@@ -139,7 +139,7 @@ def test_a_saved_index_holds_a_digest_not_a_path(tokenizer: Tokenizer, tmp_path:
         ClauseIndex.load(saved)
     assert ClauseIndex.load(saved, tokenizer=custom).ids_ == tuple(IDS)
     words.write_text("别的词 20000 n\n", encoding="utf-8")  # same path, other words
-    with pytest.raises(IndexFormatError, match="another tokenizer .*user_dict_sha256"):
+    with pytest.raises(IndexFormatError, match=r"another tokenizer .*user_dict_sha256"):
         ClauseIndex.load(saved, tokenizer=Tokenizer(user_dict=words))
 
 
