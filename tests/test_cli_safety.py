@@ -210,7 +210,7 @@ def test_a_docx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
 def test_a_damaged_docx_is_named(tmp_path: Path) -> None:
     pytest.importorskip("docx")
     (tmp_path / "bad.docx").write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(ExtractionError, match="not a readable .docx file"):
+    with pytest.raises(ExtractionError, match=r"not a readable \.docx file"):
         read_document(tmp_path / "bad.docx")
 
 
