@@ -60,7 +60,8 @@ def read_partitions(source: Any, *, blocksize: str | int | None = None,
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         suffix = path.suffix.lower()
-        check_regular_file(path, "table")
+        if not (suffix == ".parquet" and path.is_dir()):  # a Parquet dataset may be a folder
+            check_regular_file(path, "table")
         if suffix == ".csv":
             text = detect_encoding(path, encoding)
             first = next(csv_records(path, text), None)
@@ -75,7 +76,8 @@ def read_partitions(source: Any, *, blocksize: str | int | None = None,
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            check_header(path, list(pq.ParquetFile(path).schema_arrow.names))
+            if path.is_file():
+                check_header(path, list(pq.ParquetFile(path).schema_arrow.names))
             return dd.read_parquet(str(path)), False
         raise ValueError(f"{path}: on Dask, read .csv or .parquet (convert JSON Lines to Parquet)")
     if type(source).__name__ == "DataFrame" and hasattr(source, "iloc"):

@@ -358,3 +358,35 @@ def test_batch_workers_are_bounded(tmp_path: Path, workers: str, monkeypatch: py
     assert main(["batch", str(source), "-o", str(tmp_path / "o.csv"), "--workers", workers]) == 1
     assert "--workers takes a whole number from 1 to 256" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
+
+
+# -- the same checks on Dask ------------------------------------------------------------------------
+def test_dask_refuses_a_repeated_column_and_reads_gbk(matcher: Matcher, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    from policymatch._dask import match_dask
+
+    dup = write(tmp_path / "dup.csv", b"name,region,region\nA,x,y\n")
+    with pytest.raises(ValueError, match="'region' appears twice"):
+        list(match_dask(matcher, dup, as_of=AS_OF))
+    gbk = write(tmp_path / "gbk.csv", "name,region,credit_clean\n甲,测试县,true\n".encode("gbk"))
+    dask_table = pd.concat([r.table for r in match_dask(matcher, gbk, as_of=AS_OF)])
+    one = matcher.match_many(gbk, as_of=AS_OF)
+    assert sorted(map(str, dask_table["clause_id"])) == sorted(map(str, one["clause_id"]))
+    assert len(one) > 0 and set(map(str, one["name"])) == {"甲"}
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(IsADirectoryError):
+        list(match_dask(matcher, tmp_path / "folder.csv", as_of=AS_OF))
+
+
+@pytest.mark.parametrize("row", [
+    {"name": "A", "region": "x", " region": "y"},
+    {"name": "A", "talents": {"phd": 1}, "talents.phd": 2},
+    {"name": "A", "talents.phd": 2, "talents": {"phd": 1}},
+    {"name": "A", "extra.k": 1, "extra.k ": 2},
+])
+def test_a_row_giving_one_field_twice_is_refused(row: dict[str, Any]) -> None:
+    from policymatch.corpus import profile_from_row
+    from policymatch.errors import ProfileError
+
+    with pytest.raises(ProfileError, match="give the same field twice; keep one"):
+        profile_from_row(row)
