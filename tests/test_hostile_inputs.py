@@ -470,7 +470,7 @@ def test_traditional_full_width_text_extracts_like_simplified() -> None:
 
 @pytest.mark.parametrize(("content", "ok"), [
     ("\ufeff（一）给予10万元奖励。".encode(), True),
-    ("（一）给予10万元奖励。".encode("utf-16"), False),
+    ("（一）给予10万元奖励。".encode("utf-16"), True),  # Windows Notepad's "Unicode" is read
     ("（一）给予10万元奖励。".encode("gb18030"), False),
     (b"\x00" * 10, False),
 ], ids=["utf-8-bom", "utf-16", "gb18030", "nul"])
