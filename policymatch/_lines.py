@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,31 +94,65 @@ def _raw_lines(fh: BinaryIO) -> Iterator[tuple[bytes, bool]]:
 def text_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | None, str | None]]:
     """``(line number, text, None)`` per line, or ``(number, None, problem)`` for a bad one."""
     if encoding == "utf-16":  # not line-safe as bytes: decode the stream (BOM gives the order)
-        with path.open(encoding="utf-16", newline="") as text:
-            for number, line in enumerate(text, start=1):
+        with path.open(encoding="utf-16", newline="") as stream:
+            for number, line in enumerate(stream, start=1):
                 yield number, line, None
         return
     strip_bom = encoding == "utf-8-sig"
     codec = "utf-8" if strip_bom else encoding
+    number = 0
     with path.open("rb") as fh:
-        for number, (raw, too_long) in enumerate(_raw_lines(fh), start=1):
-            if too_long:
-                yield number, None, (f"line {number}: longer than {MAX_LINE_BYTES:,} bytes; a "
-                                     "record is one enterprise's facts")
+        while block := fh.read(_BLOCK):
+            if not block.endswith(b"\n"):
+                block += fh.readline(MAX_LINE_BYTES + 1)
+            if number == 0 and strip_bom and block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8):]
+            text: str | None
+            try:  # the common case: a whole block decodes, split it as a text file would
+                text = block.decode(codec)
+            except UnicodeDecodeError:
+                text = None
+            if text is not None and b"\x00" not in block and len(block) <= _BLOCK + MAX_LINE_BYTES:
+                for line in io.StringIO(text, newline=""):
+                    number += 1
+                    if len(line) * 4 > MAX_LINE_BYTES and len(line.encode(codec)) > MAX_LINE_BYTES:
+                        yield number, None, _too_long(number)
+                    else:
+                        yield number, line, None
                 continue
-            if number == 1 and strip_bom and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
-            if b"\x00" in raw:
-                yield number, None, (f"line {number}: holds NUL bytes (UTF-16 text or a binary "
-                                     "file?); save the table as UTF-8 text")
-                continue
-            try:
-                yield number, raw.decode(codec), None
-            except UnicodeDecodeError as exc:
-                other = "gb18030" if codec == "utf-8" else "utf-8"
-                yield number, None, (f"line {number}: not {_NAMES[codec]} text (byte "
-                                     f"{exc.start + 1}); save the file as UTF-8, or pass "
-                                     f"--encoding {other} if the whole file is {_NAMES[other]}")
+            for item in _checked_lines(io.BytesIO(block), codec, number):
+                number = item[0]
+                yield item
+            if not block.endswith(b"\n") and len(block) > _BLOCK:  # a line longer than the limit
+                while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
+                    pass
+
+
+_BLOCK = 1 << 20
+
+
+def _too_long(number: int) -> str:
+    return f"line {number}: longer than {MAX_LINE_BYTES:,} bytes; a record is one enterprise's facts"
+
+
+def _checked_lines(fh: BinaryIO, codec: str, before: int
+                   ) -> Iterator[tuple[int, str | None, str | None]]:
+    """Line by line, each decoded on its own: the block holding a bad line."""
+    for number, (raw, too_long) in enumerate(_raw_lines(fh), start=before + 1):
+        if too_long:
+            yield number, None, _too_long(number)
+            continue
+        if b"\x00" in raw:
+            yield number, None, (f"line {number}: holds NUL bytes (UTF-16 text or a binary "
+                                 "file?); save the table as UTF-8 text")
+            continue
+        try:
+            yield number, raw.decode(codec), None
+        except UnicodeDecodeError as exc:
+            other = "gb18030" if codec == "utf-8" else "utf-8"
+            yield number, None, (f"line {number}: not {_NAMES[codec]} text (byte "
+                                 f"{exc.start + 1}); save the file as UTF-8, or pass "
+                                 f"--encoding {other} if the whole file is {_NAMES[other]}")
 
 
 _NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030/GBK"}

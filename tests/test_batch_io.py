@@ -390,3 +390,13 @@ def test_a_row_giving_one_field_twice_is_refused(row: dict[str, Any]) -> None:
 
     with pytest.raises(ProfileError, match="give the same field twice; keep one"):
         profile_from_row(row)
+
+
+def test_lines_are_numbered_across_read_blocks(tmp_path: Path) -> None:
+    rows = [f"企业{i:06d},嵊州市\r\n".encode() for i in range(60_000)]  # about 1.3 MiB
+    rows[45_000] = "坏行,嵊州市\r\n".encode("gbk")
+    rows[50_000] = b'"quote,open\r\n'
+    good, bad = rows_and_rejects(write(tmp_path / "t.csv", b"name,region\r\n" + b"".join(rows)))
+    assert len(good) == 59_998 and sorted(bad) == [45_001, 50_001]
+    assert bad[45_001].startswith("line 45002: not UTF-8") and "line 50002" in bad[50_001]
+    assert good[-1] == (60_000, {"name": "企业059999", "region": "嵊州市"})
