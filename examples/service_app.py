@@ -60,8 +60,9 @@ def handle(profile: Mapping[str, Any] | EnterpriseProfile, *, matcher: Matcher,
            include_ineligible: bool = False) -> dict[str, Any]:
     """Answer one request: the MatchReport as plain JSON-ready data.
 
-    Raises :class:`policymatch.ProfileError` (a ``ValueError``) for a bad profile; the web
-    layer turns it into a 422 response.
+    Raises :class:`policymatch.ProfileError` (a ``ValueError``) for a bad profile, which the web
+    layer turns into a 422 response, and ``ValueError`` for a bad option such as ``top_k=-1``
+    (a 400 response).
     """
     report = matcher.match(profile, as_of=as_of, top_k=top_k,
                            include_ineligible=include_ineligible)
@@ -105,6 +106,8 @@ def create_app() -> Any:
                           include_ineligible=include_ineligible)
         except ProfileError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
+        except ValueError as exc:  # a bad option (top_k=-1): the request, not the server
+            raise HTTPException(status_code=400, detail=str(exc)) from None
 
     @app.get("/search")
     def search(q: str, top_k: int = 10) -> list[dict[str, Any]]:
@@ -112,6 +115,8 @@ def create_app() -> Any:
             hits = state["matcher"].search(q, top_k=top_k)
         except ProfileError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
         return [h.model_dump(mode="json") for h in hits]
 
     @app.get("/health")

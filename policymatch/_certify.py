@@ -249,7 +249,8 @@ def _cached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _validators() -> dict[str, Callable[[Any], Any]]:
-    from .profile import Talents
+    from .fields import PREVIOUS_FIELDS
+    from .profile import PreviousYear, Talents
 
     fields = EnterpriseProfile.model_fields
     out: dict[str, Callable[[Any], Any]] = {
@@ -270,6 +271,12 @@ def _validators() -> dict[str, Callable[[Any], Any]]:
     for key, info in Talents.model_fields.items():
         lo, hi, _ = _bounds(info)
         out[f"talents.{key}"] = partial(_integer, lo=lo, hi=hi)
+    for key in PREVIOUS_FIELDS:
+        if key == "employees":
+            lo, hi, _ = _bounds(PreviousYear.model_fields[key])
+            out[f"previous.{key}"] = partial(_integer, lo=lo, hi=hi)
+        else:
+            out[f"previous.{key}"] = _money
     return out
 
 
@@ -292,8 +299,10 @@ def _kinds(column: str) -> str | None:
     """How a column can be checked whole: numbers, free text, a credit code, repeated values."""
     if column in _MONEY_FIELDS:
         return "money"
-    if column == "employees" or column.startswith("talents."):
+    if column == "employees" or column.startswith("talents.") or column == "previous.employees":
         return "int"
+    if column.startswith("previous."):
+        return "money"
     if column in ("revenue_growth", "office_area_sqm"):
         return "real"
     if column in ("name", "id", "description"):
@@ -308,6 +317,10 @@ def _bounds_of(column: str) -> tuple[float, float, int]:
 
     if column.startswith("talents."):
         return _bounds(Talents.model_fields[column[len("talents."):]])
+    if column == "previous.employees":
+        from .profile import PreviousYear
+
+        return _bounds(PreviousYear.model_fields["employees"])
     if column in EnterpriseProfile.model_fields:
         return _bounds(EnterpriseProfile.model_fields[column])
     return -math.inf, math.inf, 10**9
@@ -417,6 +430,7 @@ def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
     ok = np.ones(n, dtype=bool)
     validators = _validators()
     n_extra = sum(1 for c in names if c.startswith("extra."))
+    n_previous = sum(1 for c in names if c.startswith("previous.extra."))
     by_name = dict(zip(names, columns, strict=True))
     for column in names:
         cells = columns[by_name[column]]
@@ -425,6 +439,10 @@ def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
             key = column[len("extra."):]
             if key.strip() and len(key) <= 64 and n_extra <= 500:
                 check = _cached(_extra_text) if text_cells else _extra_value
+        elif column.startswith("previous.extra."):
+            key = column[len("previous.extra."):]
+            if key.strip() and len(key) <= 64 and n_previous <= 100:
+                check = _money
         if check is None:  # a column the profile does not have: fine only where blank
             ok &= np.fromiter((_blank(v) for v in cells), dtype=bool, count=n)
             continue

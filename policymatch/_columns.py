@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from ._scale import scale_class
 from .fields import FieldKind, field_spec
-from .profile import EnterpriseProfile
+from .profile import EnterpriseProfile, previous_value
 from .units import industry_section, years_between
 
 __all__ = ["Columns", "is_numeric", "profile_value", "stored_fields"]
@@ -57,6 +57,8 @@ def profile_value(p: EnterpriseProfile, name: str) -> Any:
         return None if p.talents is None else getattr(p.talents, name[len("talents."):])
     if name.startswith("extra."):
         return p.extra.get(name[len("extra."):])
+    if name.startswith("previous."):
+        return previous_value(p.previous, name)
     return getattr(p, name)
 
 

@@ -88,12 +88,19 @@ def report_html(report: MatchReport) -> str:
     head = (f'<div class="pm-head" style="margin-bottom:4px"><strong class="pm-enterprise">'
             f'{_e(report.enterprise)}</strong> <span style="{_MUTED}">{report.as_of.isoformat()}'
             f'</span><br><span class="pm-summary">{_e(report.summary)}</span></div>')
-    if report.matches:
-        body = _table(["状态", "条款", "标题", "金额（万元）", "说明", "责任单位"],
-                      (_match_row(m) for m in report.matches), numeric=[3])
+    headers = ["状态", "条款", "标题", "金额（万元）", "说明", "责任单位"]
+    # possible clauses written for other kinds of firm: folded, never left out
+    other = [m for m in report.matches if m.unrelated and m.status.value == "possible"]
+    main = [m for m in report.matches if not (m.unrelated and m.status.value == "possible")]
+    if main:
+        body = _table(headers, (_match_row(m) for m in main), numeric=[3])
     else:
         body = '<p class="pm-empty">没有找到可享受或待确认的条款。</p>'
     parts = [head, body]
+    if other:
+        parts.append(f'<details class="pm-other"><summary style="{_MUTED}">另有 {len(other)} 条'
+                     f'待确认的条款面向其他类型的企业</summary>'
+                     f'{_table(headers, (_match_row(m) for m in other), numeric=[3])}</details>')
     if report.questions:
         items = "".join(f"<li>{_e(q.question)}</li>" for q in report.questions[:8])
         parts.append(f'<div class="pm-questions"><strong>建议补充询问</strong>'

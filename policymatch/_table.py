@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["clip", "render_table", "width"]
+__all__ = ["POSSIBLE_ROWS", "clip", "default_rows", "render_table", "width"]
 
 
 def width(text: str) -> int:
@@ -58,3 +59,32 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
     out = [line(heads), "  ".join("-" * w for w in widths)]
     out.extend(line(r) for r in cells)
     return "\n".join(out)
+
+
+#: Possible rows the default table shows (the most relevant first).
+POSSIBLE_ROWS = 15
+
+
+def default_rows(matches: Sequence[Any], *, show_all: bool) -> tuple[list[Any], int, int]:
+    """The matches a table for people lists, with how many possible ones it folds away.
+
+    Every eligible and ineligible match; of the possible ones, those written for this kind of
+    firm, the first :data:`POSSIBLE_ROWS` in report order. Returns ``(rows, n_less_relevant,
+    n_unrelated)``; with ``show_all`` every match is a row. Folding never drops a match from a
+    report: it is display only.
+    """
+    if show_all:
+        return list(matches), 0, 0
+    rows: list[Any] = []
+    kept = less = other = 0
+    for m in matches:
+        if m.status.value != "possible":
+            rows.append(m)
+        elif m.unrelated:
+            other += 1
+        elif kept < POSSIBLE_ROWS:
+            rows.append(m)
+            kept += 1
+        else:
+            less += 1
+    return rows, less, other

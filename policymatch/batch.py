@@ -79,7 +79,10 @@ __all__ = [
 _Writer = TableWriter  # the name tests/test_hostile_runtime.py patches
 
 #: Columns of the long table, in order.
-COLUMNS = ("enterprise_id", "name", "clause_id", "status", "score", "amount", "counted", "missing")
+COLUMNS = ("enterprise_id", "name", "clause_id", "status", "score", "amount", "counted", "recipient",
+           "missing")
+#: Who receives a clause's money (``Benefit.recipient``), as the ``recipient`` column's categories.
+RECIPIENTS = ("企业", "个人", "项目", "机构")
 _MAX_CACHED_BLOCKS = 200_000
 # punctuation and spaces where normalize() leaves punctuation: a text's blocks never cross them
 _PIECES = re.compile(r"[、；，。（）：;,():\s]+")
@@ -296,6 +299,8 @@ class Plan:
             [c.conditions for _, c in pairs], [c.benefit for _, c in pairs],
             [c.exclusive_group for _, c in pairs])
         self.relevance = _Relevance(matcher.index_, [index_rows[c.id] for _, c in pairs])
+        self.recipients = np.array([RECIPIENTS.index(c.benefit.recipient) for _, c in pairs],
+                                   dtype=np.int8)
         self.paths = self.compiled.paths
 
     def run(self, chunk: Chunk) -> ChunkResult:
@@ -320,6 +325,7 @@ class Plan:
             "score": got.score,
             "amount": got.amount,
             "counted": got.counted,
+            "recipient": categorical(self.recipients[got.clause], RECIPIENTS),
             "missing": categorical(got.missing, got.labels),
         }, copy=False)
         order = sorted(bad)
@@ -439,7 +445,8 @@ def empty_table(clause_ids: Sequence[str]) -> pd.DataFrame:
         "clause_id": categorical(np.empty(0, np.int8), clause_ids),
         "status": categorical(np.empty(0, np.int8), _STATUS),
         "score": pd.Series(dtype="float64"), "amount": pd.Series(dtype="float64"),
-        "counted": pd.Series(dtype=bool), "missing": pd.Series(dtype=object)})
+        "counted": pd.Series(dtype=bool),
+        "recipient": categorical(np.empty(0, np.int8), RECIPIENTS), "missing": pd.Series(dtype=object)})
 
 
 def match_many(matcher: Matcher, profiles: Any, *, as_of: date | None = None,
@@ -477,7 +484,8 @@ class BatchSummary:
     rejected: int = 0
     eligible_pairs: int = 0
     possible_pairs: int = 0
-    total_amount: float = 0.0
+    total_amount: float = 0.0  # to the enterprises themselves
+    others_amount: float = 0.0  # to persons, projects or other organisations
     elapsed: float = 0.0
     output: str = ""
     rejects: str = ""
@@ -495,8 +503,10 @@ class BatchSummary:
         eligible = (table["status"] == "eligible").to_numpy()
         self.eligible_pairs += int(eligible.sum())
         self.possible_pairs += int(len(table) - eligible.sum())
-        paid = table["amount"].to_numpy()[eligible & table["counted"].to_numpy()]
-        self.total_amount += float(np.nansum(paid))
+        counted = eligible & table["counted"].to_numpy()
+        firm = (table["recipient"] == "企业").to_numpy()
+        self.total_amount += float(np.nansum(table["amount"].to_numpy()[counted & firm]))
+        self.others_amount += float(np.nansum(table["amount"].to_numpy()[counted & ~firm]))
 
     def line(self) -> str:
         """The one-line summary the CLI prints."""
@@ -504,7 +514,10 @@ class BatchSummary:
         return (f"read {self.read:,} rows: {self.matched:,} matched, {self.no_match:,} no match, "
                 f"{self.rejected:,} rejected; {self.eligible_pairs:,} eligible pairs "
                 f"(+{self.possible_pairs:,} possible), total {self.total_amount / 1e4:,.2f} 万元 "
-                f"counted; {self.elapsed:.1f} s, {rate:,.0f} rows/s")
+                f"to the enterprises counted"
+                + (f" (+{self.others_amount / 1e4:,.2f} 万元 to persons and others)"
+                   if self.others_amount else "")
+                + f"; {self.elapsed:.1f} s, {rate:,.0f} rows/s")
 
 
 def run_batch(results: Iterable[ChunkResult], output: str | os.PathLike[str], *,

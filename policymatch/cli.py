@@ -64,9 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="profile JSON file, or - to read it from stdin (or give the facts as flags)")
     _policies_option(p)
     p.add_argument("--as-of", metavar="DATE", help="judge as of this day (YYYY-MM-DD; default today)")
-    p.add_argument("--top", type=_count, metavar="N", help="show only the first N clauses")
+    p.add_argument("--top", type=_count, metavar="N",
+                   help="list only the first N clauses (the summary, total and questions still "
+                        "count every clause)")
     p.add_argument("--all", action="store_true",
-                   help="also show ineligible clauses (near misses first) and expired ones")
+                   help="list every clause: also possible ones of low relevance or written for "
+                        "other kinds of firm, ineligible ones (near misses first) and expired ones")
     p.add_argument("--format", choices=["table", "json"], default="table")
     _profile_flags(p)
     p.set_defaults(func=_cmd_match)
@@ -276,32 +279,30 @@ def _cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
-_POSSIBLE_ROWS = 15
-
-
 def _render_report(report: Any, *, show_all: bool) -> str:
-    from ._table import render_table
+    from ._table import default_rows, render_table
 
     names = {"eligible": "可享受", "possible": "待确认", "ineligible": "不符合"}
     lines = [f"{report.enterprise}（{report.as_of.isoformat()}）：{report.summary}", ""]
-    rows = []
-    shown = list(report.matches)
-    hidden = 0
-    if not show_all:  # a table for people: every eligible clause, the most relevant possible ones
-        possible = [m for m in shown if m.status.value == "possible"]
-        hidden = max(0, len(possible) - _POSSIBLE_ROWS)
-        keep = {id(m) for m in possible[:_POSSIBLE_ROWS]}
-        shown = [m for m in shown if m.status.value != "possible" or id(m) in keep]
-    for m in shown:
-        money, note = m.amount_text(), m.note()
-        rows.append([names[m.status.value], m.clause_id, m.clause_title, money, note])
+    # a table for people: every eligible clause, the most relevant possible ones of this kind
+    shown, hidden, other = default_rows(report.matches, show_all=show_all)
+    rows = [[names[m.status.value], m.clause_id, m.clause_title, m.amount_text(), m.note()]
+            for m in shown]
     if rows:
         lines.append(render_table(["状态", "条款", "标题", "金额", "说明"], rows,
                                   max_widths=[6, 16, 28, 12, 30]))
+    elif report.omitted:
+        lines.append("（--top 0：不列出条款）")
     else:
         lines.append("没有找到可享受或待确认的条款。加 --all 查看差距。")
+    if report.omitted:
+        lines.append(f"……按 --top 只列出前 {len(report.matches)} 条，另有 {report.omitted} 条未列出"
+                     "（汇总、合计和建议询问按全部条款计算）")
     if hidden:
         lines.append(f"……另有 {hidden} 条待确认的条款相关度较低，加 --all 或 --format json 查看全部")
+    if other:
+        lines.append(f"……另有 {other} 条待确认的条款面向其他类型的企业，"
+                     "加 --all 或 --format json 查看")
     if report.questions:
         lines += ["", "建议补充询问（按可能影响的金额排序）："]
         lines += [f"  {i}. {q.question}" for i, q in enumerate(report.questions[:8], 1)]
@@ -328,7 +329,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _print(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False, indent=2))
         return 0
     if not hits:
-        _print("没有找到相关条款；换个说法试试，例如“研发费用补助”“招聘博士补贴”。")
+        _print("（--top 0：不列出条款）" if args.top == 0 else
+               "没有找到相关条款；换个说法试试，例如“研发费用补助”“招聘博士补贴”。")
         return 0
     rows = [[f"{h.score:.2f}", h.clause_id, h.clause_title,
              format_money(h.max_amount) if h.max_amount is not None else "—",

@@ -483,7 +483,8 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
 
     * ``None``, ``NaN``, ``NaT``, ``pandas.NA`` and blank text mean *missing* (the field is left
       out, never set to 0);
-    * columns ``talents.<x>`` and ``extra.<key>`` fill the nested ``talents`` and ``extra``;
+    * columns ``talents.<x>``, ``extra.<key>`` and ``previous.<x>`` (``previous.extra.<key>``) fill
+      the nested ``talents``, ``extra`` and ``previous``;
     * numpy scalars and arrays become plain Python values, timestamps become dates, whole-number
       floats in text columns (``industry_code`` read as ``3841.0``) become ``"3841"``, and ``是``/``否``
       in yes/no columns become ``True``/``False``;
@@ -535,7 +536,7 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
                 value = str(value)
         elif spec is not None and spec.kind is FieldKind.BOOL and isinstance(value, str):
             value = _YES_NO.get(value.strip(), value)
-        if dot and head in ("talents", "extra"):
+        if dot and head in ("talents", "extra", "previous"):
             data.setdefault(head, {})[rest] = value
         else:
             data[column] = value

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["PROFILE_FIELDS", "FieldKind", "FieldSpec", "field_spec"]
+__all__ = ["PREVIOUS_FIELDS", "PROFILE_FIELDS", "FieldKind", "FieldSpec", "field_spec"]
 
 
 class FieldKind(str, Enum):
@@ -99,4 +99,26 @@ def field_spec(path: str) -> FieldSpec | None:
         if not key.strip():
             return None
         return FieldSpec(key, FieldKind.ANY, question=f"{key}是多少？")
+    if path.startswith("previous."):
+        return _previous_spec(path[len("previous."):])
     return PROFILE_FIELDS.get(path)
+
+
+#: The fields whose previous-year value a profile can carry (``previous.<field>``).
+PREVIOUS_FIELDS = ("revenue", "tax_paid", "export_value", "rd_expense", "employees")
+_PEAK = "（此前曾达到更高档次的，填此前最高值）"
+
+
+def _previous_spec(name: str) -> FieldSpec | None:
+    """``previous.revenue`` → 上上年度营业收入; ``previous.extra.建筑业产值`` → 前一年度建筑业产值."""
+    if name.startswith("extra."):
+        key = name[len("extra."):]
+        if not key.strip():
+            return None
+        return FieldSpec(f"前一年度{key}", FieldKind.NUMBER,
+                         question=f"前一年度的{key}是多少？{_PEAK}")
+    if name not in PREVIOUS_FIELDS:
+        return None
+    spec = PROFILE_FIELDS[name]
+    label = ("上上年度" + spec.label[3:]) if spec.label.startswith("上年度") else f"上一年度{spec.label}"
+    return FieldSpec(label, spec.kind, spec.unit, question=f"{label}是多少？{_PEAK}")

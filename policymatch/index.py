@@ -29,7 +29,7 @@ import threading
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT_VERSION", "ClauseIndex"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: idf of damped terms scaled, `damped` in meta params
 _FORMAT = "policymatch-clause-index"
 _FILES = ("meta.json", "vocabulary.json", "idf.npy", "matrix.npz", "lexicon.json")
 _REBUILD = "rebuild it: fit a ClauseIndex on the policies and save it again"
@@ -81,6 +81,10 @@ class ClauseIndex:
         Use ``1 + ln(tf)`` instead of raw term counts.
     min_df : int, default 1
         Ignore terms found in fewer clauses than this.
+    damped : mapping of str to float, optional
+        Terms whose inverse document frequency is multiplied by a factor in (0, 1] at fit time
+        (generic words such as 补贴, 奖励: present in most clauses and saying little about
+        what a clause is for). Clause rows and queries both use the scaled ``idf_``.
     query_tokenizer : {"restricted", "full"}, default "restricted"
         How queries are tokenised. ``"restricted"`` uses a small lexicon learned from the
         fitted texts and saved with the index (no jieba: milliseconds on a cold start; see
@@ -121,21 +125,25 @@ class ClauseIndex:
         tokenizer: Tokenizer | None = None,
         sublinear_tf: bool = True,
         min_df: int = 1,
+        damped: Mapping[str, float] | None = None,
         query_tokenizer: QueryTokenizer = "restricted",
     ) -> None:
         self.tokenizer = tokenizer
         self.sublinear_tf = sublinear_tf
         self.min_df = min_df
+        self.damped = damped
         self.query_tokenizer = query_tokenizer
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, as passed."""
         return {"tokenizer": self.tokenizer, "sublinear_tf": self.sublinear_tf,
-                "min_df": self.min_df, "query_tokenizer": self.query_tokenizer}
+                "min_df": self.min_df, "damped": self.damped,
+                "query_tokenizer": self.query_tokenizer}
 
     def __repr__(self) -> str:
         fitted = f", {len(self.ids_)} clauses" if "_csr" in self.__dict__ else ""
         return (f"ClauseIndex(sublinear_tf={self.sublinear_tf}, min_df={self.min_df}, "
+                f"damped={'None' if self.damped is None else f'<{len(self.damped)} terms>'}, "
                 f"query_tokenizer={self.query_tokenizer!r}{fitted})")
 
     # -- fitting ----------------------------------------------------------------------------
@@ -156,6 +164,7 @@ class ClauseIndex:
         if self.query_tokenizer not in ("restricted", "full"):
             raise ValueError(
                 f"query_tokenizer must be 'restricted' or 'full', got {self.query_tokenizer!r}")
+        damped = _check_damped(self.damped)
         tokenizer = self.tokenizer if self.tokenizer is not None else Tokenizer()
         tokens = tokenizer.tokenize_many(texts_t)
         vectorizer = TfidfVectorizer(
@@ -176,9 +185,20 @@ class ClauseIndex:
                 f"no clause text has a term to index ({exc}); check the texts or lower min_df"
             ) from exc
         vocabulary = {str(term): int(col) for term, col in vectorizer.vocabulary_.items()}
+        idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        matrix = matrix.tocsr()
+        factors = np.ones(len(vocabulary))
+        for term, factor in damped.items():
+            if term in vocabulary:
+                factors[vocabulary[term]] = factor
+        if damped:  # tf·idf·factor, rows L2-normalised again
+            from sklearn.preprocessing import normalize as l2_rows
+
+            idf = idf * factors
+            matrix = l2_rows(matrix.multiply(factors[np.newaxis, :]).tocsr(), norm="l2")
         self._set_state(
             ids=ids_t, vocabulary=vocabulary,
-            idf=np.asarray(vectorizer.idf_, dtype=np.float64),
+            idf=idf,
             csr=_Csr.of(matrix.tocsr()),
             lexicon=None, seen=frozenset(t for doc in tokens for t in doc),
             fingerprint=fingerprint, tokenizer=tokenizer,
@@ -390,6 +410,7 @@ class ClauseIndex:
             "params": {
                 "sublinear_tf": self.sublinear_tf,
                 "min_df": self.min_df,
+                "damped": None if self.damped is None else dict(sorted(self.damped.items())),
                 "query_tokenizer": self.query_tokenizer,
                 "tokenizer": {**_tokenizer_params(self.tokenizer_),
                               "engine": self.tokenizer_.engine},
@@ -437,12 +458,15 @@ class ClauseIndex:
                 tokenizer = Tokenizer(stopwords=saved_tokenizer["stopwords"],
                                       hmm=saved_tokenizer["hmm"],
                                       engine=params["tokenizer"].get("engine", "jieba"))
+            damped = params["damped"]
             vocabulary = {str(k): int(v) for k, v in _read_json(path / "vocabulary.json").items()}
             idf = _load_npy(path / "idf.npy", (len(vocabulary),))
             csr = _load_csr(path / "matrix.npz", len(ids), len(vocabulary))
             lexicon = VocabularyTokenizer.from_dict(_read_json(path / "lexicon.json"))
             index = cls(tokenizer=tokenizer, sublinear_tf=bool(params["sublinear_tf"]),
-                        min_df=int(params["min_df"]), query_tokenizer=params["query_tokenizer"])
+                        min_df=int(params["min_df"]), query_tokenizer=params["query_tokenizer"],
+                        damped=None if damped is None else _check_damped(
+                            {str(k): float(v) for k, v in damped.items()}))
         except IndexFormatError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError,
@@ -472,6 +496,20 @@ class ClauseIndex:
                          lexicon=lexicon, fingerprint=str(meta["fingerprint"]),
                          tokenizer=tokenizer)
         return index
+
+
+def _check_damped(damped: Mapping[str, float] | None) -> dict[str, float]:
+    """The damping factors as a plain dict; each must be a number in (0, 1]."""
+    if damped is None:
+        return {}
+    if not isinstance(damped, Mapping):
+        raise ValueError(f"damped must map terms to factors, got {type(damped).__name__}")
+    bad = [f"{k!r}: {v!r}" for k, v in damped.items()
+           if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, (int, float))
+           or not 0 < v <= 1]
+    if bad:
+        raise ValueError(f"damped factors must be numbers in (0, 1]; got {', '.join(bad[:5])}")
+    return {k: float(v) for k, v in damped.items()}
 
 
 def _tokenizer_params(tokenizer: Tokenizer) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from numbers import Integral
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .benefits import compute, max_amount
@@ -112,11 +113,11 @@ def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Eval
         "clause_title": clause.title, "text": clause.text, "status": status, "score": score,
         "amount": None if status is Status.INELIGIBLE else est.amount,
         "max_amount": max_amount(clause.benefit), "benefit_kind": clause.benefit.kind,
-        "is_upper_bound": est.is_upper_bound, "formula": est.formula,
+        "recipient": clause.benefit.recipient, "is_upper_bound": est.is_upper_bound, "formula": est.formula,
         "reasons": doc.reasons + own.reasons, "missing": tuple(missing), "changes": changes,
         "department": clause.department, "mode": clause.mode, "category": clause.category,
         "exclusive_group": clause.exclusive_group, "counted": True, "set_aside_for": None,
-        "matched_terms": (),
+        "matched_terms": (), "unrelated": False,
     })
 
 
@@ -144,16 +145,29 @@ def check_cases(policy_set: PolicySet) -> list[str]:
     return problems
 
 
+#: How many times each part of a clause counts in its indexed text (field weights): a clause's
+#: title and tags say what it is for; its text also says how it pays.
+FIELD_WEIGHTS: Mapping[str, int] = MappingProxyType(
+    {"policy_title": 1, "domain": 1, "title": 1, "tags": 2, "text": 1})
+
+
 def clause_document(policy: Policy, clause: Clause) -> str:
-    """The text the relevance index sees for a clause: titles, tags, domain and the clause text."""
-    parts = [policy.title, policy.domain or "", clause.title, " ".join(clause.tags), clause.text]
+    """The text the relevance index sees for a clause: titles, tags, domain and the clause text,
+    each repeated as :data:`FIELD_WEIGHTS` says."""
+    fields = {"policy_title": policy.title, "domain": policy.domain or "", "title": clause.title,
+              "tags": " ".join(clause.tags), "text": clause.text}
+    parts = [text for name, text in fields.items() for _ in range(FIELD_WEIGHTS[name])]
     return " ".join(p for p in parts if p)
 
 
 def profile_query(profile: EnterpriseProfile) -> str:
-    """The text that stands for an enterprise when ranking clauses by relevance: its industry
-    and description, with everyday words expanded to policy terms (see ``text.expand_query``)."""
-    parts = [profile.industry or "", profile.description or ""]
+    """The text that stands for an enterprise when ranking clauses by relevance: its industry,
+    the vocabulary of that industry's cluster (``data/sectors.yaml``) and its description, with
+    everyday words expanded to policy terms (see ``text.expand_query``)."""
+    from .audience import industry_vocabulary
+
+    parts = [profile.industry or "", " ".join(industry_vocabulary(profile.industry)),
+             profile.description or ""]
     text = " ".join(p for p in parts if p)
     if not text:
         return ""
@@ -206,8 +220,10 @@ class Matcher:
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, policy_set: PolicySet) -> Matcher:
         """Learn the relevance index of ``policy_set``; returns ``self``."""
+        from .audience import clause_sectors
         from .index import ClauseIndex
         from .text import Tokenizer
+        from .weights import generic_words
 
         if not isinstance(policy_set, PolicySet):
             raise TypeError(f"fit expects a PolicySet (see load_policies), got "
@@ -216,9 +232,12 @@ class Matcher:
         pairs = list(policy_set.items())
         ids = [c.id for _, c in pairs]
         fingerprint = policy_set.fingerprint()
+        damped = generic_words()
         index = self._cached_index(fingerprint, tokenizer)
+        if index is not None and index.damped != damped:
+            index = None  # fitted with other generic words: refit and overwrite
         if index is None:
-            index = ClauseIndex(tokenizer=tokenizer).fit(
+            index = ClauseIndex(tokenizer=tokenizer, damped=damped).fit(
                 ids, [clause_document(p, c) for p, c in pairs], fingerprint=fingerprint,
                 allow_empty=True)  # relevance only ranks: without any term, every score is 0
             if not index.vocabulary_:
@@ -232,6 +251,7 @@ class Matcher:
         self.programs_ = [rules.compile(c.conditions) for _, c in pairs]
         self.doc_programs_ = {p.id: rules.compile(p.conditions) for p in policy_set.policies}
         self.rules_ = rules
+        self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
         self.index_ = index
         self.tokenizer_ = tokenizer
         return self
@@ -281,15 +301,19 @@ class Matcher:
         as_of : date, optional
             The day the question is asked (validity dates, firm age); default today.
         top_k : int, optional
-            Keep only the first ``top_k`` matches after ordering.
+            List only the first ``top_k`` matches after ordering (``omitted`` says how many were
+            left out). The summary, total, 就高不重复 and questions are those of every match.
         include_ineligible : bool
             Also list ineligible clauses, near misses first, with the change that would help.
         """
+        from .audience import profile_sectors, unrelated
+
         self._check_fitted()
         _check_top_k(top_k, optional=True)
         profile = _as_profile(profile)
         day = as_of or date.today()
         scores = self._relevance(profile_query(profile))
+        firm = profile_sectors(profile)
         matches: list[Match] = []
         inactive: list[str] = []
         memo: dict[Any, Any] = {}
@@ -313,15 +337,18 @@ class Matcher:
             if doc is None:
                 doc = docs[policy.id] = evaluate(doc_cond, profile, as_of=day, memo=memo,
                                                  changes=False)
-            matches.append(_judge(policy, clause, doc_cond, doc, self.conditions_[row], profile,
-                                  day, memo, float(scores[row])))
+            m = _judge(policy, clause, doc_cond, doc, self.conditions_[row], profile, day, memo,
+                       float(scores[row]))
+            if unrelated(self.sectors_[row], firm):
+                m = _updated(m, unrelated=True)
+            matches.append(m)
         matches = _apply_exclusivity(matches)
         matches.sort(key=self._sort_key)
-        if top_k is not None:
-            matches = matches[:top_k]
+        report = _report(profile, day, matches, inactive)  # summary and questions: every match
+        shown = matches if top_k is None else matches[:top_k]
         if self.n_terms and profile_query(profile):
-            matches = [self._with_terms(m, profile) for m in matches]
-        return _report(profile, day, matches, inactive)
+            shown = [self._with_terms(m, profile) for m in shown]
+        return _updated_report(report, matches=tuple(shown), omitted=len(matches) - len(shown))
 
     def _relevance(self, text: str) -> Any:
         import numpy as np
@@ -340,8 +367,8 @@ class Matcher:
     def _sort_key(self, m: Match) -> tuple[Any, ...]:
         near = 0 if (m.status is not Status.INELIGIBLE
                      or (m.changes and len(m.changes) <= self.max_changes)) else 1
-        return (_ORDER[m.status], near, 0 if m.counted else 1, -round(m.score, 9),
-                -(m.amount or 0.0), m.clause_id)
+        return (_ORDER[m.status], near, 0 if m.counted else 1, 1 if m.unrelated else 0,
+                -round(m.score, 9), -(m.amount or 0.0), m.clause_id)
 
     # -- free text ----------------------------------------------------------------------------
     def search(self, text: str, *, top_k: int = 10) -> list[SearchHit]:
@@ -451,6 +478,10 @@ def _updated(m: Match, **changes: Any) -> Match:
     return trusted(Match, {**m.__dict__, **changes})
 
 
+def _updated_report(r: MatchReport, **changes: Any) -> MatchReport:
+    return trusted(MatchReport, {**r.__dict__, **changes})
+
+
 def _apply_exclusivity(matches: list[Match]) -> list[Match]:
     """就高不重复: within an exclusivity group only the best eligible clause counts.
 
@@ -475,11 +506,15 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
             inactive: list[str]) -> MatchReport:
     eligible = [m for m in matches if m.status is Status.ELIGIBLE]
     possible = [m for m in matches if m.status is Status.POSSIBLE]
-    total = sum(m.amount for m in eligible if m.counted and m.amount is not None)
-    upper = any(m.is_upper_bound for m in eligible if m.counted and m.amount)
+    paid: dict[str, float] = {}
+    upper: dict[str, bool] = {}
+    for m in eligible:
+        if m.counted and m.amount:
+            paid[m.recipient] = paid.get(m.recipient, 0.0) + m.amount
+            upper[m.recipient] = upper.get(m.recipient, False) or m.is_upper_bound
+    total = paid.get("企业", 0.0)
     questions = _questions(matches)
-    summary = f"可享受 {len(eligible)} 条，" + (
-        f"预计{'最高 ' if upper else ' '}{_wan(total)}" if total else "暂无可测算金额")
+    summary = f"可享受 {len(eligible)} 条，" + (_money_words(paid, upper) if paid else "暂无可测算金额")
     if possible:
         summary += f"；另有 {len(possible)} 条需补充信息"
     set_aside = sum(1 for m in eligible if not m.counted)
@@ -488,7 +523,30 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
     return trusted(MatchReport, {
         "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
         "inactive": tuple(inactive), "questions": tuple(questions),
-        "total_amount": round(total, 2), "summary": summary})
+        "total_amount": round(total, 2),
+        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=_by_recipient)},
+        "summary": summary, "omitted": 0})
+
+
+_RECIPIENT_ORDER = {"企业": 0, "项目": 1, "机构": 2, "个人": 3}
+_RECIPIENT_WORDS = {"企业": "企业预计", "项目": "项目资金", "机构": "其他机构", "个人": "个人（人才、员工本人领取）"}
+
+
+def _by_recipient(item: tuple[str, float]) -> int:
+    return _RECIPIENT_ORDER.get(item[0], 9)
+
+
+def _money_words(paid: dict[str, float], upper: dict[str, bool]) -> str:
+    """"预计 235 万元" for the firm alone; "企业预计 235 万元，个人（…）另计 216 万元" when others are paid."""
+    if set(paid) == {"企业"}:
+        return f"预计{'最高 ' if upper['企业'] else ' '}{_wan(paid['企业'])}"
+    parts = []
+    for who, amount in sorted(paid.items(), key=_by_recipient):
+        words = _RECIPIENT_WORDS.get(who, who)
+        if who != "企业":
+            words += "另计"
+        parts.append(f"{words}{'最高 ' if upper[who] else ' '}{_wan(amount)}")
+    return "，".join(parts)
 
 
 def _wan(amount: float) -> str:

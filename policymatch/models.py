@@ -36,7 +36,7 @@ __all__ = [
     "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change", "Clause", "ClauseCase",
     "Condition", "EnterpriseProfile", "Estimate", "FieldTest", "FixedBenefit", "InKindBenefit",
     "InterestBenefit", "Match", "MatchReport", "Not", "Outcome", "PerUnitBenefit", "Policy",
-    "PolicySet", "Question", "RatioBenefit", "Reason", "RentBenefit", "SearchHit", "Status", "Tier",
+    "PolicySet", "Question", "RatioBenefit", "Reason", "Recipient", "RentBenefit", "SearchHit", "Status", "Tier",
     "TiersBenefit",
 ]
 
@@ -237,6 +237,16 @@ for _model in (AllOf, AnyOf, Not):
 
 # -- benefits ---------------------------------------------------------------------------------
 Rate = Annotated[float, Field(gt=0, le=1)]
+Recipient = Literal["企业", "个人", "项目", "机构"]
+"""Whose money it is: the enterprise itself, a person (a talent's allowance or housing subsidy
+paid to him or her), a project the firm runs, or another organisation (a park's operator, an agency)."""
+
+_RECIPIENT: Any = Field("企业", description="who receives it: 企业 (the enterprise itself), 个人 (a person, "
+                   "e.g. a talent's allowance), 项目 (a project) or 机构 (another organisation)")
+
+
+class _Benefit(_Frozen):
+    recipient: Recipient = _RECIPIENT
 
 
 def _base_field_check(field: str) -> str:
@@ -252,7 +262,7 @@ def _base_field_check(field: str) -> str:
 BaseField = Annotated[str, AfterValidator(_base_field_check)]
 
 
-class FixedBenefit(_Frozen):
+class FixedBenefit(_Benefit):
     """A fixed award; ``up_to`` marks "最高 N 万元" where N is a ceiling, not a promise."""
 
     kind: Literal["fixed"] = "fixed"
@@ -279,7 +289,7 @@ class Tier(_Frozen):
         return self
 
 
-class TiersBenefit(_Frozen):
+class TiersBenefit(_Benefit):
     """Milestone ladder or banded ratio on one field; the highest tier reached pays."""
 
     kind: Literal["tiers"] = "tiers"
@@ -298,7 +308,7 @@ class TiersBenefit(_Frozen):
         return self
 
 
-class RatioBenefit(_Frozen):
+class RatioBenefit(_Benefit):
     """``rate`` × a base field, with an optional floor (minimum payout) and cap."""
 
     kind: Literal["ratio"] = "ratio"
@@ -314,7 +324,7 @@ class RatioBenefit(_Frozen):
         return self
 
 
-class PerUnitBenefit(_Frozen):
+class PerUnitBenefit(_Benefit):
     """``rate`` 元 per unit (person, m², 台) per period, for ``duration`` periods, capped."""
 
     kind: Literal["per_unit"] = "per_unit"
@@ -333,7 +343,7 @@ class PerUnitBenefit(_Frozen):
         return self
 
 
-class InterestBenefit(_Frozen):
+class InterestBenefit(_Benefit):
     """贴息: principal × ``base_rate`` (e.g. LPR) × ``share`` × ``years``, capped."""
 
     kind: Literal["interest"] = "interest"
@@ -344,7 +354,7 @@ class InterestBenefit(_Frozen):
     cap: Money = None
 
 
-class RentBenefit(_Frozen):
+class RentBenefit(_Benefit):
     """Rent subsidy: area × ``rate`` 元 per m² per month × ``months``, capped."""
 
     kind: Literal["rent"] = "rent"
@@ -361,7 +371,7 @@ class RentBenefit(_Frozen):
         return self
 
 
-class InKindBenefit(_Frozen):
+class InKindBenefit(_Benefit):
     """A benefit that is not money (人才公寓入住, priority, 要素保障): no amount is invented."""
 
     kind: Literal["in_kind"] = "in_kind"
@@ -593,6 +603,7 @@ class Match(_Frozen):
     amount: float | None = None
     max_amount: float | None = Field(None, description="the most this clause pays anyone")
     benefit_kind: str = Field("fixed", description="fixed, tiers, ratio, per_unit, interest, rent or in_kind")
+    recipient: Recipient = _RECIPIENT
     is_upper_bound: bool = False
     formula: str = ""
     reasons: tuple[Reason, ...] = ()
@@ -605,6 +616,10 @@ class Match(_Frozen):
     counted: bool = True
     set_aside_for: str | None = None
     matched_terms: tuple[str, ...] = ()
+    unrelated: bool = Field(False, description=(
+        "the clause is written only for other kinds of firm than this one (by the qualifications, "
+        "industries and facts its conditions name, else its policy's domain); the default table "
+        "lists it only with --all. Never changes the status or the total"))
 
     def __repr__(self) -> str:
         amount = "" if self.amount is None else f", {format_money(self.amount)}"
@@ -626,6 +641,8 @@ class Match(_Frozen):
             text = f"≤{fmt(self.max_amount)}"
         else:
             text = "待测算"
+        if self.recipient != "企业" and self.benefit_kind != "in_kind":
+            text += f"·{self.recipient}"  # whose money it is: 216万元·个人
         return text if self.counted else f"({text})"
 
     def note(self) -> str:
@@ -663,8 +680,16 @@ class MatchReport(_Frozen):
     matches: tuple[Match, ...] = ()
     inactive: tuple[str, ...] = Field((), description="clause ids outside their validity dates")
     questions: tuple[Question, ...] = ()
-    total_amount: float = 0.0
+    total_amount: float = Field(0.0, description="元 the enterprise itself would receive from the "
+                                "eligible clauses counted (就高不重复 applied); money paid to persons, "
+                                "projects or other organisations is in amounts_by_recipient only")
+    amounts_by_recipient: dict[str, float] = Field(
+        default_factory=dict, description="元 from the eligible clauses counted, by who receives it "
+        "(企业, 个人, 项目, 机构); only recipients with money appear")
     summary: str = ""
+    omitted: int = Field(0, description=(
+        "matches left out of `matches` by top_k; the summary, total, 就高不重复 and questions "
+        "still count them"))
 
     @property
     def eligible(self) -> tuple[Match, ...]:
@@ -697,10 +722,11 @@ class MatchReport(_Frozen):
             {
                 "clause_id": m.clause_id, "policy_id": m.policy_id, "title": m.clause_title,
                 "status": m.status.value, "score": m.score, "amount": m.amount,
-                "counted": m.counted, "missing": list(m.missing), "department": m.department,
-                "mode": m.mode.value,
+                "counted": m.counted, "recipient": m.recipient, "missing": list(m.missing),
+                "department": m.department, "mode": m.mode.value,
             }
             for m in self.matches
         ]
         return pd.DataFrame(rows, columns=["clause_id", "policy_id", "title", "status", "score",
-                                           "amount", "counted", "missing", "department", "mode"])
+                                           "amount", "counted", "recipient", "missing", "department",
+                                           "mode"])

@@ -25,7 +25,7 @@ from ._visible import visible_data
 from .aliases import canonical_industry, canonical_qualification
 from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code, years_between
 
-__all__ = ["MAX_TEXT_CHARS", "EnterpriseProfile", "Money", "Talents"]
+__all__ = ["MAX_TEXT_CHARS", "EnterpriseProfile", "Money", "PreviousYear", "Talents"]
 
 #: Longest free text (description, 经营范围) a profile accepts, in characters.
 MAX_TEXT_CHARS = 20_000
@@ -66,6 +66,64 @@ class Talents(BaseModel):
         if isinstance(v, bool):
             raise ValueError(f"{v!r} is a yes/no value, not a head count")
         return _half_width(v)
+
+
+class PreviousYear(BaseModel):
+    """The figures of the year before the profile's own year (``None`` = not known).
+
+    A 首次突破 milestone is met only when this year's figure reaches a tier that the previous
+    year's did not, so these settle whether a crossing is the first. Where the firm already reached
+    a higher tier in an earlier year, give that earlier peak here. ``extra`` holds the previous-year
+    value of an ``extra.<key>`` quantity under the same key (``previous.extra.建筑业产值``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    revenue: Money = Field(None, description="上上年度营业收入（元）")
+    tax_paid: Money = Field(None, description="上上年度纳税额（元）")
+    export_value: Money = Field(None, description="上上年度出口额（元）")
+    rd_expense: Money = Field(None, description="上上年度研发费用（元）")
+    employees: int | None = Field(None, ge=0, le=5_000_000, description="上一年度从业人数")
+    extra: dict[str, float] = Field(default_factory=dict, max_length=100,
+                                    description="extra.<键> 所指数量的前一年度数值")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_extra(cls, v: object) -> object:
+        # ``previous.extra.建筑业产值`` arrives as the key "extra.建筑业产值" from flags and table
+        # columns: fold such keys into ``extra``.
+        if isinstance(v, dict) and any(isinstance(k, str) and k.startswith("extra.") for k in v):
+            out = {k: x for k, x in v.items() if not (isinstance(k, str) and k.startswith("extra."))}
+            extra = dict(out.get("extra") or {})
+            for k, x in v.items():
+                if isinstance(k, str) and k.startswith("extra."):
+                    if k[6:] in extra:
+                        raise ValueError(f"previous.{k} is given twice")
+                    extra[k[6:]] = x
+            out["extra"] = extra
+            return out
+        return v
+
+    @field_validator("employees", mode="before")
+    @classmethod
+    def _count(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError(f"{v!r} is a yes/no value, not a head count")
+        return _half_width(v)
+
+    @field_validator("extra", mode="before")
+    @classmethod
+    def _numbers(cls, v: object) -> object:
+        if not isinstance(v, dict):
+            return v
+        out: dict[str, float | None] = {}
+        for key, x in v.items():
+            if not isinstance(key, str) or not key.strip() or len(key) > 64:
+                raise ValueError(f"previous.extra key {key!r} must be 1-64 characters")
+            amount = parse_money(x, field=f"previous.extra.{key}")
+            if amount is not None:
+                out[key] = amount
+        return out
 
 
 class EnterpriseProfile(BaseModel):
@@ -113,6 +171,7 @@ class EnterpriseProfile(BaseModel):
                                                        description="当年新认定的资质荣誉")
     is_above_scale: bool | None = Field(None, description="是否规模以上（限额以上）企业")
     talents: Talents | None = Field(None, description="当年人才引进情况")
+    previous: PreviousYear | None = Field(None, description="前一年度的数值（判断“首次突破”用）")
     safety_incident_free: bool | None = Field(None, description="当年未发生较大及以上安全事故")
     credit_clean: bool | None = Field(None, description="未被列入严重失信主体名单")
     extra: dict[str, ExtraValue] = Field(default_factory=dict, max_length=500,
@@ -265,6 +324,19 @@ class EnterpriseProfile(BaseModel):
             return self.extra.get(path[6:])
         if path.startswith("talents."):
             return None if self.talents is None else getattr(self.talents, path[8:])
+        if path.startswith("previous."):
+            return previous_value(self.previous, path)
         if path == "age_years":
             return self.age_years(as_of or date.today())
         return getattr(self, path)
+
+
+def previous_value(previous: PreviousYear | None, path: str) -> float | int | None:
+    """The value of a ``previous.<field>`` or ``previous.extra.<key>`` path, ``None`` if unknown."""
+    if previous is None:
+        return None
+    name = path[len("previous."):]
+    if name.startswith("extra."):
+        return previous.extra.get(name[len("extra."):])
+    value: float | int | None = getattr(previous, name)
+    return value

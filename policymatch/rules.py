@@ -372,7 +372,8 @@ def _leaf_change(node: FieldTest, profile: EnterpriseProfile, day: date) -> Chan
     spec = _spec(node)
     label = node.label or spec.label
     actual = _actual(node, profile, day)
-    if spec.derived and node.field in ("age_years", "industry_section", "scale_class"):
+    if node.field.startswith("previous.") or (
+            spec.derived and node.field in ("age_years", "industry_section", "scale_class")):
         return None  # facts of history or classification, not something a firm changes
     if node.op in (">=", ">") and spec.kind in (FieldKind.MONEY, FieldKind.NUMBER, FieldKind.RATIO):
         delta = float(node.value) - float(actual)  # type: ignore[arg-type]

@@ -99,7 +99,6 @@ def _parse_dictionary(text: str, *, source: str) -> list[tuple[str, int, str]]:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def _synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
     import yaml
 

@@ -73,7 +73,7 @@ def expected(matcher: Matcher, profiles: list[Any], *, include_possible: bool = 
             if m.status.value == "possible" and not include_possible:
                 continue
             rows.append((ident, profile.name, m.clause_id, m.status.value, m.score, m.amount,
-                         m.counted, ";".join(m.missing)))
+                         m.counted, ";".join(m.missing), m.recipient))
     return rows, refused
 
 
@@ -83,7 +83,7 @@ def rows_of(table: Any) -> list[tuple[Any, ...]]:
         amount = None if r.amount is None or (isinstance(r.amount, float) and math.isnan(r.amount)) \
             else r.amount
         out.append((r.enterprise_id, r.name, r.clause_id, r.status, r.score, amount,
-                    bool(r.counted), r.missing))
+                    bool(r.counted), r.missing, r.recipient))
     return out
 
 
@@ -98,6 +98,7 @@ def assert_same(got: list[tuple[Any, ...]], want: list[tuple[Any, ...]]) -> None
             assert abs(g[5] - w[5]) <= 0.01, where
         assert g[6] == w[6], where
         assert g[7] == w[7], where
+        assert g[8] == w[8], where
 
 
 # -- hypothesis: profiles at the corpus's own thresholds ------------------------------------------
@@ -164,6 +165,8 @@ def profile_dicts(draw: Any, candidates: dict[str, list[Any]]) -> dict[str, Any]
                 if isinstance(value, (int, float)) else 0
         elif field.startswith("extra."):
             data.setdefault("extra", {})[field[6:]] = value
+        elif field.startswith("previous."):  # previous.extra.<key> folds into previous.extra
+            data.setdefault("previous", {})[field[9:]] = value
         elif field in ("qualifications", "new_qualifications"):
             data[field] = draw(st.lists(st.sampled_from(pool), max_size=3).map(
                 lambda xs: [x for v in xs for x in (json.loads(v) if isinstance(json.loads(v), list)
@@ -399,7 +402,8 @@ CELLS = st.one_of(
 FIELDS = ["name", "id", "credit_code", "region", "industry", "industry_code", "description",
           "established", "employees", "revenue", "tax_paid", "revenue_growth", "office_area_sqm",
           "qualifications", "new_qualifications", "is_above_scale", "talents.phd",
-          "extra.上规年数", "extra.亩均评价", "unknown_column"]
+          "extra.上规年数", "extra.亩均评价", "previous.tax_paid", "previous.employees",
+          "previous.extra.网络零售额", "unknown_column"]
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -411,7 +415,8 @@ def test_certify_agrees_with_profile_from_row(rows: list[dict[str, Any]], text: 
     columns = {f: [r[f] for r in rows] for f in FIELDS}
     keep = stored_fields(["age_years", "revenue", "employees", "qualifications", "is_above_scale",
                           "talents.phd", "extra.上规年数", "extra.亩均评价", "industry_section",
-                          "region", "revenue_growth"]) | {"name", "id", "credit_code", "industry",
+                          "region", "revenue_growth", "previous.tax_paid", "previous.employees",
+                          "previous.extra.网络零售额"]) | {"name", "id", "credit_code", "industry",
                                                           "description", "new_qualifications"}
     ok, values = certify(columns, len(rows), keep, text_cells=text)
     from policymatch._certify import text_scalar

@@ -209,13 +209,15 @@ QUERIES = SHORT_QUERIES + descriptions(180)  # 200 realistic queries and descrip
 
 
 def brute_force_scores(tokenizer: Tokenizer, texts: list[str], queries: list[str],
-                       sublinear: bool = True) -> np.ndarray:
-    """Cosine similarities from the textbook formulas, with plain numpy and no scikit-learn."""
+                       sublinear: bool = True, damped: dict[str, float] | None = None
+                       ) -> np.ndarray:
+    """Cosine similarities from the textbook formulas, with plain numpy and no scikit-learn;
+    ``damped`` multiplies the idf of its terms."""
     docs = [Counter(tokenizer.tokenize(t)) for t in texts]
     terms = sorted(set().union(*docs))
     n = len(docs)
     df = np.array([sum(term in d for d in docs) for term in terms], dtype=float)
-    idf = np.log((1 + n) / (1 + df)) + 1
+    idf = (np.log((1 + n) / (1 + df)) + 1) * np.array([(damped or {}).get(t, 1.0) for t in terms])
 
     def vector(counts: Counter[str]) -> np.ndarray:
         tf = np.array([counts.get(term, 0) for term in terms], dtype=float)
@@ -258,7 +260,7 @@ def saved(index: ClauseIndex, tmp_path_factory: pytest.TempPathFactory) -> Path:
 # -- the estimator contract --------------------------------------------------------------------
 def test_init_only_stores_params(tokenizer: Tokenizer) -> None:
     params: dict[str, Any] = {"tokenizer": tokenizer, "sublinear_tf": False, "min_df": 2,
-                              "query_tokenizer": "full"}
+                              "damped": {"补贴": 0.5}, "query_tokenizer": "full"}
     idx = ClauseIndex(**params)
     assert idx.get_params() == params
     assert set(vars(idx)) == set(params)
@@ -353,6 +355,39 @@ def test_scores_equal_a_brute_force_cosine(tokenizer: Tokenizer, sublinear: bool
     expected = brute_force_scores(tokenizer, TEXTS, QUERIES, sublinear)
     got = np.array([idx.score(q) for q in QUERIES])
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+
+DAMPED = {"补贴": 0.25, "奖励": 0.4, "企业": 0.5, "不在词表": 0.5}
+
+
+@pytest.mark.parametrize("sublinear", [True, False])
+def test_damped_scores_equal_a_brute_force_cosine(tokenizer: Tokenizer, sublinear: bool) -> None:
+    idx = ClauseIndex(tokenizer=tokenizer, sublinear_tf=sublinear, query_tokenizer="full",
+                      damped=DAMPED).fit(IDS, TEXTS)
+    expected = brute_force_scores(tokenizer, TEXTS, QUERIES, sublinear, DAMPED)
+    got = np.array([idx.score(q) for q in QUERIES])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+    plain = ClauseIndex(tokenizer=tokenizer, sublinear_tf=sublinear).fit(IDS, TEXTS)
+    col = idx.vocabulary_["补贴"]
+    assert idx.idf_[col] == pytest.approx(plain.idf_[col] * 0.25)
+    np.testing.assert_allclose(np.sqrt(np.asarray(idx.matrix_.multiply(idx.matrix_).sum(axis=1))),
+                               1.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("damped", [{"补贴": 0}, {"补贴": 1.5}, {"补贴": True}, {"补贴": "半"},
+                                    ["补贴"]])
+def test_fit_refuses_bad_damping(tokenizer: Tokenizer, damped: Any) -> None:
+    with pytest.raises(ValueError, match="damped"):
+        ClauseIndex(tokenizer=tokenizer, damped=damped).fit(IDS[:3], TEXTS[:3])
+
+
+def test_damped_index_round_trips(tokenizer: Tokenizer, tmp_path: Path) -> None:
+    idx = ClauseIndex(tokenizer=tokenizer, damped=DAMPED).fit(IDS, TEXTS, fingerprint="d")
+    loaded = ClauseIndex.load(idx.save(tmp_path / "d"), tokenizer=tokenizer)
+    assert loaded.damped == DAMPED
+    np.testing.assert_array_equal(loaded.score(QUERIES[0]), idx.score(QUERIES[0]))
+    assert json.loads((tmp_path / "d" / "meta.json").read_text("utf-8"))["params"]["damped"] \
+        == dict(sorted(DAMPED.items()))
 
 
 def test_batch_equals_one_by_one(index: ClauseIndex) -> None:

@@ -22,7 +22,8 @@ from policymatch import EnterpriseProfile, load_policies
 QUALITY = Path(__file__).resolve().parents[1] / "benchmarks" / "quality"
 STATUSES = {"eligible", "possible", "ineligible"}
 METRIC_LINES = ("eligibility accuracy:", "false-eligible rate:", "amount accuracy:",
-                "search nDCG@5:", "search recall@5:")
+                "default possible list precision@15:", "search nDCG@5:", "search recall@5:",
+                "held-out search nDCG@5:")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,11 @@ def profiles() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def queries() -> dict[str, Any]:
     return yaml.safe_load((QUALITY / "queries.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def heldout() -> dict[str, Any]:
+    return yaml.safe_load((QUALITY / "queries_heldout.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +108,31 @@ def test_amounts_and_counted_flags_only_on_eligible_labels(profiles: dict[str, A
     assert bad == [], "\n".join(bad)
 
 
+def test_worth_asking_labels_every_profile_with_bundled_clauses(
+        profiles: dict[str, Any], clause_ids: set[str]) -> None:
+    worth = yaml.safe_load((QUALITY / "worth_asking.yaml").read_text(encoding="utf-8"))
+    walk_ins = yaml.safe_load((QUALITY / "walk_ins.yaml").read_text(encoding="utf-8"))
+    for entry in walk_ins["profiles"]:
+        EnterpriseProfile.model_validate(entry["profile"])
+    keys = {e["key"] for e in profiles["profiles"]} | {e["key"] for e in walk_ins["profiles"]}
+    assert set(worth["profiles"]) == keys  # every profile labelled, no label for a stranger
+    groups = worth["groups"]
+    bad = [f"group {g}: no clause {c}" for g, ids in groups.items() for c in ids
+           if c not in clause_ids]
+    for key, entry in worth["profiles"].items():
+        bad += [f"{key}: no group {g}" for g in entry.get("groups", []) if g not in groups]
+        bad += [f"{key}: no clause {c}" for c in entry.get("clauses", []) + entry.get("except", [])
+                if c not in clause_ids]
+        bad += [f"{key}: unknown key {k}" for k in set(entry) - {"groups", "clauses", "except"}]
+    assert bad == [], "\n".join(bad)
+
+
+@pytest.mark.parametrize("which", ["queries", "heldout"])
 def test_every_query_names_bundled_clauses_and_has_a_direct_answer(
-        queries: dict[str, Any], clause_ids: set[str]) -> None:
+        which: str, queries: dict[str, Any], heldout: dict[str, Any],
+        clause_ids: set[str]) -> None:
     bad = []
-    for query in queries["queries"]:
+    for query in {"queries": queries, "heldout": heldout}[which]["queries"]:
         text, relevant = query.get("text"), query.get("relevant") or {}
         if not isinstance(text, str) or not text.strip():
             bad.append(f"query without text: {query!r}")
@@ -156,7 +183,7 @@ def test_the_script_prints_every_metric_and_exits_0(
     for start in METRIC_LINES:
         assert any(line.startswith(start) for line in lines), start
     assert "2 profiles, 3 labels" in out
-    assert "3 queries" in out
+    assert "3 queries" in out and "20 held-out queries" in out
 
 
 def test_min_accuracy_fails_the_run_and_disagreements_are_listed(
@@ -166,6 +193,19 @@ def test_min_accuracy_fails_the_run_and_disagreements_are_listed(
     out = capsys.readouterr().out
     assert "dishonest | sz1-dbfw | eligible | ineligible" in out
     assert "故意写错" in out  # the label's own explanation sits next to the program's reasons
+
+
+def test_default_possible_list_is_the_cli_table(evaluate: ModuleType) -> None:
+    """precision@15 scores what `policymatch match` prints: the same rows, in the same order."""
+    from policymatch import Matcher, load_policies
+    from policymatch._table import POSSIBLE_ROWS
+
+    profile = EnterpriseProfile(name="某纺织公司", region="嵊州市", industry="纺织")
+    report = Matcher().fit(load_policies()).match(profile, as_of=date(2026, 6, 30))
+    rows = evaluate.default_possible(report)
+    assert len(rows) == POSSIBLE_ROWS and not any(m.unrelated for m in rows)
+    assert rows == [m for m in report.matches if m.status.value == "possible"
+                    and not m.unrelated][:POSSIBLE_ROWS]
 
 
 def test_ndcg_and_recall_follow_the_textbook_definitions(evaluate: ModuleType) -> None:

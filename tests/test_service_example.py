@@ -82,3 +82,8 @@ def test_fastapi_app(service: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_p
         assert bad.status_code == 422 and "revenu" in bad.json()["detail"]
         hits = client.get("/search", params={"q": "博士生活补贴", "top_k": 2}).json()
         assert hits and hits[0]["clause_id"] == "mini-phd"
+        for path, call in (("/match", lambda p: client.post("/match", json=FIRM, params=p)),
+                           ("/search", lambda p: client.get("/search", params={"q": "博士", **p}))):
+            refused = call({"top_k": -1})
+            assert refused.status_code == 400, path
+            assert "top_k must be a whole number >= 0" in refused.json()["detail"]

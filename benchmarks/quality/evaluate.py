@@ -13,8 +13,16 @@ Prints, for ``profiles.yaml``:
   1 元, and the mean absolute error in 万元 over the labels where it gave an amount;
 * 就高不重复 accuracy — the share of labels with ``counted`` that agree on whether the clause counts;
 
-and for ``queries.yaml`` the mean nDCG@5 (gain 2^grade − 1, ideal ranking from the labels) and
-recall@5 (relevant clauses of any grade found in the top 5, over all relevant clauses).
+for ``worth_asking.yaml`` (over the profiles of ``profiles.yaml`` and ``walk_ins.yaml``):
+
+* precision@15 of the default possible list — of the possible clauses the default table shows
+  (at most 15, as ``policymatch match`` prints them), the share labelled worth asking about,
+  averaged over profiles; and its recall — of the possible clauses labelled worth asking about,
+  the share the default table shows;
+
+and for ``queries.yaml`` (tuned on) and ``queries_heldout.yaml`` (never tuned on), each apart, the
+mean nDCG@5 (gain 2^grade − 1, ideal ranking from the labels) and recall@5 (relevant clauses of
+any grade found in the top 5, over all relevant clauses).
 
 Then every disagreement, with the program's reasons and the label's own explanation, so a human
 can decide whether the label or the program is wrong. A clause whose policy is not in force on
@@ -38,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a source checkout
 
 from policymatch import EnterpriseProfile, Matcher, load_policies  # noqa: E402
+from policymatch._table import POSSIBLE_ROWS as VIEW_ROWS  # noqa: E402
 from policymatch.models import Match, Outcome, Status  # noqa: E402
 from policymatch.units import format_money  # noqa: E402
 
@@ -116,6 +125,29 @@ def load_queries(path: Path) -> list[Query]:
     data = _load_yaml(path)
     return [Query(text=q["text"], relevant={str(k): int(v) for k, v in q["relevant"].items()})
             for q in data["queries"]]
+
+
+def load_worth_asking(path: Path) -> dict[str, frozenset[str]]:
+    """Profile key → the clauses worth asking that firm about (groups expanded)."""
+    data = _load_yaml(path)
+    groups = {k: list(v) for k, v in data["groups"].items()}
+    out: dict[str, frozenset[str]] = {}
+    for key, entry in data["profiles"].items():
+        wanted: set[str] = set(entry.get("clauses", []))
+        for g in entry.get("groups", []):
+            if g not in groups:
+                raise ValueError(f"{path}: {key}: no group {g!r}")
+            wanted.update(groups[g])
+        wanted.difference_update(entry.get("except", []))
+        out[key] = frozenset(wanted)
+    return out
+
+
+def load_walk_ins(path: Path) -> list[Case]:
+    """The walk-in profiles (no status labels)."""
+    data = _load_yaml(path)
+    return [Case(key=e["key"], profile=EnterpriseProfile.model_validate(e["profile"]),
+                 as_of=data["as_of"], labels=()) for e in data["profiles"]]
 
 
 # -- judging ------------------------------------------------------------------------------------
@@ -204,17 +236,66 @@ def report_amounts(rows: list[Row]) -> None:
     print(f"就高不重复 (counted) accuracy: {_pct(sum(_counted_ok(r) for r in counted), len(counted))}")
 
 
-def report_search(matcher: Matcher, queries: list[Query]) -> list[tuple[Query, list[str], float]]:
+def report_search(matcher: Matcher, queries: list[Query], name: str = "search"
+                  ) -> list[tuple[Query, list[str], float]]:
     results: list[tuple[Query, list[str], float]] = []
     for q in queries:
         ranked = [h.clause_id for h in matcher.search(q.text, top_k=TOP_K)]
         results.append((q, ranked, ndcg(ranked, q.relevant)))
     n = len(results) or 1
-    print(f"search nDCG@{TOP_K}: {sum(s for _, _, s in results) / n:.3f} over {len(results)} queries")
-    print(f"search recall@{TOP_K}: {sum(recall(r, q.relevant) for q, r, _ in results) / n:.3f} "
+    print(f"{name} nDCG@{TOP_K}: {sum(s for _, _, s in results) / n:.3f} over {len(results)} "
+          "queries")
+    print(f"{name} recall@{TOP_K}: {sum(recall(r, q.relevant) for q, r, _ in results) / n:.3f} "
           f"(grade ≥ 1); {sum(recall(r, q.relevant, min_grade=2) for q, r, _ in results) / n:.3f} "
           "(grade 2)")
     return results
+
+
+def default_possible(report: Any) -> list[Match]:
+    """The possible rows the default table of ``policymatch match`` shows, in its order.
+
+    (Before issue 11 the table showed the first 15 possible rows of the report; the first-run
+    figures in README.md were measured that way.)
+    """
+    from policymatch._table import default_rows
+
+    return [m for m in default_rows(report.matches, show_all=False)[0]
+            if m.status is Status.POSSIBLE]
+
+
+def report_view(matcher: Matcher, cases: list[Case], worth: dict[str, frozenset[str]]
+                ) -> list[tuple[str, list[str], int, int]]:
+    """Precision@15 and recall of the default possible list; one row per profile."""
+    rows: list[tuple[str, list[str], int, int]] = []
+    precisions, recalls = [], []
+    for case in cases:
+        if case.key not in worth:
+            continue
+        report = matcher.match(case.profile, as_of=case.as_of)
+        possible = [m.clause_id for m in report.matches if m.status is Status.POSSIBLE]
+        shown = [m.clause_id for m in default_possible(report)]
+        good = worth[case.key]
+        hits = sum(c in good for c in shown)
+        wanted = [c for c in possible if c in good]
+        if shown:
+            precisions.append(hits / len(shown))
+        if wanted:
+            recalls.append(sum(c in shown for c in wanted) / len(wanted))
+        rows.append((case.key, shown, hits, len(possible)))
+    p = sum(precisions) / len(precisions) if precisions else 0.0
+    r = sum(recalls) / len(recalls) if recalls else 0.0
+    print(f"default possible list precision@{VIEW_ROWS}: {p:.3f} over {len(precisions)} profiles; "
+          f"recall of worth-asking possible clauses: {r:.3f} over {len(recalls)} profiles")
+    return rows
+
+
+def print_view(rows: list[tuple[str, list[str], int, int]], worth: dict[str, frozenset[str]]
+               ) -> None:
+    print("\ndefault possible list per profile: profile | shown/possible | worth-asking shown | "
+          "shown but not worth asking")
+    for key, shown, hits, n_possible in rows:
+        bad = [c for c in shown if c not in worth[key]]
+        print(f"  {key} | {len(shown)}/{n_possible} | {hits} | {', '.join(bad) or '—'}")
 
 
 def print_disagreements(rows: list[Row]) -> None:
@@ -253,6 +334,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="labelled profiles (default: profiles.yaml next to this script)")
     parser.add_argument("--queries", type=Path, default=HERE / "queries.yaml",
                         help="graded search needs (default: queries.yaml next to this script)")
+    parser.add_argument("--heldout", type=Path, default=HERE / "queries_heldout.yaml",
+                        help="held-out search needs, reported apart (default: "
+                             "queries_heldout.yaml)")
+    parser.add_argument("--worth", type=Path, default=HERE / "worth_asking.yaml",
+                        help="which clauses are worth asking each profile about")
+    parser.add_argument("--walk-ins", type=Path, default=HERE / "walk_ins.yaml",
+                        help="walk-in profiles without status labels (default: walk_ins.yaml)")
     parser.add_argument("--only", default="", help="comma-separated profile keys to evaluate")
     parser.add_argument("--max-queries", type=int, default=None, help="evaluate only the first N queries")
     parser.add_argument("--min-accuracy", type=float, default=None, metavar="X",
@@ -262,24 +350,35 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--min-accuracy takes a share between 0 and 1, e.g. 0.9")
 
     cases = load_cases(args.profiles)
+    walk_ins = load_walk_ins(args.walk_ins)
     if args.only:
         keys = {k.strip() for k in args.only.split(",") if k.strip()}
-        unknown = keys - {c.key for c in cases}
+        unknown = keys - {c.key for c in cases + walk_ins}
         if unknown:
             parser.error(f"--only: no profile {', '.join(sorted(unknown))} in {args.profiles}")
         cases = [c for c in cases if c.key in keys]
     queries = load_queries(args.queries)[:args.max_queries]
+    heldout = load_queries(args.heldout)[:args.max_queries]
+    worth = load_worth_asking(args.worth)
+    if args.only:
+        walk_ins = [c for c in walk_ins if c.key in keys]
 
     matcher = Matcher().fit(load_policies())
     rows = judge(matcher, cases)
     days = sorted({str(c.as_of) for c in cases})
     print(f"policymatch quality benchmark: {len(cases)} profiles, {len(rows)} labels "
-          f"(as of {', '.join(days)}), {len(queries)} queries")
+          f"(as of {', '.join(days)}), {len(walk_ins)} walk-ins, {len(queries)} queries, "
+          f"{len(heldout)} held-out queries")
     accuracy = report_status(rows)
     report_amounts(rows)
+    view = report_view(matcher, cases + walk_ins, worth)
     results = report_search(matcher, queries)
+    held = report_search(matcher, heldout, name="held-out search")
     print_disagreements(rows)
+    print_view(view, worth)
     print_search_misses(results)
+    print("\nheld-out queries:")
+    print_search_misses(held)
     if args.min_accuracy is not None and accuracy < args.min_accuracy:
         print(f"\neligibility accuracy {accuracy:.3f} is below --min-accuracy {args.min_accuracy:g}")
         return 1
