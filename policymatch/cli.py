@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
-import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ._cli_io import one_line as _one_line
+from ._cli_io import refuse_overwrite as _refuse_overwrite
+from ._cli_io import same_path as _same_path
+from ._cli_io import say as _print
+from ._cli_io import terminate_cleanly as _terminate_cleanly
 from .errors import PolicyFileError, PolicymatchError
 
 __all__ = ["MAX_WORKERS", "build_parser", "main"]
@@ -24,27 +27,6 @@ log = logging.getLogger(__name__)
 #: ``batch --workers`` above this is refused (each worker is a process with its own copy of the
 #: plan).
 MAX_WORKERS = 256
-
-
-# Terminal control characters (ESC starts a sequence that can rewrite the screen, CR overwrites
-# a line, C1 controls act like ESC on some terminals) and bidi overrides (which reorder what is
-# shown): written as \\uXXXX, which is also how JSON would escape them inside a string.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _safe(text: str) -> str:
-    """``text`` with every character that could act on a terminal shown as ``\\uXXXX``."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _print(text: str = "", *, err: bool = False, raw: bool = False) -> None:
-    """print() for the CLI: text shown safely, and a closed output is an error, not silence."""
-    stream = sys.stderr if err else sys.stdout
-    if stream is None:
-        if err:
-            return  # stderr is closed: nothing can be said
-        raise OSError("standard output is closed; redirect it to a file (> out.txt) or a pipe")
-    stream.write((text if raw else _safe(text)) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -416,31 +398,6 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _same_path(a: Any, b: Any) -> bool:
-    """Whether two paths name one file (existing or not; symlinks and ``..`` resolved)."""
-    import os
-    from pathlib import Path
-
-    pa, pb = Path(a), Path(b)
-    try:
-        if pa.exists() and pb.exists():
-            return os.path.samefile(pa, pb)
-    except OSError:
-        pass
-    return pa.resolve() == pb.resolve()
-
-
-def _refuse_overwrite(inputs: Sequence[str], outputs: Sequence[tuple[str, Any]]) -> None:
-    """An output that is one of the inputs would replace what is being read: refuse it."""
-    from .errors import PolicymatchError
-
-    for name in inputs:
-        for what, target in outputs:
-            if _same_path(name, target):
-                raise PolicymatchError(f"{what} {target} is the input {name}; writing it would "
-                                       "replace the input: choose another output name")
-
-
 def _progress_bar(total: int | None) -> Any:
     """A tqdm bar on stderr when it is a terminal (and tqdm is installed), else None."""
     if not sys.stderr.isatty():
@@ -593,28 +550,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         restore()
-
-
-def _one_line(message: str, limit: int = 500) -> str:
-    """The first line of ``message``, cut to ``limit`` characters (an id of 100,000 characters
-    is not echoed whole)."""
-    first = message.splitlines()[0] if message else ""
-    return first if len(first) <= limit else f"{first[:limit]}… ({len(first):,} characters)"
-
-
-def _terminate_cleanly() -> Any:
-    """Turn SIGTERM into SystemExit while a command runs, so temporary files are removed (a
-    batch killed this way leaves nothing behind). Returns the function that undoes it."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except (ValueError, OSError):  # pragma: no cover - no signals here
-        return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, previous)
