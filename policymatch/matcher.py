@@ -272,8 +272,9 @@ class Matcher:
         try:
             return ClauseIndex.load(path, expected_fingerprint=fingerprint, tokenizer=tokenizer)
         except IndexFormatError as exc:  # damaged or foreign: a cache is disposable
+            reason = str(exc).splitlines()[0].replace(f"{path}/", "").replace(f"{path}: ", "")
             log.warning("index cache %s cannot be used (%s); fitting the index again",
-                        path, str(exc).splitlines()[0][:300])
+                        path, reason[:300])
             return None
 
     def _store_index(self, index: ClauseIndex, fingerprint: str) -> None:
