@@ -10,8 +10,10 @@ Rows are numbered across partitions (one cheap pass counts the rows of each part
 results come back in partition order with a bounded number of partitions in flight, so memory on
 the client stays flat.
 
-A CSV is read by Dask with pandas (``dtype=str``): a line with more fields than the header stops
-the run, where the single-process reader rejects just that line.
+A CSV is read by Dask with pandas (``dtype=str``) in the encoding the single-process reader
+would use (or ``encoding=``), after the same header check (a repeated column is refused); but a
+line with more fields than the header, an unterminated quote or a line that does not decode
+stops the run, where the single-process reader rejects just that line.
 """
 
 from __future__ import annotations
