@@ -20,16 +20,18 @@ from typing import Any
 
 import numpy as np
 
+from ._cells import read_scalar
 from ._columns import is_numeric
 from ._visible import _RANGES as _INVISIBLE_RANGES
 from ._visible import has_invisible
 from .profile import EnterpriseProfile
 from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code
 
-__all__ = ["certify", "fast_path_active", "text_scalar"]
+__all__ = ["certify", "fast_path_active"]
 
 # -- raw cells: certain values column by column, the rest one by one ----------------------------
 _EXPECTED_VALIDATORS = {
+    "_check_established": (("established",), "before"),
     "_check_credit_code": (("credit_code",), "before"),
     "_check_industry_code": (("industry_code",), "before"),
     "_blank_is_missing": (("region", "town", "park", "industry", "description", "id"), "before"),
@@ -38,8 +40,12 @@ _EXPECTED_VALIDATORS = {
     "_plausible_date": (("established",), "after"),
     "_not_yes_no": (("employees", "revenue_growth", "office_area_sqm"), "before"),
     "_finite": (("revenue_growth", "office_area_sqm"), "after"),
+    "_yes_no_words": (("is_above_scale", "safety_incident_free", "credit_clean"), "before"),
+    "_read_extra": (("extra",), "before"),
     "_check_extra": (("extra",), "after"),
 }
+# _founding_date reads "2019" or "2019年3月" as a range; the column path takes ISO days only
+_EXPECTED_MODEL_VALIDATORS = ["_founding_date", "_visible_text", "_period_start", "_new_implies_held"]
 _PLAIN_MONEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PLAIN_INT = re.compile(r"[0-9]+")
 _PLAIN_FLOAT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -60,7 +66,7 @@ def fast_path_active() -> bool:
     talents = {k: (tuple(v.info.fields), v.info.mode)
                for k, v in Talents.__pydantic_decorators__.field_validators.items()}
     return (seen == _EXPECTED_VALIDATORS
-            and sorted(decorators.model_validators) == ["_new_implies_held", "_visible_text"]
+            and sorted(decorators.model_validators) == sorted(_EXPECTED_MODEL_VALIDATORS)
             and talents == {"_not_yes_no": (("*",), "before")}
             and not Talents.__pydantic_decorators__.model_validators
             and EnterpriseProfile.model_config.get("str_strip_whitespace") is True)
@@ -177,15 +183,19 @@ def _extra_value(v: Any) -> Any:
         return v if -MAX_MONEY <= v <= MAX_MONEY else _SLOW
     if kind is float:
         return v if math.isfinite(v) and -MAX_MONEY <= v <= MAX_MONEY else _SLOW
-    if kind is str:
-        return v if v == v.strip() and len(v) <= 1000 and not has_invisible(v) else _SLOW
+    if kind is str:  # read as the profile reads it: "18万" is 180000.0, "007" stays text
+        if v != v.strip() or has_invisible(v):
+            return _SLOW
+        try:
+            got = read_scalar(v)
+        except ValueError:
+            return _SLOW
+        if type(got) is str:
+            return got if len(got) <= 1000 else _SLOW
+        return _extra_value(got)
     if kind is list and all(type(x) is str and x == x.strip() and not has_invisible(x) for x in v):
         return v
     return _SLOW
-
-
-def _extra_text(v: Any) -> Any:
-    return _extra_value(text_scalar(v) if type(v) is str else v)
 
 
 def _credit_code(v: Any) -> Any:
@@ -438,7 +448,7 @@ def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
         if column.startswith("extra."):
             key = column[len("extra."):]
             if key.strip() and len(key) <= 64 and n_extra <= 500:
-                check = _cached(_extra_text) if text_cells else _extra_value
+                check = _cached(_extra_value) if text_cells else _extra_value
         elif column.startswith("previous.extra."):
             key = column[len("previous.extra."):]
             if key.strip() and len(key) <= 64 and n_previous <= 100:
@@ -476,21 +486,3 @@ def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
                 if more:
                     held[i] = held[i] + more
     return ok, values
-
-
-_INTEGER_TEXT = re.compile(r"^[+-]?\d+$")
-_NUMBER_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-def text_scalar(text: str) -> Any:
-    """An ``extra.`` cell read from text (CSV) as the value a typed source would hold:
-    ``true``/``false``/``是``/``否`` → bool, whole numbers → int, other numbers → float."""
-    word = text.strip()
-    if word.lower() in ("true", "false") or word in ("是", "否"):
-        return word.lower() == "true" or word == "是"
-    if _INTEGER_TEXT.match(word):
-        return int(word)
-    if _NUMBER_TEXT.match(word):
-        number = float(word)
-        return number if math.isfinite(number) else text
-    return text

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from ._scale import scale_class
 from .fields import FieldKind, field_spec
 from .profile import EnterpriseProfile, previous_value
-from .units import industry_section, years_between
+from .units import industry_section, period_end, years_between
 
 __all__ = ["Columns", "is_numeric", "profile_value", "stored_fields"]
 
@@ -28,7 +28,7 @@ Bools = npt.NDArray[np.bool_]
 
 _NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
 # the stored attributes a derived field is computed from
-_SOURCES = {"age_years": ("established",), "rd_ratio": ("rd_expense", "revenue"),
+_SOURCES = {"age_years": ("established", "established_precision"), "rd_ratio": ("rd_expense", "revenue"),
             "industry_section": ("industry_code",),
             "scale_class": ("industry_code", "employees", "revenue")}
 
@@ -53,6 +53,8 @@ def profile_value(p: EnterpriseProfile, name: str) -> Any:
     """The stored attribute ``name`` of a profile (``established`` as a day ordinal)."""
     if name == "established":
         return None if p.established is None else p.established.toordinal()
+    if name == "established_precision":  # None: the day is known
+        return None if p.established is None else p.established_precision
     if name.startswith("talents."):
         return None if p.talents is None else getattr(p.talents, name[len("talents."):])
     if name.startswith("extra."):
@@ -116,8 +118,8 @@ class Columns:
 
     def numeric(self, path: str) -> Floats:
         """A numeric field (stored or derived) as float64, NaN where unknown."""
-        if path == "age_years":  # calendar years, exactly as EnterpriseProfile.age_years
-            return self._cached(path, lambda: _ages(self._stored("established"), self.as_of))
+        if path == "age_years":  # the oldest age the founding date allows (see age_bounds)
+            return self.age_bounds()[1]
         if path == "rd_ratio":
             def ratio() -> Floats:
                 rd, revenue = self._stored("rd_expense"), self._stored("revenue")
@@ -127,6 +129,15 @@ class Columns:
                 return out
             return self._cached(path, ratio)
         return self._stored(path)
+
+    def age_bounds(self) -> tuple[Floats, Floats]:
+        """The youngest and oldest firm age on ``as_of``, as ``EnterpriseProfile.age_span``
+        (equal where the founding day is known; NaN = unknown)."""
+        got = self._derived.get("age_bounds")
+        if got is None:
+            got = self._derived["age_bounds"] = _ages(
+                self._stored("established"), self._stored("established_precision"), self.as_of)
+        return got[0], got[1]
 
     def objects(self, path: str) -> Objects:
         """A text, set or ``extra.`` field as an object array, None where unknown."""
@@ -221,15 +232,28 @@ def _per_unique(values: Objects, fn: Callable[[Any], Any]) -> Objects:
     return out
 
 
-def _ages(ordinals: np.ndarray, as_of: date) -> np.ndarray:
-    """``years_between(established, as_of)`` for an array of day ordinals (NaN = unknown),
-    computed once per distinct date."""
-    out = np.full(ordinals.shape, np.nan)
+def _ages(ordinals: np.ndarray, precisions: np.ndarray, as_of: date) -> np.ndarray:
+    """Rows youngest and oldest of :meth:`EnterpriseProfile.age_span` for day ordinals (NaN =
+    unknown) and precisions (None = the day), computed once per distinct pair."""
+    out = np.full((2, len(ordinals)), np.nan)
     known = ~np.isnan(ordinals)
-    if known.any():
-        days, inverse = np.unique(ordinals[known], return_inverse=True)
-        ages = np.array([years_between(date.fromordinal(int(d)), as_of) for d in days])
-        out[known] = ages[inverse]
+    if not known.any():
+        return out
+    partial = np.fromiter((p is not None for p in precisions.tolist()), dtype=bool,
+                          count=len(ordinals))
+    days, inverse = np.unique(ordinals[known & ~partial], return_inverse=True)
+    ages = np.array([years_between(date.fromordinal(int(d)), as_of) for d in days])
+    at = np.flatnonzero(known & ~partial)
+    out[0, at] = out[1, at] = ages[inverse]
+    cache: dict[tuple[float, str], tuple[float, float]] = {}
+    for i in np.flatnonzero(known & partial).tolist():
+        key = (float(ordinals[i]), precisions[i])
+        pair = cache.get(key)
+        if pair is None:
+            start = date.fromordinal(int(key[0]))
+            last = min(period_end(start, key[1]), as_of)
+            pair = cache[key] = (years_between(last, as_of), years_between(start, as_of))
+        out[0, i], out[1, i] = pair
     return out
 
 

@@ -101,6 +101,10 @@ def report_html(report: MatchReport) -> str:
         parts.append(f'<details class="pm-other"><summary style="{_MUTED}">另有 {len(other)} 条'
                      f'待确认的条款面向其他类型的企业</summary>'
                      f'{_table(headers, (_match_row(m) for m in other), numeric=[3])}</details>')
+    if report.unrecognized:
+        items = "".join(f"<li>{_e(u.text)}</li>" for u in report.unrecognized)
+        parts.append(f'<div class="pm-unrecognized"><strong>未识别的名称</strong>'
+                     f'<ul style="margin:2px 0">{items}</ul></div>')
     if report.questions:
         items = "".join(f"<li>{_e(q.question)}</li>" for q in report.questions[:8])
         parts.append(f'<div class="pm-questions"><strong>建议补充询问</strong>'

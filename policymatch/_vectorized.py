@@ -63,6 +63,7 @@ _NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 _CODE = {"met": MET, "unknown": UNKNOWN, "unmet": UNMET}
+_PARTLY_KNOWN = frozenset({"age_years", "qualifications", "new_qualifications", "industry"})
 _SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept pairs
 
 
@@ -272,8 +273,9 @@ class CompiledClauses:
             unknown = np.flatnonzero(status == UNKNOWN)
             if len(unknown):
                 at = rows[unknown]
-                bits[unknown] = (self._bits(c.doc_fields, 0, doc[at], at, block)
-                                 | self._bits(c.own_fields, len(c.doc_fields), own[at], at, block))
+                bits[unknown] = (
+                    self._bits(c.doc_fields, c.doc_leaves, 0, doc[at], at, block)
+                    | self._bits(c.own_fields, c.own_leaves, len(c.doc_fields), own[at], at, block))
             if base_missing is not None:
                 bits |= base_missing[keep].astype(np.int64) << (len(c.doc_fields)
                                                                 + len(c.own_fields))
@@ -281,13 +283,24 @@ class CompiledClauses:
         counted = self._counted(kept, scorer, n)
         return self._assemble(pieces, counted, scorer, n, errors)
 
-    @staticmethod
-    def _bits(fields: tuple[str, ...], shift: int, code: Codes, at: npt.NDArray[np.int64],
-              block: _Block) -> npt.NDArray[np.int64]:
-        """Which of ``fields`` each row at ``at`` lacks, where its subtree is unknown."""
+    def _bits(self, fields: tuple[str, ...], leaves: tuple[int, ...], shift: int, code: Codes,
+              at: npt.NDArray[np.int64], block: _Block) -> npt.NDArray[np.int64]:
+        """Which of ``fields`` each row at ``at`` lacks, where its subtree is unknown: a field
+        is lacking where one of the subtree's leaves on it is unknown, as
+        :func:`~policymatch.rules.evaluate` reports it. For most fields that is where the field
+        is missing; a partly known one (a founding year, a name the alias table does not know)
+        can leave one leaf open and decide another."""
         bits = np.zeros(len(at), dtype=np.int64)
         for b, path in enumerate(fields):
-            bits |= block.missing(path)[at].astype(np.int64) << (shift + b)
+            if path in _PARTLY_KNOWN:
+                open_ = np.zeros(len(at), dtype=bool)
+                for leaf in leaves:
+                    node = self._nodes[leaf]
+                    if isinstance(node, _Leaf) and node.field == path:
+                        open_ |= self._eval(leaf, block)[at] == UNKNOWN
+            else:
+                open_ = block.missing(path)[at]
+            bits |= open_.astype(np.int64) << (shift + b)
         bits[code != UNKNOWN] = 0
         return bits
 
@@ -422,25 +435,47 @@ class CompiledClauses:
         return table[codes]
 
 
+def _age_leaf(leaf: _Leaf, cols: Columns) -> Codes:
+    """An age test, as :func:`~policymatch.rules.leaf_outcome` on an ``AgeSpan``: met or unmet
+    where the youngest and oldest age agree, unknown where they differ, and an equality test
+    unknown where the range holds a tested value."""
+    young, old = cols.age_bounds()
+    a, b = _numeric_leaf(leaf, young, cols.n), _numeric_leaf(leaf, old, cols.n)
+    out = np.where(a == b, a, UNKNOWN).astype(np.int8)
+    if leaf.op in ("==", "!=", "in", "not_in"):
+        values = leaf.value if isinstance(leaf.value, list) else [leaf.value]
+        span = young < old
+        with np.errstate(invalid="ignore"):
+            for v in values:
+                if not isinstance(v, bool) and isinstance(v, (int, float)):
+                    out[span & (young <= float(v)) & (float(v) <= old)] = UNKNOWN
+    return out
+
+
+def _numeric_leaf(leaf: _Leaf, x: Floats, n: int) -> Codes:
+    with np.errstate(invalid="ignore"):
+        if leaf.op in _COMPARE:
+            hit = _COMPARE[leaf.op](x, float(leaf.value))
+            want = True
+        elif leaf.op in ("in", "not_in"):
+            hit = np.isin(x, [float(v) for v in leaf.value])
+            want = leaf.op == "in"
+        else:  # == / != ; yes/no is stored as 1.0 / 0.0; a number never equals a list
+            hit = (np.zeros(n, dtype=bool) if isinstance(leaf.value, list)
+                   else x == float(leaf.value))
+            want = leaf.op == "=="
+    out = np.where(hit == want, MET, UNMET).astype(np.int8)
+    out[np.isnan(x)] = UNKNOWN
+    return out
+
+
 def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str]) -> Codes:
     spec = field_spec(leaf.field)
     assert spec is not None  # checked when the policy loaded
+    if leaf.field == "age_years":
+        return _age_leaf(leaf, cols)
     if spec.kind in _NUMERIC:
-        x = cols.numeric(leaf.field)
-        with np.errstate(invalid="ignore"):
-            if leaf.op in _COMPARE:
-                hit = _COMPARE[leaf.op](x, float(leaf.value))
-                want = True
-            elif leaf.op in ("in", "not_in"):
-                hit = np.isin(x, [float(v) for v in leaf.value])
-                want = leaf.op == "in"
-            else:  # == / != ; yes/no is stored as 1.0 / 0.0; a number never equals a list
-                hit = (np.zeros(cols.n, dtype=bool) if isinstance(leaf.value, list)
-                       else x == float(leaf.value))
-                want = leaf.op == "=="
-        out = np.where(hit == want, MET, UNMET).astype(np.int8)
-        out[np.isnan(x)] = UNKNOWN
-        return out
+        return _numeric_leaf(leaf, cols.numeric(leaf.field), cols.n)
     codes, uniques = cols.factorized(leaf.field)
     per = np.empty(len(uniques) + 1, dtype=np.int8)
     per[-1] = UNKNOWN  # code -1: the field is missing

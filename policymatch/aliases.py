@@ -11,7 +11,8 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["AliasTable", "alias_table", "canonical_industry", "canonical_qualification"]
+__all__ = ["AliasTable", "alias_table", "canonical_industry", "canonical_qualification",
+           "is_known_industry", "is_known_qualification", "nearest_names"]
 
 
 class AliasTable:
@@ -28,6 +29,30 @@ class AliasTable:
 
     def industry(self, name: str) -> str:
         return _lookup(self._i, name)
+
+    def knows(self, kind: str, name: str) -> bool:
+        """Whether ``name`` (as the profile stores it) is a canonical name or an alias of
+        ``kind`` (``"qualifications"`` or ``"industries"``)."""
+        return _key(name) in (self._q if kind == "qualifications" else self._i)
+
+    def nearest(self, kind: str, name: str, n: int = 3) -> tuple[str, ...]:
+        """Up to ``n`` canonical names closest to an unknown ``name``: those whose name or an
+        alias contains it or is contained in it first, then by similarity of characters."""
+        import difflib
+
+        table = self._q if kind == "qualifications" else self._i
+        key = _key(name)
+        scored: dict[str, float] = {}
+        for alias, canon in table.items():
+            if not alias or not key:
+                continue
+            ratio = difflib.SequenceMatcher(None, key, alias).ratio()
+            if key in alias or alias in key:
+                ratio += 1.0
+            if ratio >= 0.5 and ratio > scored.get(canon, 0.0):
+                scored[canon] = ratio
+        best = sorted(scored, key=lambda c: (-scored[c], c))
+        return tuple(best[:n])
 
     def all_terms(self) -> list[str]:
         """Every canonical name and alias, for the tokenizer's domain dictionary."""
@@ -92,6 +117,36 @@ def canonical_qualification(name: str) -> str:
     '某县自定义荣誉'
     """
     return alias_table().qualification(name)
+
+
+@lru_cache(maxsize=8192)
+def is_known_qualification(name: str) -> bool:
+    """Whether the alias table knows a qualification name (canonical or alias).
+
+    Examples
+    --------
+    >>> is_known_qualification("省专精特新中小企业"), is_known_qualification("某县自定义荣誉")
+    (True, False)
+    """
+    return alias_table().knows("qualifications", name)
+
+
+@lru_cache(maxsize=4096)
+def is_known_industry(name: str) -> bool:
+    """Whether the alias table knows an industry or cluster name (canonical or alias)."""
+    return alias_table().knows("industries", name)
+
+
+def nearest_names(kind: str, name: str, n: int = 3) -> tuple[str, ...]:
+    """The canonical names nearest to a name the table does not know (``kind`` is
+    ``"qualifications"`` or ``"industries"``).
+
+    Examples
+    --------
+    >>> nearest_names("qualifications", "专精特新示范企业")[0]
+    '省专精特新中小企业'
+    """
+    return alias_table().nearest(kind, name, n)
 
 
 def canonical_industry(name: str) -> str:

@@ -17,8 +17,9 @@ else its ``credit_code``, else the row number as text. A row number is the 1-bas
 record in the input: data rows after the header of a CSV, non-empty lines of JSON Lines, rows of
 Parquet, a DataFrame or an iterable.
 
-CSV cells are text: ``extra.<key>`` cells that spell a number or true/false/是/否 are read as one
-(a typed source such as Parquet already holds them so). Needs pandas
+CSV cells are text, read as :class:`~policymatch.profile.EnterpriseProfile` reads text from any
+source (:mod:`policymatch._cells`): an ``extra.<key>`` cell that spells a number, an amount
+("18万") or true/false/是/否 is one, lists split on 、，,;；. Needs pandas
 (``pip install 'policymatch[dataframe]'``); Dask is in :mod:`policymatch._dask`.
 """
 
@@ -47,12 +48,13 @@ from ._batch_io import (
     read_chunks,
     rejects_path,
 )
-from ._certify import certify, text_scalar
+from ._certify import certify
 from ._columns import Columns, is_numeric, profile_value, stored_fields
 from ._vectorized import UNKNOWN, CompiledClauses
 from .errors import NotFittedError, ProfileError
-from .profile import EnterpriseProfile
+from .profile import EnterpriseProfile, founded_after_message
 from .text import _BLOCK, normalize
+from .units import as_day
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,9 +139,6 @@ def validate(chunk: Chunk, paths: Iterable[str]) -> tuple[list[int], dict[str, A
         if isinstance(record, EnterpriseProfile):
             profile = record
         elif isinstance(record, Mapping):
-            if chunk.text_cells:
-                record = {k: text_scalar(v) if str(k).strip().startswith("extra.")
-                          and isinstance(v, str) and v.strip() else v for k, v in record.items()}
             try:
                 profile = profile_from_row(record, name=f"row {row}")
             except ProfileError as exc:
@@ -288,7 +287,7 @@ class Plan:
         if not hasattr(matcher, "index_"):
             raise NotFittedError("this Matcher is not fitted yet: call "
                                  "Matcher().fit(load_policies()) first")
-        self.as_of = as_of or date.today()
+        self.as_of = as_day(as_of) or date.today()
         self.include_possible = include_possible
         wanted = None if clause_ids is None else set(clause_ids)
         pairs = [(p, c) for p, c in matcher.pairs_
@@ -306,7 +305,8 @@ class Plan:
     def run(self, chunk: Chunk) -> ChunkResult:
         """Judge one chunk: its long table rows and its rejects."""
         pd = _pandas()
-        rows, values, bad = validate(chunk, self.paths)
+        rows, values, bad = validate(chunk, self.paths | {"age_years"})
+        rows, values = _founded_by(self.as_of, rows, values, bad)
         n = len(rows)
         cols = Columns.from_values({k: values[k] for k in stored_fields(self.paths)}, n, self.as_of)
         queries = self.relevance.queries(_query_texts(values["industry"], values["description"]))
@@ -334,6 +334,22 @@ class Plan:
         matched = int(np.count_nonzero(np.bincount(local, minlength=n))) if n else 0
         return ChunkResult(table, rejects, chunk.n_read, matched,
                            np.asarray(rows, dtype=np.int64)[local])
+
+
+def _founded_by(day: date, rows: list[int], values: dict[str, Any],
+                bad: dict[int, str]) -> tuple[list[int], dict[str, Any]]:
+    """Rows founded after ``day`` become rejects, with the reason :meth:`Matcher.match` raises."""
+    founded = values["established"]
+    with np.errstate(invalid="ignore"):
+        late = founded > day.toordinal()
+    if not late.any():
+        return rows, values
+    for i in np.flatnonzero(late).tolist():
+        bad[rows[i]] = founded_after_message(date.fromordinal(int(founded[i])), day)
+    keep = np.flatnonzero(~late)
+    return ([rows[i] for i in keep.tolist()],
+            {k: v[keep] if isinstance(v, np.ndarray) else [v[i] for i in keep.tolist()]
+             for k, v in values.items()})
 
 
 @dataclass

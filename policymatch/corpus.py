@@ -427,7 +427,6 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
             raise ProfileError(f"{name}: not a readable JSON value ({exc})") from None
     if not isinstance(raw, dict):
         raise ProfileError(f"{name}: expected a JSON object with at least \"name\"")
-    raw = _yes_no_words(raw)
     try:
         return EnterpriseProfile.model_validate(raw)
     except ValidationError as exc:
@@ -462,19 +461,6 @@ def _plain_cell(value: Any) -> Any:
     return value
 
 
-_YES_NO = {"是": True, "否": False}
-
-
-def _yes_no_words(raw: dict[str, Any]) -> dict[str, Any]:
-    """是/否 in a yes/no field read as true/false, as flags and table cells already are."""
-    from .fields import FieldKind, field_spec
-
-    fixed = {k: _YES_NO[v.strip()] for k, v in raw.items() if isinstance(k, str)
-             and isinstance(v, str) and v.strip() in _YES_NO
-             and (spec := field_spec(k)) is not None and spec.kind is FieldKind.BOOL}
-    return {**raw, **fixed} if fixed else raw
-
-
 def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = None) -> EnterpriseProfile:
     """Build an :class:`EnterpriseProfile` from a flat record such as a pandas row.
 
@@ -486,10 +472,11 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
     * columns ``talents.<x>``, ``extra.<key>`` and ``previous.<x>`` (``previous.extra.<key>``) fill
       the nested ``talents``, ``extra`` and ``previous``;
     * numpy scalars and arrays become plain Python values, timestamps become dates, whole-number
-      floats in text columns (``industry_code`` read as ``3841.0``) become ``"3841"``, and ``是``/``否``
-      in yes/no columns become ``True``/``False``;
-    * qualification text ``"国高新、专精特新"`` is split into names by the profile itself (on
-      ``、``, ``，`` and ``,``).
+      floats in text columns (``industry_code`` read as ``3841.0``) become ``"3841"``;
+    * every value is then read by the profile itself, as from JSON or ``--set``: qualification
+      text ``"国高新、专精特新"`` or ``"甲;乙"`` is split into names (``无`` says "holds none"),
+      ``是``/``否`` answer yes/no fields, ``extra.<key>`` text that spells a number or an amount
+      (``"18万"``) is one, and ``"007"`` stays text (see :mod:`policymatch._cells`).
 
     Parameters
     ----------
@@ -508,7 +495,7 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
     >>> p = profile_from_row({"name": "甲", "revenue": float("nan"), "employees": 120.0,
     ...                       "qualifications": "国高新、专精特新", "talents.phd": 2, "extra.亩均评价": "A"})
     >>> p.revenue is None, p.employees, p.qualifications, p.talents.phd, p.extra
-    (True, 120, ('国家高新技术企业', '专精特新'), 2, {'亩均评价': 'A'})
+    (True, 120, ('国家高新技术企业', '省专精特新中小企业'), 2, {'亩均评价': 'A'})
     """
     from .fields import FieldKind, field_spec
 
@@ -534,8 +521,6 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
                 value = int(value)
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
-        elif spec is not None and spec.kind is FieldKind.BOOL and isinstance(value, str):
-            value = _YES_NO.get(value.strip(), value)
         if dot and head in ("talents", "extra", "previous"):
             data.setdefault(head, {})[rest] = value
         else:

@@ -33,11 +33,12 @@ from .models import (
     Question,
     SearchHit,
     Status,
+    UnrecognizedName,
     trusted,
 )
-from .profile import EnterpriseProfile
+from .profile import EnterpriseProfile, check_day
 from .rules import CompiledRules, Evaluation, changes_for, combine, evaluate, without_not
-from .units import format_money
+from .units import as_day, format_money
 
 if TYPE_CHECKING:
     from .index import ClauseIndex
@@ -79,7 +80,8 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
     >>> m.status.value in ("eligible", "possible", "ineligible")
     True
     """
-    day = as_of or date.today()
+    day = as_day(as_of) or date.today()
+    check_day(profile, day)
     memo: dict[Any, Any] = {}
     doc = evaluate(policy.conditions, profile, as_of=day, memo=memo, changes=False)
     m = _judge(policy, clause, policy.conditions, doc, clause.conditions, profile, day, memo,
@@ -299,8 +301,10 @@ class Matcher:
         ----------
         profile : EnterpriseProfile or dict
             What is known about the enterprise; missing facts stay unknown.
-        as_of : date, optional
-            The day the question is asked (validity dates, firm age); default today.
+        as_of : date or str, optional
+            The day the question is asked (validity dates, firm age), a date or ISO text
+            ``"2025-01-01"``; default today. A firm founded after it is a
+            :class:`~policymatch.errors.ProfileError`.
         top_k : int, optional
             List only the first ``top_k`` matches after ordering (``omitted`` says how many were
             left out). The summary, total, 就高不重复 and questions are those of every match.
@@ -312,7 +316,8 @@ class Matcher:
         self._check_fitted()
         _check_top_k(top_k, optional=True)
         profile = _as_profile(profile)
-        day = as_of or date.today()
+        day = as_day(as_of) or date.today()
+        check_day(profile, day)
         scores = self._relevance(profile_query(profile))
         firm = profile_sectors(profile)
         matches: list[Match] = []
@@ -526,7 +531,20 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
         "inactive": tuple(inactive), "questions": tuple(questions),
         "total_amount": round(total, 2),
         "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=_by_recipient)},
-        "summary": summary, "omitted": 0})
+        "summary": summary, "omitted": 0, "unrecognized": _unrecognized(profile)})
+
+
+_KIND_WORDS = {"qualifications": "资质", "new_qualifications": "资质", "industry": "产业"}
+
+
+def _unrecognized(profile: EnterpriseProfile) -> tuple[UnrecognizedName, ...]:
+    """The profile's names the alias table does not know, each with the nearest known ones."""
+    out = []
+    for field, name, near in profile.unrecognized_names():
+        ask = f"，是否指 {'、'.join(near)}？" if near else "（名称表中没有相近的名称，请核对）"
+        out.append(UnrecognizedName(field=field, name=name, suggestions=near,
+                                    text=f"未识别的{_KIND_WORDS[field]}：{name}{ask}"))
+    return tuple(out)
 
 
 _RECIPIENT_ORDER = {"企业": 0, "项目": 1, "机构": 2, "个人": 3}

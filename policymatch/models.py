@@ -36,8 +36,8 @@ __all__ = [
     "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change", "Clause", "ClauseCase",
     "Condition", "EnterpriseProfile", "Estimate", "FieldTest", "FixedBenefit", "InKindBenefit",
     "InterestBenefit", "Match", "MatchReport", "Not", "Outcome", "PerUnitBenefit", "Policy",
-    "PolicySet", "Question", "RatioBenefit", "Reason", "Recipient", "RentBenefit", "SearchHit", "Status", "Tier",
-    "TiersBenefit",
+    "PolicySet", "Question", "RatioBenefit", "Reason", "Recipient", "RentBenefit", "SearchHit",
+    "Status", "Tier", "TiersBenefit", "UnrecognizedName",
 ]
 
 
@@ -590,6 +590,19 @@ class Question(_Frozen):
     max_amount: float = 0.0
 
 
+class UnrecognizedName(_Frozen):
+    """A qualification or industry name of the profile that the alias table does not know.
+
+    Tests on that field are then unknown rather than unmet (the name may be another spelling),
+    and the report shows it with the nearest known names so someone can correct it.
+    """
+
+    field: str = Field(description="the profile field: qualifications, new_qualifications or industry")
+    name: str = Field(description="the name as given (normalised)")
+    suggestions: tuple[str, ...] = Field((), description="the nearest known names, best first")
+    text: str = Field(description="未识别的资质：… 是否指 …？")
+
+
 class Match(_Frozen):
     """One clause's verdict for one enterprise, with reasons, amount and relevance."""
 
@@ -690,6 +703,9 @@ class MatchReport(_Frozen):
     omitted: int = Field(0, description=(
         "matches left out of `matches` by top_k; the summary, total, 就高不重复 and questions "
         "still count them"))
+    unrecognized: tuple[UnrecognizedName, ...] = Field(
+        (), description="qualification and industry names the alias table does not know; tests "
+                        "on them are unknown, not unmet")
 
     @property
     def eligible(self) -> tuple[Match, ...]:

@@ -9,23 +9,35 @@ from __future__ import annotations
 import math
 import unicodedata
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from ._cells import read_scalar, read_yes_no, split_names
 from ._visible import visible_data
 from .aliases import canonical_industry, canonical_qualification
-from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code, years_between
+from .errors import ProfileError
+from .units import (
+    MAX_MONEY,
+    industry_section,
+    parse_date,
+    parse_money,
+    period_end,
+    validate_credit_code,
+    years_between,
+)
 
-__all__ = ["MAX_TEXT_CHARS", "EnterpriseProfile", "Money", "PreviousYear", "Talents"]
+__all__ = ["MAX_TEXT_CHARS", "AgeSpan", "EnterpriseProfile", "Money", "PreviousYear", "Talents",
+           "check_day"]
 
 #: Longest free text (description, 经营范围) a profile accepts, in characters.
 MAX_TEXT_CHARS = 20_000
@@ -35,15 +47,39 @@ def _money(value: object, info: ValidationInfo) -> float | None:
     return parse_money(value, field=info.field_name or "amount")
 
 
+def _as_text(v: object) -> object:
+    """A whole number in a text field (an id or code read from a table as 3841 or 3841.0) is
+    its digits as text."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(v)
+    return v
+
+
 def _half_width(v: object) -> object:
-    """Full-width digits typed in a number field ("１２０") read as ASCII ("120")."""
-    return unicodedata.normalize("NFKC", v).strip() if isinstance(v, str) else v
+    """Full-width digits typed in a number field ("１２０") read as ASCII ("120"); "nan" and
+    "inf" typed as text are refused as the float values are."""
+    if not isinstance(v, str):
+        return v
+    text = unicodedata.normalize("NFKC", v).strip()
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise ValueError("must be a finite number")
+    return text
 
 
 Money = Annotated[float | None, BeforeValidator(_money)]
 """An amount in 元; accepts numbers and strings such as ``"3500万元"``."""
 
 ExtraValue = float | int | bool | str | list[str]
+
+
+class AgeSpan(NamedTuple):
+    """The age of a firm whose founding date is known only to the month or year: every age from
+    ``youngest`` (founded on the period's last day) to ``oldest`` (on its first)."""
+
+    youngest: float
+    oldest: float
 
 
 class Talents(BaseModel):
@@ -154,7 +190,9 @@ class EnterpriseProfile(BaseModel):
     industry: str | None = Field(None, max_length=100, description="产业或产业集群名称")
     industry_code: str | None = Field(None, max_length=5, description="GB/T 4754-2017 行业代码")
     description: str | None = Field(None, max_length=MAX_TEXT_CHARS, description="经营范围/主营业务")
-    established: date | None = Field(None, description="成立日期")
+    established: date | None = Field(None, description="成立日期（只知年份或月份时为该期间的第一天）")
+    established_precision: Literal["month", "year"] | None = Field(
+        None, description="成立日期只知道月份（month）或年份（year）；不填表示知道具体哪一天")
     employees: int | None = Field(None, ge=0, le=5_000_000, description="从业人数")
     revenue: Money = Field(None, description="上年度营业收入（元）")
     tax_paid: Money = Field(None, description="上年度纳税额（元）")
@@ -177,11 +215,57 @@ class EnterpriseProfile(BaseModel):
     extra: dict[str, ExtraValue] = Field(default_factory=dict, max_length=500,
                                          description="政策可能检查的其他事实，键名即 extra.<键>")
 
+    def __init__(self, **data: Any) -> None:
+        """Validate the facts; bad values raise :class:`~policymatch.errors.ProfileError`."""
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            from .corpus import _problems_message, format_validation_error
+
+            lines = format_validation_error(exc, "profile", data, schema="profile")
+            raise ProfileError(_problems_message(lines)) from None
+
+    # validation from model_validate (and of nested data) stays pydantic's own: this __init__
+    # only turns the error of a direct call into the documented one
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _founding_date(cls, data: Any) -> Any:
+        """``established`` as people write it ("2019", "2019年3月", "20190305") becomes its first
+        day plus ``established_precision``; text that does not read is left for the field's own
+        check, which names it."""
+        if not isinstance(data, dict) or data.get("established") is None:
+            return data
+        try:
+            got = parse_date(data["established"], field="established")
+        except ValueError:
+            return data
+        data = dict(data)
+        if got is None:
+            data["established"] = None
+            return data
+        day, precision = got
+        given = data.get("established_precision")
+        if given is not None and precision != "day" and given != precision:
+            raise ValueError(f"established {data['established']!r} is known to the {precision}, "
+                             f"but established_precision says {given!r}; give one of them")
+        data["established"] = day
+        if given is None and precision != "day":
+            data["established_precision"] = precision
+        return data
+
     @model_validator(mode="before")
     @classmethod
     def _visible_text(cls, data: Any) -> Any:
         # zero-width characters and bidi marks would make "嵊州市" differ from itself
         return visible_data(data) if isinstance(data, dict) else data
+
+    @field_validator("established", mode="before")
+    @classmethod
+    def _check_established(cls, v: object) -> object:
+        got = parse_date(v, field="established")
+        return None if got is None else got[0]
 
     @field_validator("credit_code", mode="before")
     @classmethod
@@ -195,6 +279,7 @@ class EnterpriseProfile(BaseModel):
     @field_validator("industry_code", mode="before")
     @classmethod
     def _check_industry_code(cls, v: object) -> object:
+        v = _as_text(v)
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
         text = unicodedata.normalize("NFKC", str(v)).strip().upper()
@@ -207,6 +292,7 @@ class EnterpriseProfile(BaseModel):
     @field_validator("region", "town", "park", "industry", "description", "id", mode="before")
     @classmethod
     def _blank_is_missing(cls, v: object, info: ValidationInfo) -> object:
+        v = _as_text(v)
         if isinstance(v, str) and not v.strip():
             return None
         if info.field_name == "description" and isinstance(v, str) and len(v) > MAX_TEXT_CHARS:
@@ -223,14 +309,13 @@ class EnterpriseProfile(BaseModel):
     @field_validator("qualifications", "new_qualifications", mode="before")
     @classmethod
     def _canonical_qualifications(cls, v: object) -> object:
-        if v is None:
-            return None
-        if isinstance(v, str):
-            v = [part for part in v.replace("，", ",").replace("、", ",").split(",")]
-        if not isinstance(v, (list, tuple, set, frozenset)):
-            raise ValueError("expected a list of qualification names")
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None  # blank is "not known"; 无 or [] says "holds none"
         if isinstance(v, (set, frozenset)):  # no order of its own: keep one that hash seeds don't change
             v = sorted(v, key=repr)
+        v = split_names(v)  # "国高新、科小", "甲;乙", "无" (holds none)
+        if not isinstance(v, list):
+            raise ValueError("expected a list of qualification names")
         out: list[str] = []
         for item in v:
             if not isinstance(item, str):
@@ -264,6 +349,21 @@ class EnterpriseProfile(BaseModel):
             raise ValueError("must be a finite number")
         return v
 
+    @field_validator("is_above_scale", "safety_incident_free", "credit_clean", mode="before")
+    @classmethod
+    def _yes_no_words(cls, v: object) -> object:
+        return read_yes_no(v)
+
+    @field_validator("extra", mode="before")
+    @classmethod
+    def _read_extra(cls, v: object) -> object:
+        """Text values read as what they spell ("18万" → 180000.0, "是" → True, "007" stays
+        text), from JSON, flags and table cells alike."""
+        if not isinstance(v, dict):
+            return v
+        return {k: read_scalar(x, field=f"extra.{k}") if isinstance(x, str) else x
+                for k, x in v.items()}
+
     @field_validator("extra")
     @classmethod
     def _check_extra(cls, v: dict[str, ExtraValue]) -> dict[str, ExtraValue]:
@@ -282,6 +382,17 @@ class EnterpriseProfile(BaseModel):
         return v
 
     @model_validator(mode="after")
+    def _period_start(self) -> EnterpriseProfile:
+        if self.established is not None and self.established_precision is not None:
+            day = self.established
+            if day.day != 1 or (self.established_precision == "year" and day.month != 1):
+                raise ValueError(
+                    f"established {day.isoformat()} is not the first day of its "
+                    f"{self.established_precision}; write the {self.established_precision} "
+                    "alone (\"2019\" or \"2019-03\") or the whole date without a precision")
+        return self
+
+    @model_validator(mode="after")
     def _new_implies_held(self) -> EnterpriseProfile:
         # A qualification recognised this year is also held: keep the two lists consistent.
         if self.new_qualifications and self.qualifications is not None:
@@ -293,10 +404,36 @@ class EnterpriseProfile(BaseModel):
     # -- derived values (never inputs) ----------------------------------------------------
     def age_years(self, as_of: date) -> float | None:
         """Calendar years since establishment on ``as_of`` (whole on each anniversary, see
-        :func:`~policymatch.units.years_between`), or ``None`` if unknown."""
-        if self.established is None:
+        :func:`~policymatch.units.years_between`), or ``None`` if unknown or known only as a
+        range (a founding year or month: see :meth:`age_span`)."""
+        if self.established is None or self.established_precision is not None:
             return None
         return years_between(self.established, as_of)
+
+    def age_span(self, as_of: date) -> AgeSpan | None:
+        """The youngest and oldest age the founding date allows on ``as_of`` (equal when the day
+        is known), or ``None`` if unknown. A period that runs past ``as_of`` ends on it: the firm
+        exists on the day it is judged."""
+        if self.established is None:
+            return None
+        last = min(period_end(self.established, self.established_precision or "day"), as_of)
+        return AgeSpan(years_between(last, as_of), years_between(self.established, as_of))
+
+    def unrecognized_names(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """``(field, name, nearest known names)`` for every qualification and industry name the
+        alias table does not know (each name once; tests on them are unknown, not unmet)."""
+        from .aliases import is_known_industry, is_known_qualification, nearest_names
+
+        out: list[tuple[str, str, tuple[str, ...]]] = []
+        seen: set[str] = set()
+        for field in ("qualifications", "new_qualifications"):
+            for name in getattr(self, field) or ():
+                if name not in seen and not is_known_qualification(name):
+                    seen.add(name)
+                    out.append((field, name, nearest_names("qualifications", name)))
+        if self.industry is not None and not is_known_industry(self.industry):
+            out.append(("industry", self.industry, nearest_names("industries", self.industry)))
+        return out
 
     @property
     def rd_ratio(self) -> float | None:
@@ -329,6 +466,24 @@ class EnterpriseProfile(BaseModel):
         if path == "age_years":
             return self.age_years(as_of or date.today())
         return getattr(self, path)
+
+
+def check_day(profile: EnterpriseProfile, day: date) -> None:
+    """Refuse to judge a firm on a day before it was founded (a mistyped year, most often).
+
+    Raises
+    ------
+    ProfileError
+        Naming ``established``, the two dates and the fix.
+    """
+    if profile.established is not None and profile.established > day:
+        raise ProfileError(founded_after_message(profile.established, day))
+
+
+def founded_after_message(established: date, day: date) -> str:
+    """The reason :func:`check_day` gives (the batch path rejects such a row with it)."""
+    return (f"established: {established.isoformat()} is after the day of judgement "
+            f"{day.isoformat()} (as_of); check the founding year, or judge as of a later day")
 
 
 def previous_value(previous: PreviousYear | None, path: str) -> float | int | None:

@@ -12,10 +12,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from .aliases import is_known_industry, is_known_qualification
 from .errors import ProfileError
 from .fields import FieldKind, FieldSpec, field_spec
 from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Reason, trusted
-from .profile import EnterpriseProfile
+from .profile import AgeSpan, EnterpriseProfile
 from .units import format_money
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "format_value",
     "leaf_outcome",
     "push_not",
+    "unrecognized",
     "without_not",
 ]
 
@@ -85,7 +87,11 @@ def evaluate(
     if outcome is Outcome.MET:
         return Evaluation(outcome, tuple(reasons))
     if outcome is Outcome.UNKNOWN:
-        return Evaluation(outcome, tuple(reasons), tuple(dict.fromkeys(missing)))
+        # in the order the tree first names each field (a field such as age_years can be
+        # decided by one leaf and open in another)
+        lacking = set(missing)
+        order = tuple(f for f in dict.fromkeys(r.field for r in reasons) if f in lacking)
+        return Evaluation(outcome, tuple(reasons), order)
     return Evaluation(outcome, tuple(reasons), (),
                       _fixes(condition, profile, day) if changes else ())
 
@@ -221,23 +227,72 @@ def _actual(node: FieldTest, profile: EnterpriseProfile, day: date) -> Any:
         return profile.industry_section
     if node.field == "scale_class":
         return profile.scale_class
+    if node.field == "age_years":
+        span = profile.age_span(day)
+        return span if span is None or span.youngest != span.oldest else span.oldest
     return profile.get(node.field, day)
+
+
+_EQUALITY = ("==", "!=", "in", "not_in")
+_NAMED = ("qualifications", "new_qualifications")
+
+
+def unrecognized(field_name: str, names: Any) -> list[str]:
+    """The names in ``names`` that the alias table does not know, for a qualification or
+    industry field (``[]`` for any other field).
+
+    The rule they follow (three-valued): a name the table does not know may be another spelling
+    of any known one. So a test that a firm holds X (``has``), or does not (``not_has``), is
+    decided by X being listed; when X is not listed but an unknown name is, the test is
+    *unknown*, never unmet or met by silence. The same holds for ``industry`` tested with
+    ``==``, ``!=``, ``in`` and ``not_in``. The report lists every such name with the nearest
+    known ones (:attr:`MatchReport.unrecognized <policymatch.models.MatchReport.unrecognized>`).
+    """
+    if field_name in _NAMED:
+        return [n for n in names if isinstance(n, str) and not is_known_qualification(n)]
+    if field_name == "industry":
+        return [n for n in names if isinstance(n, str) and not is_known_industry(n)]
+    return []
+
+
+def _span_outcome(op: str, span: AgeSpan, expected: Any, field_name: str) -> Outcome:
+    """A test on an age known only as a range: met or unmet when the whole range agrees,
+    unknown otherwise (never a guessed day of founding). An equality test on a range is unknown
+    when the range holds a tested value."""
+    young = leaf_outcome(op, span.youngest, expected, field_name)
+    old = leaf_outcome(op, span.oldest, expected, field_name)
+    if young is not old:
+        return Outcome.UNKNOWN
+    if op in _EQUALITY:
+        values = expected if isinstance(expected, list) else [expected]
+        if any(not isinstance(v, bool) and isinstance(v, (int, float))
+               and span.youngest <= float(v) <= span.oldest for v in values):
+            return Outcome.UNKNOWN
+    return young
 
 
 def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> Outcome:
     """Compare a known or unknown ``actual`` value with ``expected`` under ``op``."""
     if actual is None:
         return Outcome.UNKNOWN
+    if isinstance(actual, AgeSpan):
+        return _span_outcome(op, actual, expected, field_name)
     if op in ("has", "not_has"):
         held = set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
         wanted = expected if isinstance(expected, list) else [expected]
         hit = any(w in held for w in wanted)
+        if not hit and field_name in _NAMED and unrecognized(field_name, held):
+            return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
         return Outcome.MET if hit == (op == "has") else Outcome.UNMET
     if op in ("in", "not_in"):
         hit = any(_same(actual, e, field_name) for e in expected)
+        if not hit and field_name == "industry" and unrecognized(field_name, (actual,)):
+            return Outcome.UNKNOWN
         return Outcome.MET if hit == (op == "in") else Outcome.UNMET
     if op in ("==", "!="):
         same = _same(actual, expected, field_name)
+        if not same and field_name == "industry" and unrecognized(field_name, (actual,)):
+            return Outcome.UNKNOWN
         return Outcome.MET if same == (op == "==") else Outcome.UNMET
     if isinstance(actual, bool) or not isinstance(actual, (int, float)):
         raise ProfileError(
@@ -284,6 +339,8 @@ def format_value(value: Any, spec: FieldSpec) -> str:
     """Render a field value for a reason: money in 万元, ratios in %, yes/no, lists with 、."""
     if value is None:
         return "未知"
+    if isinstance(value, AgeSpan):
+        return f"{value.youngest:.1f}～{value.oldest:.1f}{spec.unit}"
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -306,7 +363,14 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
     want = format_value(node.value, spec)
     word = _OP_WORDS[node.op]
     gap: float | None = None
-    if outcome is Outcome.UNKNOWN:
+    if outcome is Outcome.UNKNOWN and isinstance(actual, AgeSpan):
+        text = (f"{label} {format_value(actual, spec)}（成立日期只知道年份或月份），"
+                f"不能确定是否{word} {want}")
+    elif outcome is Outcome.UNKNOWN and actual is not None:  # a name the table does not know
+        held = actual if isinstance(actual, (list, tuple, set, frozenset)) else (actual,)
+        names = "、".join(unrecognized(node.field, held))
+        text = f"{label}含未识别的名称“{names}”，不能确定是否{word} {want}"
+    elif outcome is Outcome.UNKNOWN:
         text = f"{label}未知（要求{word} {want}）"
     elif node.op in ("has", "not_has"):
         wanted = node.value if isinstance(node.value, list) else [node.value]
@@ -323,7 +387,9 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
         if outcome is Outcome.MET:
             text = f"{label} {got}，{word} {want}"
         else:
-            gap = abs(float(node.value) - float(actual))  # type: ignore[arg-type]
+            nearest = (actual.oldest if node.op in (">=", ">") else actual.youngest) \
+                if isinstance(actual, AgeSpan) else actual
+            gap = abs(float(node.value) - float(nearest))  # type: ignore[arg-type]
             short = f"（差 {format_value(gap, spec)}）" if gap else ""  # 0 only for > and <
             if node.op in (">=", ">"):
                 text = f"{label} {got}，未{word} {want}{short}"
@@ -340,6 +406,8 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, AgeSpan):
+        return [value.youngest, value.oldest]
     return list(value) if isinstance(value, (tuple, set, frozenset)) else value
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 __all__ = [
     "MAX_MONEY",
+    "as_day",
     "credit_code_check_char",
     "format_money",
     "industry_section",
+    "parse_date",
     "parse_money",
+    "period_end",
     "validate_credit_code",
     "years_between",
 ]
@@ -268,3 +271,120 @@ def years_between(start: date, end: date) -> float:
         return whole + (end - last).days / 365.2425
     following = _shift_years(start, whole + 1)
     return whole + (end - last).days / (following - last).days
+
+
+# -- dates people write ---------------------------------------------------------------------
+_DATE_FORMS = (
+    (re.compile(r"^(\d{4})(?:年)?$"), "year"),
+    (re.compile(r"^(\d{4})(?:[-/.]|年)(\d{1,2})(?:月)?$"), "month"),
+    (re.compile(r"^(\d{4})(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})(?:日|号)?$"), "day"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "day"),
+)
+_DATE_EXAMPLES = ("YYYY-MM-DD such as 2019-03-05 (or 2019/03/05, 20190305, 2019年3月5日; a month "
+                  "or year alone: 2019年3月, 2019)")
+_ZERO_TIME = re.compile(r"[T ]00:00(?::00(?:\.0+)?)?$")
+
+
+def parse_date(value: object, *, field: str = "date") -> tuple[date, str] | None:
+    """Read a date as people write it: ``(first day, precision)``, or ``None`` when blank.
+
+    A year or a month alone is a range of days, so the precision (``"day"``, ``"month"`` or
+    ``"year"``) says which: ``"2019"`` is any day of 2019, and ``date(2019, 1, 1)`` only its
+    first. Numbers are not dates (``0`` is not 1970, ``2019`` may be a count): write them as
+    text.
+
+    Raises
+    ------
+    ValueError
+        For numbers, yes/no values and text that is not one of the forms below, naming
+        ``field`` and the forms it accepts.
+
+    Examples
+    --------
+    >>> parse_date("2019年3月")
+    (datetime.date(2019, 3, 1), 'month')
+    >>> parse_date("20190305")
+    (datetime.date(2019, 3, 5), 'day')
+    >>> parse_date("2019")
+    (datetime.date(2019, 1, 1), 'year')
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date(), "day"
+    if isinstance(value, date):
+        return value, "day"
+    if isinstance(value, bool):
+        raise ValueError(f"{field}: {value!r} is a yes/no value, not a date; write the date as "
+                         f"{_DATE_EXAMPLES}")
+    if isinstance(value, (int, float)):
+        raise ValueError(
+            f"{field}: {value!r} is a number, not a date; write the date as text: "
+            f"{_DATE_EXAMPLES}")
+    if not isinstance(value, str):
+        raise ValueError(f"{field}: expected a date, got {type(value).__name__}; write the "
+                         f"date as {_DATE_EXAMPLES}")
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return None
+    if len(text) > 40:
+        raise ValueError(f"{field}: text of {len(value):,} characters is too long to be a date")
+    text = _ZERO_TIME.sub("", text).replace(" ", "")
+    for pattern, precision in _DATE_FORMS:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        year, month, day = (int(g) for g in (*m.groups(), "1", "1")[:3])
+        try:
+            return date(year, month, day), precision
+        except ValueError as exc:
+            raise ValueError(f"{field}: {value!r} is not a day of the calendar ({exc}); "
+                             f"write the date as {_DATE_EXAMPLES}") from None
+    raise ValueError(f"{field}: cannot read {value!r} as a date; write the date as "
+                     f"{_DATE_EXAMPLES}")
+
+
+def period_end(start: date, precision: str) -> date:
+    """The last day of the period a date of ``precision`` stands for.
+
+    Examples
+    --------
+    >>> period_end(date(2019, 2, 1), "month")
+    datetime.date(2019, 2, 28)
+    """
+    if precision == "year":
+        return date(start.year, 12, 31)
+    if precision == "month":
+        following = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    return start
+
+
+def as_day(value: object, *, field: str = "as_of") -> date | None:
+    """A day of judgement: a ``date`` (a ``datetime`` gives its day), an ISO text
+    ``"2025-01-01"`` or ``None`` (today, decided by the caller).
+
+    Raises
+    ------
+    ProfileError
+        For anything else, naming ``field`` and the form to use.
+
+    Examples
+    --------
+    >>> as_day("2025-01-01")
+    datetime.date(2025, 1, 1)
+    """
+    from .errors import ProfileError
+
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(unicodedata.normalize("NFKC", value).strip())
+        except ValueError:
+            pass
+    raise ProfileError(f"{field}: expected a date or text 'YYYY-MM-DD' such as '2025-01-01', "
+                       f"got {value!r}")

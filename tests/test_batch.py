@@ -137,7 +137,9 @@ def candidates(bundled: Matcher) -> dict[str, list[Any]]:
             else:
                 pool.append(v)
     values["region"] = [*values.get("region", []), "嵊州", "新昌县", "测试县", " 嵊州市"]
-    values["qualifications"] = [*values.get("qualifications", []), "国高新", "专精特新", "小巨人"]
+    values["qualifications"] = [*values.get("qualifications", []), "国高新", "专精特新", "小巨人",
+                                "绿色工厂", "某县自定义荣誉"]  # names the alias table does not know
+    values["industry"] = [*values.get("industry", []), "纺织品"]
     for key in [k for k in values if k.startswith("extra.")]:
         values[key] = [*values[key], "不是数字", True]  # wrong types: match() refuses these
     return {k: list(dict.fromkeys(map(json.dumps, v))) for k, v in values.items()}
@@ -150,9 +152,11 @@ def profile_dicts(draw: Any, candidates: dict[str, list[Any]]) -> dict[str, Any]
         if draw(st.integers(0, 3)) == 0:
             continue  # unknown
         value = json.loads(draw(st.sampled_from(pool)))
-        if field == "age_years":
-            data["established"] = (DAY - timedelta(days=round(float(value) * 365.25)
-                                                   + draw(st.integers(-1, 1)))).isoformat()
+        if field == "age_years":  # a day, or only its month or year (a range of ages)
+            day = DAY - timedelta(days=round(float(value) * 365.25) + draw(st.integers(-1, 1)))
+            data["established"] = draw(st.sampled_from([
+                day.isoformat(), f"{day.year}", f"{day.year}年{day.month}月", f"{day.year}/{day.month:02d}",
+                f"{DAY.year}", f"{DAY.year + 1}"]))  # the year of DAY runs past it; the next is refused
         elif field == "rd_ratio":
             data["revenue"] = 1e8
             data["rd_expense"] = float(value) * 1e8
@@ -395,7 +399,8 @@ CELLS = st.one_of(
                      "true", "False", "1", "0", "2020-02-29", "2019-02-29", "1899-12-31",
                      "2020-1-5", " 嵊州市", "嵊州市", "集成灶", "国高新、小巨人", "C3841", "c3841",
                      "Z9999", "3841", "91330683MA2JK3L5XH", "91330683MA2JK3L5XA",
-                     "91330683ma2jk3l5xh", "x" * 101, "0.0712", "-0", "9" * 70, " 12"]),
+                     "91330683ma2jk3l5xh", "x" * 101, "0.0712", "-0", "9" * 70, " 12", "2019", "2019年3月", "20190305",
+                     "2019/03/05", "201903", "省科技型中小企业;国家高新技术企业", "无"]),
     st.dates(min_value=date(1850, 1, 1), max_value=date(2150, 1, 1)),
     st.lists(st.sampled_from(["国高新", " 专精特新", "", "科小"]), max_size=3),
 )
@@ -419,14 +424,10 @@ def test_certify_agrees_with_profile_from_row(rows: list[dict[str, Any]], text: 
                           "previous.extra.网络零售额"]) | {"name", "id", "credit_code", "industry",
                                                           "description", "new_qualifications"}
     ok, values = certify(columns, len(rows), keep, text_cells=text)
-    from policymatch._certify import text_scalar
-
     for i, row in enumerate(rows):
         if not ok[i]:
             continue  # left to profile_from_row itself
-        record = {k: text_scalar(v) if text and k.startswith("extra.") and isinstance(v, str)
-                  and v.strip() else v for k, v in row.items()}
-        profile = profile_from_row(record)  # must not raise: certify said the row is valid
+        profile = profile_from_row(row)  # must not raise: certify said the row is valid
         for k in keep:
             want, got = profile_value(profile, k), values[k][i]
             if isinstance(values[k], np.ndarray):
@@ -518,3 +519,40 @@ def test_the_whitespace_list_is_pythons() -> None:
     from policymatch._certify import _PY_SPACE
 
     assert _PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+# -- founding dates known to the year or month: ranges of ages ------------------------------------
+def test_founding_years_and_months_equal_match(bundled: Matcher) -> None:
+    forms = [f"{y}" for y in range(2014, DAY.year + 2)] + [
+        f"{y}年{m}月" for y in (2020, 2021, 2022) for m in (1, 6, 7, 12)] + ["2022-06-30", "2025-07"]
+    profiles = [EnterpriseProfile(name=f"企业{k}", id=f"F{k}", region="嵊州市", established=e,
+                                  revenue="3000万", is_above_scale=True)
+                for k, e in enumerate(forms)]
+    want, refused = expected(bundled, profiles)
+    rejects: list[tuple[int, str]] = []
+    got = bundled.match_many(profiles, as_of=DAY, rejects=rejects, chunk_size=7)
+    assert refused == {forms.index(f"{DAY.year + 1}") + 1, forms.index("2025-07") + 1}
+    assert {r for r, _ in rejects} == refused
+    assert all("after the day of judgement" in why for _, why in rejects)
+    assert_same(rows_of(got), want)
+    # a range that straddles an age threshold leaves the clause possible with age_years missing
+    ages = [m for m in bundled.match(profiles[forms.index("2022")], as_of=DAY).matches
+            if "age_years" in m.missing]
+    assert ages and all(m.status.value == "possible" for m in ages)
+
+
+def test_unrecognised_names_equal_match(bundled: Matcher) -> None:
+    """A name the alias table does not know leaves qualification and industry tests unknown,
+    the same in both paths, with the field named as missing."""
+    base = {"region": "嵊州市", "credit_clean": True, "safety_incident_free": True}
+    profiles = [EnterpriseProfile(name=f"企业{k}", id=f"U{k}", **base, **extra)
+                for k, extra in enumerate([
+                    {"qualifications": ["绿色工厂"]}, {"qualifications": ["国高新", "绿色工厂"]},
+                    {"new_qualifications": ["专精特新示范企业"]}, {"industry": "纺织品"},
+                    {"qualifications": "无"}, {"qualifications": "省科技型中小企业;国家高新技术企业"},
+                    {"industry": "领带", "qualifications": ["某县自定义荣誉", "小巨人"]}])]
+    want, refused = expected(bundled, profiles)
+    got = bundled.match_many(profiles, as_of=DAY)
+    assert not refused
+    assert_same(rows_of(got), want)
+    assert any(w[0] == "U0" and "qualifications" in w[7].split(";") for w in want)

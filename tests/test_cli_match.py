@@ -136,3 +136,75 @@ def test_python_dash_m_works(tmp_path):
                           cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("子进程公司")
+
+
+# -- what inputs mean (dates, names, cells, errors) ------------------------------------------------
+def _json_report(capsys, *flags):
+    assert main(["match", "--name", "甲", "--region", "嵊州市", "--as-of", "2025-06-01",
+                 "--format", "json", *flags]) == 0
+    return MatchReport.model_validate_json(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--established", "2030-01-01"], r"^error: established: 2030-01-01 is after the day of "
+                                      r"judgement 2025-06-01 \(as_of\); check the founding year"),
+    (["--established", "2026"], r"established: 2026-01-01 is after the day of judgement"),
+    (["--established", "0"], r"established: cannot read '0' as a date; write the date as"),
+    (["--revenue", "-500万"], r"^error: profile: revenue: '-500万' is negative"),
+    (["--employees", "-3"], r"^error: profile: employees: Input should be greater than or equal"),
+])
+def test_bad_facts_are_one_clean_line(flags, message, capsys):
+    import re
+
+    assert main(["match", "--name", "甲", "--as-of", "2025-06-01", *flags]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert captured.out == "" and len(lines) == 1 and "usage:" not in captured.err
+    assert re.search(message, lines[0]), lines[0]
+
+
+def test_a_founding_year_is_a_range_not_the_first_of_january(capsys):
+    # sz clauses test 成立年限; 2022 on 2025-06-01 is 2.4-3.4 years: a 3-year test is open
+    year = _json_report(capsys, "--established", "2022")
+    day = _json_report(capsys, "--established", "2022-01-01")
+    by_day = {m.clause_id: m for m in day.matches}
+    open_ = [m for m in year.matches if "age_years" in m.missing]
+    assert open_ and all(m.status.value == "possible" for m in open_)
+    # the first of January would decide every one of them (guessing the age)
+    assert all(m.clause_id not in by_day or "age_years" not in by_day[m.clause_id].missing
+               for m in open_)
+    reason = next(r for m in open_ for r in m.reasons if r.field == "age_years"
+                  and r.outcome.value == "unknown")
+    assert "只知道年份或月份" in reason.text and reason.actual[0] < reason.actual[1]
+
+
+@pytest.mark.parametrize("name", ["专精特新", "省级专精特新", "省专精特新"])
+def test_nicknames_of_zhuanjingtexin_find_the_clause(name, capsys):
+    report = _json_report(capsys, "--new-qualification", name)
+    assert not report.unrecognized
+    assert "sz9-mfg-zjtx" in {m.clause_id for m in report.matches}
+
+
+def test_an_unknown_name_is_shown_and_never_read_as_absent(capsys):
+    report = _json_report(capsys, "--new-qualification", "专精特新示范企业")
+    [u] = report.unrecognized
+    assert u.name == "专精特新示范企业" and u.suggestions[0] == "省专精特新中小企业"
+    assert u.text.startswith("未识别的资质：专精特新示范企业，是否指 省专精特新中小企业")
+    clause = next(m for m in report.matches if m.clause_id == "sz9-mfg-zjtx")
+    assert clause.status.value == "possible" and "new_qualifications" in clause.missing
+    assert main(["match", "--name", "甲", "--region", "嵊州市", "--as-of", "2025-06-01",
+                 "--new-qualification", "专精特新示范企业"]) == 0
+    assert "未识别的资质：专精特新示范企业，是否指" in capsys.readouterr().out
+
+
+def test_extra_amounts_mean_the_same_from_json_and_set(tmp_path, capsys):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"name": "甲", "region": "嵊州市", "export_value": "500万",
+                                "extra": {"出口信用保险保费": "18万"}}, ensure_ascii=False),
+                    encoding="utf-8")
+    assert main(["match", str(path), "--as-of", "2025-06-01", "--format", "json"]) == 0
+    from_json = MatchReport.model_validate_json(capsys.readouterr().out)
+    from_set = _json_report(capsys, "--export-value", "500万", "--set", "extra.出口信用保险保费=18万")
+    assert from_json.model_dump()["matches"] == from_set.model_dump()["matches"]
+    premium = [r for m in from_json.matches for r in m.reasons if r.field == "extra.出口信用保险保费"]
+    assert premium and all(r.actual == 180_000.0 and r.outcome.value == "met" for r in premium)

@@ -190,7 +190,7 @@ def test_profile_from_row_turns_gaps_into_missing() -> None:
     assert p.name == "甲" and p.id == "17"
     assert p.revenue is None and p.tax_paid is None and p.region is None
     assert p.employees == 120 and p.industry_code == "3841"
-    assert p.qualifications == ("国家高新技术企业", "专精特新") and p.new_qualifications is None
+    assert p.qualifications == ("国家高新技术企业", "省专精特新中小企业") and p.new_qualifications is None
     assert p.is_above_scale is True and p.credit_clean is False
     assert p.talents is not None and p.talents.phd == 2 and p.talents.master is None
     assert p.extra == {"亩均评价": "A"}
@@ -210,7 +210,7 @@ def test_profile_from_row_with_pandas() -> None:
     first, second = (profile_from_row(row) for _, row in df.iterrows())
     assert first.revenue == 1.2e8 and first.employees == 300
     assert first.established == date(2020, 5, 1)
-    assert first.qualifications == ("国家高新技术企业", "专精特新")
+    assert first.qualifications == ("国家高新技术企业", "省专精特新中小企业")
     assert first.talents is not None and first.talents.phd == 1
     assert second == EnterpriseProfile(name="乙公司")
     assert profile_from_row(df.iloc[0]) == first
@@ -241,3 +241,16 @@ def test_status_classes_cover_every_status() -> None:
     from policymatch import _html
 
     assert set(_html._STATUS_NAME) == {s.value for s in Status}
+
+
+def test_report_html_lists_unrecognised_names(matcher: Matcher) -> None:
+    report = matcher.match({"name": "甲", "region": "测试县", "qualifications": ["国高新", "<绿色>工厂"],
+                            "industry": "纺织品"}, as_of=DAY)
+    assert [u.field for u in report.unrecognized] == ["qualifications", "industry"]
+    html = report._repr_html_()
+    checker = _parse(html)
+    text = "".join(checker.text)
+    assert "pm-unrecognized" in checker.classes
+    assert "未识别的资质：<绿色>工厂" in text and "未识别的产业：纺织品，是否指 领带服装？" in text
+    assert "<绿色>" not in html  # escaped like every other piece of data
+    assert json.loads(report.to_json())["unrecognized"][1]["suggestions"] == ["领带服装"]

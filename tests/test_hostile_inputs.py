@@ -91,12 +91,14 @@ BAD_PROFILE_VALUES: list[tuple[str, Any, str]] = [
     ("established", "0001-01-01", r"established: established 0001-01-01 is outside 1900-2100; "
                                   r"check the year"),
     ("established", "9999-12-31", r"established: .*outside 1900-2100"),
-    ("established", "2023-02-30", r"established: .*day value is outside expected range.* — write "
-                                  r"the date as YYYY-MM-DD"),
-    ("established", "2023-13-01", r"established: .*month value is outside expected range.* — "
+    ("established", "2023-02-30", r"established: '2023-02-30' is not a day of the calendar .*; "
                                   r"write the date as YYYY-MM-DD"),
-    ("established", 2023, r"established: .* — write the date as YYYY-MM-DD"),
-    ("established", "２０２３-０６-０１", r"established: .* — write the date as YYYY-MM-DD"),
+    ("established", "2023-13-01", r"established: .*not a day of the calendar .*month must be in "
+                                  r"1\.\.12.*write the date as YYYY-MM-DD"),
+    ("established", 2023, r"established: 2023 is a number, not a date; write the date as text: "
+                          r"YYYY-MM-DD"),
+    ("established", 0, r"established: 0 is a number, not a date"),
+    ("established", "0", r"established: cannot read '0' as a date; write the date as YYYY-MM-DD"),
     ("name", 123, r"name: Input should be a valid string \(got 123\)"),
     ("name", "", r"name: String should have at least 1 character"),
     ("name", "甲\ud800", r"name: Input should be a valid string"),
@@ -134,6 +136,7 @@ def test_a_bad_profile_value_is_one_precise_line(field: str, value: Any, message
 
 NORMALISED: list[tuple[dict[str, Any], str, Any]] = [
     ({"employees": "１２０"}, "employees", 120),
+    ({"established": "２０２３-０６-０１"}, "established", date(2023, 6, 1)),
     ({"office_area_sqm": " １２.５ "}, "office_area_sqm", 12.5),
     ({"talents": {"phd": "２"}}, "talents.phd", 2),
     ({"revenue": "１．２亿"}, "revenue", 1.2e8),
@@ -142,7 +145,7 @@ NORMALISED: list[tuple[dict[str, Any], str, Any]] = [
     ({"credit_code": "９１３３０６８３ｍａ２ｊｋ３ｌ５ｘｈ"}, "credit_code", "91330683MA2JK3L5XH"),
     ({"industry_code": "ｃ３８４１"}, "industry_code", "C3841"),
     ({"qualifications": ["國家高新技術企業", "專精特新"]}, "qualifications",
-     ("国家高新技术企业", "专精特新")),
+     ("国家高新技术企业", "省专精特新中小企业")),
     ({"qualifications": "國高新、省專精特新中小企業"}, "qualifications",
      ("国家高新技术企业", "省专精特新中小企业")),
     ({"new_qualifications": ["國家級專精特新小巨人"]}, "new_qualifications", ("国家级专精特新小巨人",)),
@@ -252,7 +255,7 @@ BAD_FLAGS: list[tuple[list[str], str]] = [
     (["--set", "extra.保费=1e400"], r"extra\.保费 must be a finite number, got inf"),
     (["--set", "extra.保费=1e30"], r"extra\.保费 is beyond ±1e\+13"),
     (["--set", "revenue_growth=nan"], r"revenue_growth: must be a finite number"),
-    (["--set", "talents.phd=inf"], r"talents\.phd: Input should be a finite number"),
+    (["--set", "talents.phd=inf"], r"talents\.phd: must be a finite number"),
     (["--description", "字" * 30_000], r"description: 30,000 characters is over the limit of 20,000 "
                                         r"\(policymatch\.profile\.MAX_TEXT_CHARS\)"),
     (["--industry-code", "Z99"], r"industry_code: .*not a GB/T 4754-2017 code"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from policymatch import EnterpriseProfile
+from policymatch import EnterpriseProfile, ProfileError
 from policymatch._scale import scale_class
 from policymatch.profile import MAX_TEXT_CHARS, Talents
 
@@ -21,7 +22,7 @@ def test_only_the_name_is_required() -> None:
         if field not in ("name", "extra"):
             assert getattr(p, field) is None, field
     assert p.extra == {}
-    with pytest.raises(ValidationError, match="name"):
+    with pytest.raises(ProfileError, match="name"):
         EnterpriseProfile()  # type: ignore[call-arg]
 
 
@@ -41,7 +42,7 @@ def test_zero_is_a_known_value_not_missing() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"revenu": 1}, r"(?s)revenu\n.*Extra inputs are not permitted"),
+        ({"revenu": 1}, r"(?s)revenu(\n|: ).*Extra inputs are not permitted"),
         ({"revenue": "很多"}, "cannot read '很多' as money"),
         ({"revenue": -1}, "negative"),
         ({"revenue": True}, "yes/no value"),
@@ -62,7 +63,7 @@ def test_zero_is_a_known_value_not_missing() -> None:
         ({"qualifications": ["国高新", 3]}, "qualification names are text, got 3"),
         ({"talents": {"phd": -1}}, "talents.phd"),
         ({"talents": {"phd": True}}, "yes/no value, not a head count"),
-        ({"talents": {"dr": 1}}, r"(?s)talents\.dr\n.*Extra inputs"),
+        ({"talents": {"dr": 1}}, r"(?s)talents\.dr(\n|: ).*Extra inputs"),
         ({"extra": {"a": float("nan")}}, "extra.a must be a finite number"),
         ({"extra": {"k" * 65: 1}}, "must be 1-64 characters"),
         ({"extra": {"a": "x" * 1001}}, "extra.a is longer than 1000 characters"),
@@ -73,8 +74,10 @@ def test_zero_is_a_known_value_not_missing() -> None:
 )
 def test_bad_values_are_refused_with_the_field_named(fields: dict[str, Any], message: str) -> None:
     fields = {"name": "甲", **fields}
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ProfileError, match=message):  # the documented error, not pydantic's
         EnterpriseProfile(**fields)
+    with pytest.raises(ValidationError, match=message):  # model_validate stays pydantic's
+        EnterpriseProfile.model_validate(fields)
 
 
 def test_validation_error_is_a_value_error() -> None:
@@ -100,7 +103,7 @@ def test_codes_are_normalised() -> None:
 def test_names_are_canonicalised_through_the_alias_table() -> None:
     p = EnterpriseProfile(name="甲", industry="集成灶", qualifications="国高新，高新技术企业、专精特新")
     assert p.industry == "厨具电器"
-    assert p.qualifications == ("国家高新技术企业", "专精特新")  # de-duplicated, order kept
+    assert p.qualifications == ("国家高新技术企业", "省专精特新中小企业")  # de-duplicated, order kept
 
 
 def test_unknown_names_are_kept_as_written() -> None:
@@ -111,7 +114,7 @@ def test_unknown_names_are_kept_as_written() -> None:
 
 def test_new_qualifications_are_also_held() -> None:
     p = EnterpriseProfile(name="甲", qualifications=["专精特新"], new_qualifications=["国高新"])
-    assert p.qualifications == ("专精特新", "国家高新技术企业")
+    assert p.qualifications == ("省专精特新中小企业", "国家高新技术企业")
     # Held-list unknown: it stays unknown rather than pretending the new ones are all of it.
     q = EnterpriseProfile(name="甲", new_qualifications=["国高新"])
     assert q.qualifications is None
@@ -265,3 +268,90 @@ def test_profile_json_schema_lists_the_fields() -> None:
     assert schema["additionalProperties"] is False
     for field in ("credit_code", "revenue", "qualifications", "talents", "extra"):
         assert field in schema["properties"]
+
+
+# -- founding dates as people write them --------------------------------------------------------
+@pytest.mark.parametrize(("text", "day", "precision"), [
+    ("2019", date(2019, 1, 1), "year"), ("2019年", date(2019, 1, 1), "year"),
+    ("2019年3月", date(2019, 3, 1), "month"), ("2019-03", date(2019, 3, 1), "month"),
+    ("2019/03/05", date(2019, 3, 5), None), ("20190305", date(2019, 3, 5), None),
+    ("2019-03-05", date(2019, 3, 5), None), ("2019年3月5日", date(2019, 3, 5), None),
+    ("２０１９-０３-０５", date(2019, 3, 5), None), ("2019-03-05T00:00:00", date(2019, 3, 5), None),
+])
+def test_founding_dates_people_write(text: str, day: date, precision: str | None) -> None:
+    p = EnterpriseProfile(name="甲", established=text)
+    assert (p.established, p.established_precision) == (day, precision)
+    again = EnterpriseProfile.model_validate(p.model_dump(exclude_defaults=True))
+    assert again == p  # the dumped form (first day + precision) reads back the same
+
+
+@pytest.mark.parametrize("value", [0, 2019, 20190305, 1.5, True, "0", "去年", "2019-13", "2019-02-30"])
+def test_numbers_and_nonsense_are_not_dates(value: Any) -> None:
+    with pytest.raises(ProfileError, match=r"established: .*write the date as"):
+        EnterpriseProfile(name="甲", established=value)
+
+
+def test_a_year_alone_is_a_range_of_ages() -> None:
+    p = EnterpriseProfile(name="甲", established="2022")
+    span = p.age_span(date(2025, 6, 1))
+    assert span is not None and round(span.youngest, 2) == 2.42 and round(span.oldest, 2) == 3.41
+    assert p.age_years(date(2025, 6, 1)) is None  # no single age: never a guessed 1 January
+    exact = EnterpriseProfile(name="甲", established="2022-01-01")
+    age = exact.age_years(date(2025, 6, 1))
+    assert age is not None and exact.age_span(date(2025, 6, 1)) == (age, age)
+    # the year of the day of judgement runs past it: the range ends on that day
+    assert EnterpriseProfile(name="甲", established="2025").age_span(date(2025, 6, 1))[0] == 0.0
+
+
+def test_precision_must_fit_the_date() -> None:
+    with pytest.raises(ProfileError, match="not the first day of its year"):
+        EnterpriseProfile(name="甲", established="2019-03-05", established_precision="year")
+    with pytest.raises(ProfileError, match="known to the month"):
+        EnterpriseProfile(name="甲", established="2019-03", established_precision="year")
+
+
+def test_construction_raises_the_documented_error() -> None:
+    with pytest.raises(ProfileError, match=r"revenue: '-1' is negative") as info:
+        EnterpriseProfile(name="x", revenue="-1")
+    assert isinstance(info.value, ValueError) and not isinstance(info.value, ValidationError)
+
+
+# -- one reading of text, wherever it comes from --------------------------------------------------
+@pytest.mark.parametrize(("text", "names"), [
+    ("省科技型中小企业;国家高新技术企业", ("省科技型中小企业", "国家高新技术企业")),
+    ("国高新；科小", ("国家高新技术企业", "科技型中小企业")),
+    ("国高新，科小,小巨人", ("国家高新技术企业", "科技型中小企业", "国家级专精特新小巨人")),
+    ("国高新、科小\n小巨人", ("国家高新技术企业", "科技型中小企业", "国家级专精特新小巨人")),
+    (["国高新;科小"], ("国家高新技术企业", "科技型中小企业")),
+    ("无", ()), (["无"], ()), ("none", ()), ([], ()), ("", None), ("  ", None),
+])
+def test_qualification_lists_split_on_the_separators_people_use(text: Any, names: Any) -> None:
+    assert EnterpriseProfile(name="甲", qualifications=text).qualifications == names
+
+
+def test_holds_none_cannot_stand_beside_names() -> None:
+    with pytest.raises(ProfileError, match="holds none"):
+        EnterpriseProfile(name="甲", qualifications="无、国高新")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("18万", 180_000.0), ("18万元", 180_000.0), ("1.2亿", 1.2e8), ("12", 12), ("0", 0),
+    ("0.5", 0.5), ("-3", -3), ("是", True), ("否", False), ("TRUE", True), ("007", "007"),
+    ("国有企业", "国有企业"), ("万达集团", "万达集团"),
+])
+def test_extra_text_means_the_same_everywhere(text: str, value: Any) -> None:
+    from policymatch.corpus import load_profile, profile_from_row
+
+    sources = [EnterpriseProfile(name="甲", extra={"k": text}),
+               load_profile(json.dumps({"name": "甲", "extra": {"k": text}}).encode()),
+               profile_from_row({"name": "甲", "extra.k": text})]
+    for p in sources:
+        got = p.extra["k"]
+        assert got == value and type(got) is type(value), (text, got)
+
+
+def test_yes_no_words_and_numbers_in_text_fields() -> None:
+    p = EnterpriseProfile(name="甲", is_above_scale="是", credit_clean="否", id=7, region=330683)
+    assert (p.is_above_scale, p.credit_clean, p.id, p.region) == (True, False, "7", "330683")
+    with pytest.raises(ProfileError, match=r"extra\.k must be a finite number"):
+        EnterpriseProfile(name="甲", extra={"k": "1e400"})

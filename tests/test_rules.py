@@ -161,7 +161,7 @@ def test_a_text_value_compared_with_a_number_is_a_profile_error() -> None:
         ({"field": "office_area_sqm", "op": ">=", "value": 1000}, {"office_area_sqm": 800.5},
          "经营（办公）面积 800.50平方米，未达到 1,000平方米（差 199.50平方米）"),
         ({"field": "qualifications", "op": "has", "value": ["国高新", "专精特新"]},
-         {"qualifications": ["省科技型中小企业"]}, "已获资质荣誉中没有 国家高新技术企业或专精特新"),
+         {"qualifications": ["省科技型中小企业"]}, "已获资质荣誉中没有 国家高新技术企业或省专精特新中小企业"),
         ({"field": "qualifications", "op": "has", "value": ["国高新", "专精特新"]},
          {"qualifications": ["国高新"]}, "已获资质荣誉包含 国家高新技术企业"),
         ({"field": "qualifications", "op": "not_has", "value": "亩均效益D类"},
@@ -217,7 +217,7 @@ def test_every_leaf_gives_a_reason_in_tree_order() -> None:
         ({"field": "talents.phd", "op": ">=", "value": 2}, {"talents": {"phd": 1}},
          ["新引进全职博士再增加 1人即可达到 2人 门槛"]),
         ({"field": "qualifications", "op": "has", "value": ["国高新", "专精特新"]},
-         {"qualifications": []}, ["取得国家高新技术企业或专精特新后可满足该条件"]),
+         {"qualifications": []}, ["取得国家高新技术企业或省专精特新中小企业后可满足该条件"]),
         # AND: every unmet part needs its change
         ({"kind": "all", "of": [{"field": "revenue", "op": ">=", "value": "1亿"},
                                 {"field": "employees", "op": ">=", "value": 50}]},
@@ -292,8 +292,8 @@ def test_fields_of_lists_each_field_once_in_tree_order() -> None:
     ("value", "field", "text"),
     [(None, "revenue", "未知"), (True, "is_above_scale", "是"), (False, "is_above_scale", "否"),
      (2.35e6, "revenue", "235万元"), (0.125, "revenue_growth", "12.5%"), (42, "employees", "42人"),
-     (1234.5, "office_area_sqm", "1,234.50平方米"), (["国家高新技术企业", "专精特新"],
-                                                 "qualifications", "国家高新技术企业、专精特新"),
+     (1234.5, "office_area_sqm", "1,234.50平方米"), (["国家高新技术企业", "省专精特新中小企业"],
+                                                 "qualifications", "国家高新技术企业、省专精特新中小企业"),
      ((), "qualifications", "无"), ("嵊州市", "region", "嵊州市")],
 )
 def test_format_value(value: Any, field: str, text: str) -> None:
@@ -301,7 +301,7 @@ def test_format_value(value: Any, field: str, text: str) -> None:
 
 
 # -- properties over random trees and partly known profiles ---------------------------------------
-QUALS = ["国家高新技术企业", "专精特新", "省级企业研究院"]
+QUALS = ["国家高新技术企业", "省专精特新中小企业", "省级企业研究院"]
 REGIONS = ["嵊州市", "新昌县", "诸暨市"]
 AMOUNTS = [0.0, 5e6, 1e7, 1e8, 2e8]
 HEADS = [0, 10, 50, 300]
@@ -468,3 +468,31 @@ def test_unmet_only_carries_changes(c: Condition, values: dict[str, Any]) -> Non
         assert ev.changes == ()
     elif ev.changes is not None:
         assert all(change.field in FIELDS for change in ev.changes)
+
+
+@pytest.mark.parametrize(("condition", "facts", "want"), [
+    # a name the alias table does not know may be another spelling of the one tested
+    ({"field": "qualifications", "op": "has", "value": "国高新"}, {"qualifications": ["绿色工厂"]},
+     "unknown"),
+    ({"field": "qualifications", "op": "not_has", "value": "亩均效益D类"},
+     {"qualifications": ["亩均D档"]}, "unknown"),
+    ({"field": "qualifications", "op": "has", "value": "国高新"},
+     {"qualifications": ["绿色工厂", "国高新"]}, "met"),  # listed: decided
+    ({"field": "qualifications", "op": "not_has", "value": "国高新"},
+     {"qualifications": ["绿色工厂", "国高新"]}, "unmet"),
+    ({"field": "qualifications", "op": "has", "value": "国高新"}, {"qualifications": ["科小"]},
+     "unmet"),  # every name known: absent means absent
+    ({"field": "new_qualifications", "op": "has", "value": "专精特新"},
+     {"new_qualifications": ["专精特新示范企业"]}, "unknown"),
+    ({"field": "industry", "op": "==", "value": "领带服装"}, {"industry": "纺织品"}, "unknown"),
+    ({"field": "industry", "op": "not_in", "value": ["领带服装"]}, {"industry": "纺织品"}, "unknown"),
+    ({"field": "industry", "op": "==", "value": "领带服装"}, {"industry": "集成灶"}, "unmet"),
+])
+def test_unrecognised_names_leave_tests_unknown(condition: dict[str, Any], facts: dict[str, Any],
+                                                want: str) -> None:
+    ev = evaluate(FieldTest.model_validate(condition), EnterpriseProfile(name="甲", **facts),
+                  as_of=DAY)
+    assert ev.outcome.value == want
+    if want == "unknown":
+        assert ev.missing == (condition["field"],)
+        assert "未识别的名称" in ev.reasons[0].text

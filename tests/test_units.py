@@ -274,3 +274,49 @@ def test_industry_section(code: str | None, section: str | None) -> None:
 def test_industry_section_errors(code: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         industry_section(code)
+
+
+# -- dates ------------------------------------------------------------------------------------
+def test_parse_date_forms_and_precision() -> None:
+    from datetime import date, datetime
+
+    from policymatch.units import parse_date, period_end
+
+    assert parse_date("2019") == (date(2019, 1, 1), "year")
+    assert parse_date("2019.3") == (date(2019, 3, 1), "month")
+    assert parse_date("201903") == (date(2019, 3, 1), "month")
+    assert parse_date("2019年3月5号") == (date(2019, 3, 5), "day")
+    assert parse_date(datetime(2019, 3, 5, 12)) == (date(2019, 3, 5), "day")
+    assert parse_date("  ") is None and parse_date(None) is None
+    assert period_end(date(2020, 2, 1), "month") == date(2020, 2, 29)
+    assert period_end(date(2019, 12, 1), "month") == date(2019, 12, 31)
+    assert period_end(date(2019, 1, 1), "year") == date(2019, 12, 31)
+    for bad in (0, 20190305, "2019-3-5-1", "March 2019", "2019-00"):
+        with pytest.raises(ValueError, match="established"):
+            parse_date(bad, field="established")
+
+
+def test_as_day_takes_dates_and_iso_text_only() -> None:
+    from datetime import date, datetime
+
+    from policymatch.errors import ProfileError
+    from policymatch.units import as_day
+
+    assert as_day("2025-01-01") == as_day(datetime(2025, 1, 1, 9)) == date(2025, 1, 1)
+    assert as_day(None) is None
+    for bad in (20250101, "2025/01/01", "tomorrow", [2025, 1, 1]):
+        with pytest.raises(ProfileError, match=r"as_of: expected a date or text 'YYYY-MM-DD'"):
+            as_day(bad)
+
+
+def test_match_takes_as_of_as_text(tmp_path: object) -> None:
+    from policymatch import EnterpriseProfile, Matcher, load_policies
+    from policymatch.errors import ProfileError
+
+    matcher = Matcher(index_cache=None).fit(load_policies())
+    p = EnterpriseProfile(name="甲", region="嵊州市")
+    assert matcher.match(p, as_of="2025-01-01").as_of.isoformat() == "2025-01-01"
+    with pytest.raises(ProfileError, match="as_of"):
+        matcher.match(p, as_of=20250101)  # type: ignore[arg-type]
+    with pytest.raises(ProfileError, match="established: 2025-03-01 is after the day of judgement"):
+        matcher.match(EnterpriseProfile(name="甲", established="2025年3月"), as_of="2025-01-01")
