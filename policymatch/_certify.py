@@ -43,6 +43,7 @@ _EXPECTED_VALIDATORS = {
     "_yes_no_words": (("is_above_scale", "safety_incident_free", "credit_clean"), "before"),
     "_read_extra": (("extra",), "before"),
     "_check_extra": (("extra",), "after"),
+    "_plain_quantity": (("land_area_mu", "equipment_units"), "before"),
 }
 # _founding_date reads "2019" or "2019年3月" as a range; the column path takes ISO days only
 _EXPECTED_MODEL_VALIDATORS = ["_founding_date", "_visible_text", "_period_start", "_new_implies_held"]
@@ -53,7 +54,8 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE_FALSE = {"true": True, "false": False, "1": True, "0": False}
 _YES_NO = {"是": True, "否": False}
 _MONEY_FIELDS = ("revenue", "tax_paid", "rd_expense", "equipment_investment",
-                 "fixed_asset_investment", "export_value", "loan_amount")
+                 "fixed_asset_investment", "export_value", "loan_amount",
+                 "digital_investment", "cloud_expense")
 _SLOW = object()  # a cell whose value only the one-by-one path may decide
 
 
@@ -273,9 +275,11 @@ def _validators() -> dict[str, Callable[[Any], Any]]:
         out[name] = _cached(text) if name in ("region", "town", "park") else text
     for name in _MONEY_FIELDS:
         out[name] = _money
-    for name in ("employees", "revenue_growth", "office_area_sqm"):
+    for name in ("employees", "revenue_growth", "office_area_sqm", "land_area_mu",
+                 "equipment_units"):
         lo, hi, _ = _bounds(fields[name])
-        out[name] = partial(_integer if name == "employees" else _real, lo=lo, hi=hi)
+        out[name] = partial(_integer if name in ("employees", "equipment_units") else _real,
+                            lo=lo, hi=hi)
     for name in ("is_above_scale", "safety_incident_free", "credit_clean"):
         out[name] = _yes_no
     for key, info in Talents.model_fields.items():
@@ -309,11 +313,12 @@ def _kinds(column: str) -> str | None:
     """How a column can be checked whole: numbers, free text, a credit code, repeated values."""
     if column in _MONEY_FIELDS:
         return "money"
-    if column == "employees" or column.startswith("talents.") or column == "previous.employees":
+    if column in ("employees", "equipment_units", "previous.employees") or \
+            column.startswith("talents."):
         return "int"
     if column.startswith("previous."):
         return "money"
-    if column in ("revenue_growth", "office_area_sqm"):
+    if column in ("revenue_growth", "office_area_sqm", "land_area_mu"):
         return "real"
     if column in ("name", "id", "description"):
         return "text"

@@ -15,7 +15,10 @@ from pydantic import ValidationError
 
 from ._numbers import NUM, Qty, number, quantities
 from .aliases import alias_table
-from .models import AllOf, AnyOf, Condition, FieldTest, Not
+from .models import AllOf, AnyOf, Condition, FieldTest, Not, Unstructured
+
+#: ``Leaf.field`` of words kept as an unstructured condition (``value`` holds the words).
+UNSTRUCTURED = "unstructured"
 
 
 # -- lexicons ---------------------------------------------------------------------------------
@@ -26,16 +29,30 @@ def _alt(words: list[str]) -> str:
 def _table(spec: str) -> dict[str, str]:
     """``field: word word …`` lines → {word: field}."""
     out: dict[str, str] = {}
+    key = ""
     for line in spec.strip().splitlines():
-        key, _, words = line.partition(":")
+        if line.startswith(" "):  # an indented line continues the previous field's words
+            words = line
+        else:
+            key, _, words = line.partition(":")
         out.update(dict.fromkeys(words.split(), key.strip()))
     return out
 
 
 METRICS = _table("""
 rd_ratio: 研发费用占营业收入比例 研发投入占营业收入比例 研发费用占营业收入 研发投入占比 研发强度
+    占营业收入比例 占营业收入的比例 占销售收入比例 占销售收入的比例
+digital_investment: 信息化和数字化投入 信息化、数字化投入 数字化和信息化投入 信息化投入 数字化投入
+    数字化改造投入 信息化建设投入
+cloud_expense: 上云费用 云服务费用 上云支出 购买云服务费用
+land_area_mu: 用地面积 占地面积 土地面积
+equipment_units: 工业机器人 机器人 数控机床 设备台数 台数
+extra.亩均税收: 亩均税收 亩均税收贡献
+extra.亩均增加值: 亩均增加值
+extra.网络零售额: 网络零售额 网上零售额 网络销售额
+extra.软件业务收入: 软件业务收入
 revenue_growth: 营业收入增长率 营业收入同比增长 营业收入增长 营收增长 营收增速
-revenue: 主营业务收入 营业收入 销售收入 营收 网络零售额 零售额 销售额 营业额
+revenue: 主营业务收入 营业收入 销售收入 营收 零售额 销售额 营业额
 tax_paid: 实缴税金 实缴税收 入库税收 纳税额 税收 纳税
 rd_expense: 研究开发费用 研发费用 研发投入 研发经费
 equipment_investment: 生产性设备投资 设备和软件投资 软硬件投资 设备投资 设备投入 设备购置
@@ -56,22 +73,24 @@ talents.leading_talent: 领军人才
 talents.new_hires: 新招用 新增就业 新吸纳
 """)
 _MONEY_FIELDS = {"revenue", "tax_paid", "rd_expense", "equipment_investment",
-                 "fixed_asset_investment", "export_value", "loan_amount"}
+                 "fixed_asset_investment", "export_value", "loan_amount", "digital_investment",
+                 "cloud_expense"}
 METRIC_RE = re.compile(_alt(list(METRICS)))
 _COUNT_RE = re.compile(_alt([*METRICS, *_TALENTS]))
 _TALENT_RE = re.compile(_alt(list(_TALENTS)))
-_SECTIONS = {"批发和零售": ["G"], "批发零售": ["G"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
+_SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"]}
 _SECTION_RE = re.compile(_alt(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
-                  r"|当年评为|当年新|新获批|新获评|新获得|新评为|新列入|新入选|新晋|新通过|新获|首次")
+                  r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
+                  r"|新晋|新通过|新获|首次(?=[\u4e00-\u9fff]{0,2}(?:认定|评为|获|入选|列入|通过|上市|挂牌))")
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
 _VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
-           r"|园区|研究院|实验室|工程|装备|产品|景区|民宿|项目)")
-_NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|$)")
+           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|项目|奖)")
+_NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|认定|称号|资格|$)")
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
-_LEVELS = r"国家级|国家|省级|省|市级|市|县级|县"
+_LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
 _LEVEL_LIST = re.compile(rf"(?:{_LEVELS})(?:、(?:{_LEVELS})){{1,4}}(?=[^、,;。的]{{2,20}}?{_SUFFIX})")
 _BOUNDARY = re.compile(r"[,;:。且或]")
 _OP_BEFORE = ((re.compile(r"(?:突破|达到|达|不低于|不少于|满|≥)\s?$"), ">="),
@@ -174,11 +193,13 @@ class _Marks:
 
 
 def parse_conditions(text: str, base: int, *, region: str | None,
-                     prev_field: str | None = None, scope_only: bool = False) -> CondParse:
+                     prev_field: str | None = None, scope_only: bool = False,
+                     keep_words: bool = True) -> CondParse:
     """Find the conditions stated in ``text`` (the words before the benefit).
 
     ``scope_only`` keeps only who/where facts (region, industry, scale, safety, credit), as in
-    a document's 适用范围 or 附则 sentence.
+    a document's 适用范围 or 附则 sentence. ``keep_words`` keeps words no leaf explains as
+    unstructured leaves (not for a heading such as "（一）支持企业加大研发投入。").
     """
     cp = CondParse()
     mk = _Marks(cp, text, base)
@@ -225,6 +246,8 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         if mk.free(*m.span()):
             mk.leaf(m, "industry", "==", names[m.group()], 0.8, label=m.group())
     if scope_only:
+        if keep_words:
+            _keep_unexplained(text, mk)
         return cp
     m = re.search(rf"(?:注册成立|成立|注册|设立|创办)(?:时间)?(不满|未满|不足|不超过|少于|满)?({NUM})"
                   r"\s?(?:周年|年)(以内|以下|以上|内)?", text)
@@ -250,7 +273,58 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     rest = "".join(" " if mk.taken[i] else ch for i, ch in enumerate(text))
     rest = _STOP.sub(" ", re.sub(r"[^\u4e00-\u9fff]", " ", rest))
     cp.residual = re.sub(r"\s+", " ", rest).strip()
+    if keep_words:
+        _keep_unexplained(text, mk)
     return cp
+
+
+_FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
+                     r"|依法注册|依法登记|依法设立|注册登记|登记注册|注册|登记|相应|分别|按照|按|给予|其中|以及|以上|以下|同时"
+                     r"|纳入|入统|统计|工业|服务业|批发零售业|住宿餐饮业|行业|境内外|证券交易所|交易所"
+                     r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
+                     r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
+                     r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+_LEAD = re.compile(r"(?:^|[,;:。])\s*(?:对|凡)")
+_ASIDE = re.compile(r"\((?:含|包括|包含|不含|下同|以下简称)[^()]*\)")
+
+
+def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, int]]:
+    """Chunks of a condition part (between , ; : 。) holding words no leaf explains.
+
+    A chunk counts when at least four Chinese characters of it are neither explained by a
+    leaf nor filler (对, 的, 企业, 当年, 本政策, 适用于 …); a parenthesis that only says what a
+    quantity includes (含…、包括…) is not a requirement.
+    """
+    out = []
+    lead = _LEAD.search(text)
+    for m in re.finditer(r"[^,;:。]+", text):
+        s, e = m.span()
+        if lead and e <= lead.start():
+            continue  # a heading or preamble before "对…": not a condition
+        chars = [" " if (taken is not None and taken[i]) else text[i] for i in range(s, e)]
+        chunk = _ASIDE.sub(lambda x: " " * len(x.group()), "".join(chars))
+        rest = _STOP.sub(lambda x: " " * len(x.group()), _FILLER.sub(
+            lambda x: " " * len(x.group()), re.sub(r"[^\u4e00-\u9fff]", " ", chunk)))
+        if len(rest.replace(" ", "")) >= 4:
+            free = [i for i, ch in enumerate(rest) if ch != " "]
+            a, b = s + free[0], s + free[-1] + 1  # from the first to the last unexplained word
+            while a > s and re.match(r"[\u4e00-\u9fff0-9]", text[a - 1]) and not (
+                    taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、":
+                a -= 1
+            while b < e and re.match(r"[\u4e00-\u9fff]", text[b]) and not (
+                    taken is not None and taken[b]) and text[b] not in "的、":
+                b += 1
+            out.append((a, b))
+    return out
+
+
+def _keep_unexplained(text: str, mk: _Marks) -> None:
+    """Words of the condition part no leaf explains become unstructured leaves (kept, unknown)."""
+    for s, e in unexplained(text, mk.taken):
+        words = text[s:e].strip()
+        if words and not any(lf.field == UNSTRUCTURED and lf.value == words for lf in mk.cp.leaves):
+            mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + s, mk.base + e, 0.5,
+                                     "requirement"))
 
 
 def _qualifications(text: str, mk: _Marks) -> None:
@@ -269,10 +343,11 @@ def _qualifications(text: str, mk: _Marks) -> None:
 
     for m in _LEVEL_LIST.finditer(text):  # 国家级、省级农民合作社示范社
         if tail := _NAME.match(text, m.end()):
-            for lvl in m.group().split("、"):
+            at = m.start()
+            for lvl in m.group().split("、"):  # each level at its own place, so order is kept
                 name = _strip(lvl + tail.group())
-                keep_found(m.start(), tail.end(), names.get(name, name),
-                           0.85 if name in names else 0.6)
+                keep_found(at, tail.end(), names.get(name, name), 0.85 if name in names else 0.7)
+                at += len(lvl) + 1
     for m in pattern.finditer(view):
         s, e = keep[m.start()], keep[m.end() - 1] + 1
         if not clash(s, e):
@@ -280,16 +355,22 @@ def _qualifications(text: str, mk: _Marks) -> None:
     for m in re.finditer(r"(?:首发|成功|首次公开发行股票并)上市|交易所[^,;。]{0,6}?上市", text):
         keep_found(m.start(), m.end(), "上市公司", 0.8)
     for m in _HONOUR.finditer(text):
-        pos = m.end()
+        pos, first = m.end(), ""
         while (n := _NAME.match(text, pos)) is not None:  # a name, then maybe 、 another one
             if not clash(*n.span()):
                 quoted = re.search(r"“([^”]{2,20})”", n.group())
                 name = quoted.group(1) if quoted and re.match(r"[县市省]?“", n.group()) \
                     else _strip(n.group())
-                keep_found(n.start(), n.end(), name, 0.6)
+                if first and len(name) <= 4 < len(first) and first[-2:] == name[-2:]:
+                    name = first[:len(first) - len(name)] + name  # 县长质量奖一等奖、二等奖
+                keep_found(n.start(), n.end(), names.get(name, name), 0.7)
+                first = first or name
             if text[n.end():n.end() + 1] not in ("、", "或", "和", "及"):
                 break
             pos = n.end() + 1
+            if re.match(r"(?:新|当年|首次|已)?(?:通过|获得|取得|认定|评为|获评|入选|列入|获批|创建|授予)",
+                        text[pos:]):
+                break  # "…、通过质量管理体系认证": a requirement of its own, not one more name
     groups: list[list[tuple[int, int, str, float]]] = []
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"
@@ -300,8 +381,14 @@ def _qualifications(text: str, mk: _Marks) -> None:
     for group in groups:
         s0, s1 = group[0][0], group[-1][1]
         head = text[max(0, max(text.rfind(c, 0, s0) for c in ",;。") + 1, s0 - 16):s0]
+        prize = all("奖" in name for _, _, name, _ in group)
         fld, conf = ("new_qualifications", 0.9) if _NEW.search(head) else (
-            ("qualifications", 0.85) if _HELD.search(head) else ("new_qualifications", 0.7)
+            # "对获得…奖的": a prize is won in a year, and the award is for winning it. Read as
+            # newly won, the narrower reading, so a firm that won it years ago is not granted.
+            ("new_qualifications", 0.75) if prize and re.search(r"(?:获得|取得|荣获)[^,;。]{0,12}$", head)
+            else
+            ("qualifications", 0.85) if _HELD.search(head) else ("qualifications", 0.75)
+            if re.search(r"(?:获得|取得|通过)[^,;。]{0,12}$", head) else ("new_qualifications", 0.7)
             if _VERB.search(head) or re.search(r"(?:挂牌|上市)$", text[s0:s1])
             or re.match(r"\s?(?:挂牌|上市)", text[s1:s1 + 5]) else ("qualifications", 0.75))
         leaves: list[Leaf] = []
@@ -321,7 +408,11 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
     word = metric.group() if metric else ""
     fld = METRICS.get(word) or _TALENTS.get(word, "")
     at = metric.start() if metric else len(window)
+    if fld.startswith("extra.") and q.kind in ("money", "num", "pct"):
+        return fld, 0.8, None, at  # a named measure with no profile field (亩均税收 …)
     if ((q.kind == "money" and fld in _MONEY_FIELDS)
+            or (q.kind == "mu" and fld == "land_area_mu")
+            or (q.kind == "unit" and fld == "equipment_units")
             or (q.kind == "pct" and fld in ("rd_ratio", "revenue_growth"))
             or (q.kind == "count" and (fld == "employees" or fld.startswith("talents.")))
             or (q.kind == "area" and fld == "office_area_sqm")):
@@ -350,9 +441,11 @@ def noun_before(window: str) -> str:
 
 def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
     cp, base = mk.cp, mk.base
-    qs = [q for q in quantities(text, base) if q.kind in ("money", "pct", "count", "area", "mu")
+    kinds = ("money", "pct", "count", "area", "mu") + (("unit",) if re.search(r"台|套", text) else ())
+    qs = [q for q in quantities(text, base) if q.kind in kinds
           and mk.free(q.start - base, q.end - base) and text[max(0, q.start - base - 1)] != "第"]
     skip: set[int] = set()
+    firsts: list[Leaf] = []
     for i, q in enumerate(qs):
         s, e = q.start - base, q.end - base
         prev = qs[i - 1] if i else None
@@ -377,7 +470,14 @@ def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
             skip.add(i + 1)
         elif nxt and nxt.kind == q.kind and text[e:nxt.start - base].strip() == "、":
             cp.ladder, cp.ladder_field = [q], fld
+        if leaf.op in (">=", ">") and re.search(r"首次\s?(?:突破|达到|达|超过|超|迈上|跨上)\s?$",
+                                               text[cut + at:s]):
+            leaf.op = "first" + leaf.op  # a milestone: this year at or over it, last year not
+            firsts.append(leaf)
         mk.add(leaf, cut + at, e)
+    for leaf in firsts:  # a 首次突破 ladder: every listed threshold is a milestone
+        if cp.ladder and cp.ladder_field == leaf.field and cp.ladder[0].value == leaf.value:
+            leaf.value = [t.value for t in cp.ladder]
 
 
 def _comparator(before: str, after: str) -> tuple[str, float]:
@@ -411,17 +511,62 @@ def _alternatives(text: str, base: int, cp: CondParse) -> None:
                     lf.alt = min(ids, default=gid)
 
 
-def build_condition(leaves: list[Leaf], notes: list[str]) -> Condition | None:
-    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions."""
+def _milestone(lf: Leaf, notes: list[str], source: Any) -> Condition:
+    """首次突破 T1、T2…: any tier reached this year that the previous year had not reached."""
+    op = lf.op[len("first"):]
+    below = "<" if op == ">=" else "<="
+    tiers = lf.value if isinstance(lf.value, list) else [lf.value]
+    try:
+        parts: list[Condition] = [AllOf(of=(FieldTest(field=lf.field, op=op, value=t),
+                                            FieldTest(field=f"previous.{lf.field}", op=below,
+                                                      value=t))) for t in tiers]
+    except ValidationError:  # no previous-year figure for this measure: keep the words
+        words = source.orig(lf.start, lf.end).strip() if source is not None else str(lf.value)
+        notes.append(f"“{words}”是首次达到的条件，上一年度数值没有对应字段，请核对")
+        lowest = FieldTest(field=lf.field, op=op, value=min(tiers))
+        return AllOf(of=(lowest, Unstructured(text=f"上一年度未达到：{words}"[:500])))
+    return parts[0] if len(parts) == 1 else AnyOf(of=tuple(parts))
+
+
+def build_condition(leaves: list[Leaf], notes: list[str],
+                    source: Any = None) -> Condition | None:
+    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions.
+
+    Unstructured leaves are required words (``all``), whatever their ``alt``; with ``source``
+    (an object with ``orig(s, e)`` and ``span(s, e)``) they keep the original words and span.
+    A leaf that cannot be a valid field test is kept as unstructured words, never dropped.
+    """
     plain: list[Condition] = []
     alts: dict[int, list[Condition]] = {}
     negs: list[Condition] = []
     seen: set[str] = set()
     for lf in leaves:
+        if lf.field == UNSTRUCTURED:
+            words = source.orig(lf.start, lf.end).strip() if source is not None else ""
+            if len(words) != len(str(lf.value)):  # composed words ("主导制定" + "地方标准")
+                words = str(lf.value)
+            node = Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
+                                if source is not None else None)
+            if (key := f"u{lf.negate}{node.text}") not in seen:
+                seen.add(key)
+                (negs if lf.negate else plain).append(node)
+            continue
+        if lf.op.startswith("first"):
+            tree = _milestone(lf, notes, source)
+            if (key := f"m{lf.negate}{lf.alt}{tree.model_dump_json()}") not in seen:
+                seen.add(key)
+                (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
+                 else plain).append(tree)
+            continue
         try:
             ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
         except ValidationError as exc:
-            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}")
+            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}，"
+                         "已按原文保留为待核对条件")
+            words = (source.orig(lf.start, lf.end).strip() if source is not None else "") or \
+                f"{lf.field} {lf.op} {lf.value}"
+            plain.append(Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
+                                      if source is not None else None))
             continue
         key = f"{lf.negate}{lf.alt}{ft.model_dump_json()}"
         if key not in seen:

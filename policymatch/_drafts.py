@@ -11,7 +11,17 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from ._conditions import METRIC_RE, METRICS, CondParse, Leaf, last_match, measure, noun_before, parse_conditions
+from ._conditions import (
+    METRIC_RE,
+    METRICS,
+    UNSTRUCTURED,
+    CondParse,
+    Leaf,
+    last_match,
+    measure,
+    noun_before,
+    parse_conditions,
+)
 from ._numbers import Qty, quantities
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
@@ -97,6 +107,15 @@ def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
                                           text[max(0, q.start - base - 6):q.start - base]))
     per = _PER_RE.search(text)
     cap = caps[-1] if caps and (mains or pcts or per) else None
+    principal = next((q for q in pcts if re.search(
+        r"按(?:照)?(?:其)?(?:实际)?(?:贷款|借款)(?:额|金额|本金|余额)?的\s?$", text[:q.start - base])), None)
+    if principal is not None and re.search(r"贴息|利息", text):  # "按贷款额的1.5%给予贴息"
+        d = BenefitDraft({"kind": "interest", "base_rate": principal.value, "share": 1.0})
+        d.fields["benefit.base_rate"] = (principal.value, principal.start, principal.end, 0.9)
+        if durs:
+            d.put("years", durs[0], durs[0].value / (12 if durs[0].kind == "month" else 1))
+        d.put("cap", cap)
+        return [d]
     if re.search(r"贴息|利息", text):
         d = BenefitDraft({"kind": "interest", "base_rate": DEFAULT_LPR, "share": 1.0})
         d.fields["benefit.kind"] = ("interest", base, base + len(text), 0.9)
@@ -231,6 +250,8 @@ def _increments(text: str, base: int, qs: list[Qty], caps: list[Qty]) -> Benefit
 
 
 def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
+    if cp.subjects and all(s.field == UNSTRUCTURED for s in cp.subjects):
+        return f"extra.{cp.subjects[min(i, len(cp.subjects) - 1)].label[:20]}({unit})"
     if unit == "人":
         if cp.subjects and all(s.field.startswith("talents.") for s in cp.subjects):
             return cp.subjects[min(i, len(cp.subjects) - 1)].field
@@ -239,6 +260,12 @@ def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
             r"新招用|新增就业|吸纳", text) else "employees"
     if unit == "平方米":
         return "office_area_sqm"
+    if unit == "亩" and not any(lf.field.startswith("extra.") and lf.field.endswith("(亩)")
+                               for lf in cp.leaves):
+        return "land_area_mu"
+    if unit in ("台", "套") and not any(lf.field.startswith("extra.") and unit in lf.field
+                                       for lf in cp.leaves):
+        return "equipment_units"
     return next((lf.field for lf in cp.leaves if lf.field.startswith("extra.") and unit in lf.field),
                 f"extra.数量({unit})")
 
@@ -250,7 +277,9 @@ def _ratio_base(before: str, cp: CondParse) -> tuple[str, float]:
     if hit := METRIC_RE.search(m.group(1)):
         return METRICS[hit.group()], 0.9
     noun = re.sub(r"^(?:上年度|当年|年度|新增)+|(?:额|总额|金额)$", "",
-                  re.sub(r"实际|缴纳|支付|发生", "", m.group(1)))
+                  re.sub(r"实际|缴纳|支付|发生|其", "", m.group(1)))
+    if cp.last_field and re.fullmatch(r"(?:投入|投资|费用|支出|资金|基数)?", noun):
+        return cp.last_field, 0.8  # "按实际投入的15%": the quantity the threshold named
     return f"extra.{noun[:16] or '基数'}", 0.5
 
 
@@ -337,7 +366,8 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             xs = bstart + x.start()
             cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
                           if lf.role == "exclusion"]
-        own = cp.leaves + _copy(inherited, cp)
+        _list_subjects(work, a, bstart, end, cp)
+        own = cp.leaves + _copy(inherited, cp) + _requirements(work, spans, bstart, end)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):
             subj = cp.subjects[bd.subject] if bd.subject is not None else None
@@ -355,6 +385,48 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
     return drafts
 
 
+def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> None:
+    """A 分别 list over subjects no lexicon knows ("主导制定国际标准、国家标准、行业标准的企业，分别
+    给予每项50万元、30万元、10万元"): one unstructured subject per listed item, zipped with the
+    amounts, instead of one clause holding the whole list."""
+    benefit = work[bstart:end]
+    if not re.search(r"分别|依次", benefit):
+        return
+    amounts = [q for q in quantities(benefit) if q.kind == "money"
+               and not _CAP_WORD.search(benefit[max(0, q.start - 14):q.start])]
+    n = len(amounts)
+    if n < 2 or len(cp.subjects) == n:
+        return
+    part = work[a:bstart]
+    chunk = next((m for m in reversed(list(re.finditer(r"[^,;:。]+", part))) if "、" in m.group()), None)
+    if chunk is None:
+        return
+    body = re.match(r"\s*(?:对|凡)?(?:企业)?(.*?)(?:的(?:企业|单位|项目|主体)?)?\s*$", chunk.group())
+    if body is None:
+        return
+    at = a + chunk.start() + body.start(1)
+    items, pos = [], at
+    for piece in body.group(1).split("、"):
+        items.append((pos, pos + len(piece), piece))
+        pos += len(piece) + 1
+    if len(items) != n or any(not re.search(r"[\u4e00-\u9fff]{2}", p) for _, _, p in items):
+        return
+    first = items[0][2]
+    subjects = []
+    for s, e, piece in items:
+        words = piece
+        if piece is not first and len(piece) < len(first) and first[-1] == piece[-1]:
+            words = first[:len(first) - len(piece)] + piece  # 主导制定 + 国家标准
+        subjects.append(Leaf(UNSTRUCTURED, "?", words, s, e, 0.5, "subject", label=piece))
+    lo, hi = items[0][0], items[-1][1]
+    if cp.ladder or any(lf.field != UNSTRUCTURED and lf.start < hi and lf.end > lo
+                        for lf in cp.leaves):
+        return  # the list is read already (thresholds, talents, honours)
+    cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
+                                                and lf.end > lo)] + subjects
+    cp.subjects = subjects
+
+
 def _family(names: list[str]) -> bool:
     """Honours of one family: different levels (国家/省/市/县) or one shared head noun."""
     if len(names) < 2:
@@ -367,10 +439,34 @@ def _family(names: list[str]) -> bool:
 
 
 def _copy(leaves: list[Leaf], cp: CondParse) -> list[Leaf]:
-    have = {(lf.field, lf.op) for lf in cp.leaves}
+    def key(lf: Leaf) -> tuple[Any, ...]:
+        return (lf.field, lf.op, lf.value) if lf.field == UNSTRUCTURED else (lf.field, lf.op)
+
+    have = {key(lf) for lf in cp.leaves}
     return [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, round(lf.conf * 0.9, 3), lf.role,
                  lf.note, lf.negate, lf.alt, lf.label)
-            for lf in leaves if (lf.field, lf.op) not in have and lf not in cp.subjects]
+            for lf in leaves if key(lf) not in have and lf not in cp.subjects]
+
+
+_REQUIRE = re.compile(r"须|必须|应当|方可|验收|合格|审核|评审|考核|备案|核定")
+_VIA = re.compile(r"经[^,;:。]{2,20}?(?:后|的|合格)(?=[,;:。]|给予|予以|按|奖励|补助|$)")
+
+
+def _requirements(work: str, spans: list[tuple[int, int]], bstart: int, end: int) -> list[Leaf]:
+    """Requirements stated around the benefit ("经评审认定后给予…", "项目须通过竣工验收。"):
+    kept as unstructured words, so nothing the clause asks for is dropped."""
+    out = [Leaf(UNSTRUCTURED, "?", m.group(), bstart + m.start(), bstart + m.end(), 0.5,
+                "requirement") for m in _VIA.finditer(work, bstart, end)
+           if not re.search(r"[一-鿿]{0,4}(?:同意|研究)", m.group())]
+    for a, b in spans:
+        if b <= bstart:
+            continue
+        text = work[a:b]
+        if _REQUIRE.search(text) and benefit_start(text) is None and not only_limits(text) \
+                and not _RULE.search(text) and not _MODE.search(text) and not SELF_REF.match(text):
+            words = text.strip().rstrip("。;")
+            out.append(Leaf(UNSTRUCTURED, "?", words, a, a + len(words), 0.5, "requirement"))
+    return out
 
 
 def _subject_leaves(cp: CondParse, chosen: Leaf | None) -> list[Leaf]:

@@ -6,6 +6,8 @@ and the matcher's exclusivity rule, with exactly their semantics:
 * an outcome is an ``int8`` code, 1 met, 0 unknown, -1 unmet, so Kleene AND is the element-wise
   minimum and OR the maximum; ``not`` is pushed to the leaves with :func:`~policymatch.rules.push_not`
   as the scalar walk does, so leaves are visited in the same order;
+* an unstructured leaf (words not yet written as a test) is unknown on every row and reports its
+  label as missing, as :func:`~policymatch.rules.evaluate` does;
 * numeric leaves compare float columns (``NaN`` = unknown); text, set and ``extra.`` leaves call the
   scalar :func:`~policymatch.rules.leaf_outcome` once per distinct value of the chunk, so place
   names, qualification sets and mixed ``extra`` values behave exactly as one by one;
@@ -36,6 +38,7 @@ from ._columns import Columns
 from .errors import ProfileError
 from .fields import FieldKind, field_spec
 from .models import (
+    UNSTRUCTURED_PREFIX,
     AnyOf,
     Benefit,
     Condition,
@@ -48,6 +51,7 @@ from .models import (
     RatioBenefit,
     RentBenefit,
     TiersBenefit,
+    Unstructured,
 )
 from .rules import leaf_outcome, push_not
 
@@ -155,7 +159,9 @@ class _Block:
     def missing(self, path: str) -> Bools:
         got = self.missing_masks.get(path)
         if got is None:
-            got = self.missing_masks[path] = self.cols.missing(path)
+            got = self.missing_masks[path] = (
+                np.ones(self.cols.n, dtype=bool) if path.startswith(UNSTRUCTURED_PREFIX)
+                else self.cols.missing(path))
         return got
 
 
@@ -211,17 +217,22 @@ class CompiledClauses:
         # members in clause-id order: on equal amount and score the smaller id wins
         self.groups = {g: sorted(m, key=lambda i: self.clauses[i].clause_id)
                        for g, m in by_group.items()}
-        self.paths = {f for c in self.clauses for f in c.doc_fields + c.own_fields} | {
+        self.paths = {f for c in self.clauses for f in c.doc_fields + c.own_fields
+                      if not f.startswith(UNSTRUCTURED_PREFIX)} | {
             c.benefit.field for c in self.clauses if hasattr(c.benefit, "field")}
 
     def _compile(self, node: Condition, fields: list[str], leaves: list[int]) -> int:
         """Mirror of the scalar walk: leaves in the same order, ``not`` pushed down."""
         if isinstance(node, Not):
             return self._compile(push_not(node.of), fields, leaves)
-        if isinstance(node, FieldTest):
+        if isinstance(node, Unstructured):
+            fields.append(node.label)
+            key: Any = ("unstructured", node.text)
+            made: _Leaf | _Node = _Leaf(node.label, "unstructured", node.text)
+        elif isinstance(node, FieldTest):
             fields.append(node.field)
-            key: Any = ("leaf", node.field, node.op, json.dumps(node.value, ensure_ascii=False))
-            made: _Leaf | _Node = _Leaf(node.field, node.op, node.value)
+            key = ("leaf", node.field, node.op, json.dumps(node.value, ensure_ascii=False))
+            made = _Leaf(node.field, node.op, node.value)
         else:
             children = tuple(self._compile(child, fields, leaves) for child in node.of)
             any_of = isinstance(node, AnyOf)
@@ -470,6 +481,8 @@ def _numeric_leaf(leaf: _Leaf, x: Floats, n: int) -> Codes:
 
 
 def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str]) -> Codes:
+    if leaf.op == "unstructured":
+        return np.full(cols.n, UNKNOWN, dtype=np.int8)
     spec = field_spec(leaf.field)
     assert spec is not None  # checked when the policy loaded
     if leaf.field == "age_years":

@@ -16,22 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
-from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from ._conditions import Leaf, build_condition, parse_conditions
+from ._conditions import UNSTRUCTURED, Leaf, build_condition, parse_conditions
 from ._drafts import SELF_REF, Draft, benefit_start, segments, split_item
-from ._numbers import DATE, cn_int, quantities, to_date, validity
+from ._layout import _DEPT, _DOCNUM, _TITLE_END, _Doc, _lines, _Node, _normalise, _tree
+from ._numbers import DATE, cn_int, to_date, validity
 from .corpus import policy_to_yaml
 from .errors import ExtractionError
 from .models import ApplicationMode, Benefit, Clause, InKindBenefit, Policy
@@ -133,145 +130,6 @@ def read_document(path: str | Path) -> str:
     return document_text(p, MAX_DOCUMENT_BYTES)
 
 
-# -- normalisation that keeps original offsets --------------------------------------------------
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc  # built on first use
-
-    return opencc.OpenCC("t2s")
-
-
-@dataclass
-class _Doc:
-    """Normalised text and, when NFKC changed lengths, each character's original position."""
-
-    raw: str
-    text: str
-    starts: array[int] | None
-
-    def span(self, s: int, e: int) -> tuple[int, int]:
-        if self.starts is None:
-            return s, e
-        if e <= s:
-            pos = self.starts[s] if s < len(self.starts) else len(self.raw)
-            return pos, pos
-        return self.starts[s], self.starts[e - 1] + 1
-
-    def orig(self, s: int, e: int) -> str:
-        a, b = self.span(s, e)
-        return self.raw[a:b]
-
-
-def _normalise(raw: str) -> _Doc:
-    """Character-wise NFKC, then OpenCC t2s kept to one character per character."""
-    table = {ch: n for ch in set(raw) if (n := unicodedata.normalize("NFKC", ch)) != ch}
-    starts: array[int] | None = None
-    if all(len(v) == 1 for v in table.values()):
-        text = raw.translate({ord(k): v for k, v in table.items()})
-    else:  # "㎡" → "m2", "⑩" → "10": remember where each output character came from
-        parts, starts = [], array("q")
-        for i, ch in enumerate(raw):
-            parts.append(table.get(ch, ch))
-            starts.extend([i] * len(parts[-1]))
-        text = "".join(parts)
-    conv = text if text.isascii() else _t2s().convert(text)
-    if len(conv) != len(text):  # a phrase changed length: convert line by line, else per character
-        conv = "\n".join(c if len(c := _t2s().convert(line)) == len(line) else "".join(
-            x if len(x := _t2s().convert(ch)) == 1 else ch for ch in line)
-            for line in text.split("\n"))
-    return _Doc(raw, conv, starts)
-
-
-# -- structure --------------------------------------------------------------------------------
-_HEADINGS = ((0, re.compile(r"第[一二三四五六七八九十百零〇]{1,4}章")),
-             (1, re.compile(r"第[一二三四五六七八九十百零〇]{1,4}条")),
-             (2, re.compile(r"[一二三四五六七八九十]{1,3}、")),
-             (3, re.compile(r"\([一二三四五六七八九十]{1,3}\)")),
-             (4, re.compile(r"\d{1,2}(?:\.|、)(?!\d)")),
-             (5, re.compile(r"\(\d{1,2}\)")))
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_INLINE = re.compile(r"(?<=[。;])\s{0,4}(?=\([一二三四五六七八九十]{1,3}\)|\d{1,2}\.(?!\d))")
-_DEPT = re.compile(r"\(\s?(?:牵头|责任|实施|受理)(?:责任)?(?:单位|部门)\s?:([^()\n]{1,80})\)"
-                   r"|^\s*(?:牵头|责任)(?:单位|部门)\s?:([^\n]{1,80})$", re.M)
-_META = re.compile(r"附则|适用范围|适用对象|总则|其他事项|^其他$|实施保障|组织保障|保障措施|申报程序"
-                   r"|兑现程序|申报兑现|政策兑现|工作要求|资金管理|监督管理|组织实施")
-_DOCNUM = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(]\s?\d{4}\s?[〕\])]\s?\d{1,4}\s?号")
-_TITLE_END = re.compile(r"(?:政策|办法|意见|措施|细则|规定|方案|通知|决定|条例)(?:\(试行\))?$")
-
-
-@dataclass
-class _Node:
-    rank: int
-    number: int
-    marker: str
-    start: int
-    body: int
-    end: int = 0
-    own_end: int = 0
-    heading: str = ""
-    parent: _Node | None = None
-    children: list[_Node] = field(default_factory=list)
-    meta: bool = False
-
-    @property
-    def top(self) -> _Node:
-        return self if self.parent is None else self.parent.top
-
-    def path(self) -> str:
-        mine = self.marker.rstrip("、.").replace("(", "（").replace(")", "）")
-        return (self.parent.path() if self.parent else "") + mine
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    """Stripped non-empty lines; a line holding several （二）/2. items is cut before each."""
-    out = []
-    for m in re.finditer(r"[^\n\r]+", text):
-        cuts = [m.start(), *(x.end() for x in _INLINE.finditer(text, *m.span())), m.end()]
-        for a, b in pairwise(cuts):
-            piece = text[a:b]
-            if piece.strip():
-                a += len(piece) - len(piece.lstrip())
-                out.append((a, a + len(piece.strip())))
-    return out
-
-
-def _tree(doc: _Doc, work: str, lines: list[tuple[int, int]]) -> list[_Node]:
-    nodes: list[_Node] = []
-    for s, e in lines:
-        if (c := doc.orig(s, s + 1)) and c in _CIRCLED:
-            n = len(unicodedata.normalize("NFKC", c))
-            nodes.append(_Node(6, _CIRCLED.index(c) + 1, work[s:s + n], s, s + n))
-            continue
-        m = next((m for _, rx in _HEADINGS if (m := rx.match(work, s, e))), None)
-        if m:
-            rank = next(r for r, rx in _HEADINGS if rx.match(work, s, e))
-            nodes.append(_Node(rank, cn_int(m.group()), m.group(), s, m.end()))
-    stack: list[_Node] = []
-    for i, node in enumerate(nodes):
-        node.end = nodes[i + 1].start if i + 1 < len(nodes) else len(work)
-        while stack and stack[-1].rank >= node.rank:
-            stack.pop()
-        if stack:
-            node.parent = stack[-1]
-            stack[-1].children.append(node)
-        stack.append(node)
-    for node in nodes:
-        node.own_end = node.children[0].start if node.children else node.end
-        line_end = work.find("\n", node.body)
-        line_end = node.own_end if line_end < 0 else min(line_end, node.own_end)
-        first = work[node.body:line_end].strip()
-        m = re.match(r"\s*([^。:;,的]{1,20})[。:]", work[node.body:line_end])
-        if node.rank <= 2 and "。" not in first and len(first) <= 40:
-            node.heading, node.body = doc.orig(node.body, line_end).strip(), line_end
-        elif m and not re.match(r"对|凡|本|为", m.group(1)) and not quantities(m.group(1)):
-            node.heading = doc.orig(node.body + m.start(1), node.body + m.end(1)).strip()
-            if re.search(r"[\u4e00-\u9fff]", work[node.body + m.end():node.own_end]):
-                node.body += m.end()  # else the item is that one sentence: keep it as text
-        node.meta = bool(_META.search(re.sub(r"\s", "", node.heading))) or bool(
-            node.parent and node.parent.meta)
-    return nodes
-
-
 # -- the document's own facts -------------------------------------------------------------------
 @dataclass
 class _Ctx:
@@ -285,6 +143,7 @@ class _Ctx:
     default_mode: ApplicationMode | None = None
     mode_refs: list[tuple[int, int | None]] = field(default_factory=list)
     exclusive: bool = False
+    defined: dict[str, list[Leaf]] = field(default_factory=dict)  # 本政策所称X，是指…
 
     def note(self, key: str, value: Any, s: int, e: int, conf: float) -> FieldConfidence:
         self.fields[key] = FieldConfidence(value=value, confidence=conf, span=self.doc.span(s, e),
@@ -326,17 +185,40 @@ def _header(ctx: _Ctx, end: int) -> dict[str, Any]:
         if "issuer" not in out and (m := re.match(r"(.{2,40}?)关于", work[a:b])):
             out["issuer"] = m.group(1)
             ctx.note("issuer", out["issuer"], a, a + m.end(1), 0.7)
-    if m := re.search(r"[\u4e00-\u9fff]{2,6}?[县市区]", out.get("issuer", "") + " " + title):
-        ctx.region = out["region"] = m.group()
+    if region := _region(out.get("issuer", ""), title):
+        ctx.region = out["region"] = region
     return out
+
+
+def _region(issuer: str, title: str) -> str | None:
+    """The county-level place a document is for: the issuer's most specific unit (越川区 of
+    "临江市越川区人民政府"), else the title's; never a year or province fragment ("年嵊州市")."""
+    for k, text in enumerate((issuer, title)):
+        text = re.sub(r"^.*?(?:\d{4}\s?年(?:度)?|[\u4e00-\u9fff]{2,3}省)", "", text)
+        text = re.sub(r"(?:人民政府|人民代表大会|政府|委员会|办公室|关于|印发|加快|促进|推动|支持"
+                      r"|贯彻|落实).*$", "", text)
+        places = [m.group() for m in re.finditer(r"[\u4e00-\u9fff]{2,6}?[县市区]", text)]
+        places = [p for p in places if not re.search(r"[年省的和关于]", p)]
+        if places and k == 0:  # 临江市越川区人民政府: the district
+            return next((p for p in reversed(places) if p[-1] in "县区"), places[-1])
+        if places:  # a title names its own place first ("越川区贯彻落实临江市…")
+            return places[0]
+    return None
 
 
 def _statement(ctx: _Ctx, s: int, e: int) -> None:
     """A sentence of the preamble, 适用范围 or 附则: scope, exclusions, dates, mode, 就高."""
     text = ctx.work[s:e]
+    if m := re.search(r"本(?:政策|细则|办法|意见|措施|规定)(?:中)?所称(?:的)?([\u4e00-\u9fff]{2,12}?)"
+                      r"[,:]?\s?(?:是指|指)(.{2,200})", text):
+        cp = parse_conditions(m.group(2), s + m.start(2), region=ctx.region, scope_only=True,
+                              keep_words=True)
+        if cp.leaves:  # the definition binds every clause that uses the term
+            ctx.defined[m.group(1)] = cp.leaves
+        return
     scope = re.search(r"适用于|适用对象|适用范围", text)
     if scope or re.search(r"不得享受|不享受|不予|取消|不适用", text):
-        cp = parse_conditions(text, s, region=ctx.region, scope_only=True)
+        cp = parse_conditions(text, s, region=ctx.region, scope_only=True, keep_words=bool(scope))
         for lf in cp.leaves:
             new = all((o.field, o.op, o.value) != (lf.field, lf.op, lf.value) for o in ctx.doc_leaves)
             if new and not lf.negate and (scope or lf.role == "exclusion"):
@@ -389,7 +271,8 @@ def _departments(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None:
         owner = nodes[bisect_right(node_starts, s) - 1] if node_starts and node_starts[0] <= s else None
         while k < len(order) and order[k].draft.spans[-1][1] <= s:
             it = order[k]
-            if owner is not None and it.dept is None and it.node.top is owner.top:
+            flat = owner is not None and owner.parent is None and not owner.children
+            if owner is not None and it.dept is None and (it.node.top is owner.top or flat):
                 it.dept = (value, s, e, 0.85)
             k += 1
 
@@ -441,7 +324,10 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
 
     for lf in d.leaves:
         put(f"condition.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end, lf.conf)
-        notes += [lf.note] if lf.note else []
+        if lf.note and lf.note.startswith("资质名称"):  # read as written: a document-level hint
+            ctx.warnings.append(lf.note)
+        elif lf.note:
+            notes.append(lf.note)
     for key, (value, s, e, conf) in d.bfields.items():
         put(key, value, s, e, conf)
     text = "".join(doc.orig(a, b).strip() for a, b in d.spans)
@@ -453,9 +339,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         notes.append(f"奖补结构未通过校验（{exc.errors()[0]['msg']}），改记为非货币事项")
         benefit = InKindBenefit(description=re.sub(r"\s+", "", text)[:200])
         put("benefit.kind", "in_kind", d.spans[0][0], d.spans[-1][1], 0.3)
-    cond = build_condition(d.leaves, notes)
-    if benefit.kind != "in_kind" and len(d.residual.replace(" ", "")) >= 6:
-        notes.append(f"条件中可能有未结构化的要求：{d.residual[:40]}")
+    cond = build_condition(d.leaves, notes, doc)
     extra: dict[str, Any] = {}
     for key, val in (("department", it.dept), ("mode", it.mode)):
         if val is not None:
@@ -470,15 +354,30 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         up = up.parent
     title = it.node.heading or (up.heading if up else "") or re.sub(r"\s", "", text)[:24]
     title = f"{title}（{d.label or nth}）" if d.label or nth else title
-    conf = min([f.confidence for f in fields.values()] or [0.9])
+    ctx.warnings += [n for n in notes if n.startswith("含晋级差额")]
+    notes = [n for n in notes if not n.startswith("含晋级差额")]
+    sure = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")}
+    low = min(sure.items(), key=lambda kv: kv[1].confidence, default=None)
+    conf = low[1].confidence if low else 0.9
+    if not notes and low and conf < REVIEW_BELOW:  # say what and where, not just "low"
+        notes.append(f"“{low[1].source_text[:30]}”读作 {low[0].split('#')[0]}，把握不大"
+                     f"（原文位置 {low[1].span[0]}–{low[1].span[1]}）")
     conf = min(conf, 0.65) if notes else conf
-    review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else (
-        "请核对：置信度较低的字段见抽取明细" if conf < REVIEW_BELOW else None)
+    review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else None
     clause = Clause(id=cid, title=title[:200], text=text or "（无原文）", conditions=cond,
                     benefit=benefit, category="权益" if benefit.kind == "in_kind" else "奖补",
                     source=it.node.path() or None, review=review, **extra)
     return clause, ClauseExtraction(clause_id=cid, confidence=round(conf, 3), fields=fields,
                                     span=doc.span(d.spans[0][0], d.spans[-1][1]), review=review)
+
+
+def _where(ctx: _Ctx) -> Leaf:
+    """A county's document is for firms of that county even when it states no scope; when the
+    place cannot be read, the region is an unstructured condition (unknown), never absent."""
+    if ctx.region:
+        at = max(0, ctx.work.find(ctx.region))
+        return Leaf("region", "==", ctx.region, at, at + len(ctx.region), 0.75)
+    return Leaf(UNSTRUCTURED, "?", "适用地区（县、市、区）未能从文件中识别", 0, 0, 0.3, "requirement")
 
 
 # -- entry point --------------------------------------------------------------------------------
@@ -541,10 +440,14 @@ def extract_policy(text: str, *, policy_id: str | None = None,
             (s, e) for s, e in lines if benefit_start(work[s:e]) is not None)]
     body = nodes[0].start if nodes else len(work)
     info = _header(ctx, body)
+    if nodes:  # a clause before the first numbered item ("对…的，给予…") is kept, not dropped
+        lead = [_Node(4, 0, "", s, s, e, e) for s, e in lines if s < body and re.match(
+            r"\s*(?:对|凡)", work[s:e]) and benefit_start(work[s:e]) is not None]
+        nodes = lead + nodes
     after_title = ctx.fields["title"].span[1] if "title" in ctx.fields else 0
-    for a, b in segments(work, 0, body):
+    for a, b in (seg for ls, le in _lines(work[:body]) for seg in segments(work, ls, le)):
         if doc.span(a, b)[0] >= after_title and not _DOCNUM.search(work[a:b]):
-            _statement(ctx, a, b)
+            _statement(ctx, a, b)  # line by line: a sentence never spans the header lines
     for node in nodes:
         if node.meta or (not node.children and SELF_REF.match(work[node.body:node.own_end])):
             for a, b in segments(work, node.body, node.own_end):
@@ -557,19 +460,30 @@ def extract_policy(text: str, *, policy_id: str | None = None,
         if node.meta:
             continue
         if node.children and (not own.strip() or benefit_start(own) is None):
-            cp = parse_conditions(own, node.body, region=ctx.region) if own.strip() else None
+            cp = parse_conditions(own, node.body, region=ctx.region,
+                                  keep_words=bool(re.search(r"(?:^|[,;:。])\s*(?:对|凡)", own))
+                                  ) if own.strip() else None
             inherited[node.start] = base + (cp.leaves if cp else [])
             continue
         items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
                                                        region=ctx.region, inherited=base)]
+    for it in items:  # 附则 definitions ("本政策所称工业企业，是指…") bind the clauses using the term
+        said = "".join(work[a:b] for a, b in it.draft.spans[:1])
+        for term, leaves in ctx.defined.items():
+            if term in said:
+                have = {(lf.field, lf.op, repr(lf.value)) for lf in it.draft.leaves}
+                it.draft.leaves += [lf for lf in leaves
+                                    if (lf.field, lf.op, repr(lf.value)) not in have]
     if not items:
         raise ExtractionError("no clause found: the text has no numbered item (一、/（一）/1.) "
                               "and no sentence granting an amount (给予…万元); is it a policy?")
     _departments(ctx, nodes, items)
     _modes_and_groups(ctx, nodes, items)
     title = info.get("title") or (Path(source).stem if source else "") or "未命名政策草稿"
+    year = "" if info.get("doc_number") else "".join(  # two years of one title differ
+        str(ctx.fields[k].value) for k in ("issued", "valid_from") if k in ctx.fields)
     pid = policy_id or "draft-" + hashlib.sha256(
-        (title + info.get("doc_number", "")).encode("utf-8")).hexdigest()[:10]
+        (title + info.get("doc_number", "") + year).encode("utf-8")).hexdigest()[:10]
     per_node = Counter(it.node.start for it in items if not it.draft.label)
     seen: Counter[int] = Counter()
     nth = []
@@ -579,7 +493,9 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                    else "")
     built = [_clause(ctx, f"{pid}-{n}", pid, it, k) for n, (it, k) in enumerate(zip(items, nth, strict=True), 1)]
     notes: list[str] = []
-    pcond = build_condition(ctx.doc_leaves, notes)
+    if not any(lf.field == "region" and lf.op == "==" and not lf.negate for lf in ctx.doc_leaves):
+        ctx.doc_leaves.insert(0, _where(ctx))
+    pcond = build_condition(ctx.doc_leaves, notes, doc)
     for lf in ctx.doc_leaves:
         ctx.note(f"conditions.{lf.field}", {"op": lf.op, "value": lf.value}, lf.start, lf.end,
                  lf.conf)

@@ -77,6 +77,12 @@ PROFILE_FIELDS: dict[str, FieldSpec] = {
     "talents.leading_talent": FieldSpec("引进领军人才", _N, "人", "今年引进了几名省级以上领军人才？"),
     "talents.high_skilled": FieldSpec("新引进高技能人才", _N, "人", "今年新引进技师、高级技师等高技能人才几人？"),
     "talents.new_hires": FieldSpec("新招用员工", _N, "人", "今年新招用并缴纳社保的员工有多少人？"),
+    # quantities real clauses keep asking for (added together; keep this block last)
+    "digital_investment": FieldSpec("信息化和数字化投入", _M,
+                                    question="当年信息化、数字化投入（软件购置、信息技术开发等）是多少？"),
+    "cloud_expense": FieldSpec("上云费用", _M, question="当年购买云服务（上云）的费用是多少？"),
+    "land_area_mu": FieldSpec("用地面积", _N, "亩", "企业用地面积有多少亩？"),
+    "equipment_units": FieldSpec("新购置设备台数", _N, "台", "当年新购置设备（机器人等）多少台（套）？"),
 }
 
 _ANY = FieldSpec("", FieldKind.ANY)

@@ -21,6 +21,7 @@ from .corpus import load_profile
 from .errors import IndexFormatError, NotFittedError, ProfileError
 from .fields import FieldKind, field_spec
 from .models import (
+    UNSTRUCTURED_PREFIX,
     AllOf,
     Change,
     Clause,
@@ -585,7 +586,8 @@ def _questions(matches: Iterable[Match]) -> list[Question]:
     out: list[Question] = []
     for f, ms in by_field.items():
         spec = field_spec(f)
-        ask = spec.question if spec and spec.question and spec.kind is not FieldKind.ANY \
+        ask = f"{f}。" if f.startswith(UNSTRUCTURED_PREFIX) else spec.question \
+            if spec and spec.question and spec.kind is not FieldKind.ANY \
             else f"请补充“{f.removeprefix('extra.')}”。"
         money = max((m.amount if m.amount is not None else m.max_amount or 0.0) for m in ms)
         tail = f"可能影响 {len(ms)} 条" + (f"、最高 {_wan(money)}" if money else "")

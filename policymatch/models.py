@@ -37,7 +37,7 @@ __all__ = [
     "Condition", "EnterpriseProfile", "Estimate", "FieldTest", "FixedBenefit", "InKindBenefit",
     "InterestBenefit", "Match", "MatchReport", "Not", "Outcome", "PerUnitBenefit", "Policy",
     "PolicySet", "Question", "RatioBenefit", "Reason", "Recipient", "RentBenefit", "SearchHit",
-    "Status", "Tier", "TiersBenefit", "UnrecognizedName",
+    "Status", "Tier", "TiersBenefit", "UnrecognizedName", "Unstructured",
 ]
 
 
@@ -214,6 +214,37 @@ class Not(_Frozen):
     of: Condition
 
 
+#: What an unstructured condition reports as missing: the words, for a person to check.
+UNSTRUCTURED_PREFIX = "需人工核对："
+
+
+class Unstructured(_Frozen):
+    """Words of the policy that state a condition but are not (yet) a ``field op value`` test.
+
+    An extracted draft keeps such words instead of dropping them. The leaf is always
+    *unknown*, so a clause that carries one is at best ``possible`` until a reviewer writes it
+    as a field test; its :attr:`label` (「需人工核对：…」) is what the match lists as missing.
+    """
+
+    kind: Literal["unstructured"] = "unstructured"
+    text: str = Field(min_length=1, max_length=500, description="the words of the condition")
+    span: tuple[int, int] | None = Field(None, description="[start, end) in the source text")
+
+    @model_validator(mode="after")
+    def _check(self) -> Unstructured:
+        if not self.text.strip():
+            raise ValueError("text is blank: give the words of the condition")
+        if self.span is not None and not 0 <= self.span[0] <= self.span[1]:
+            raise ValueError(f"span {list(self.span)} must be [start, end] with 0 <= start <= end")
+        return self
+
+    @property
+    def label(self) -> str:
+        """What a match lists as missing and a reason shows: 「需人工核对：<the words>」."""
+        words = " ".join(self.text.split()).replace(";", "；")
+        return UNSTRUCTURED_PREFIX + (words if len(words) <= 80 else words[:79] + "…")
+
+
 def _condition_kind(v: Any) -> str | None:
     if isinstance(v, dict):
         return v.get("kind", "field" if "field" in v else None)
@@ -226,6 +257,7 @@ Condition = Annotated[
         Annotated[AllOf, Tag("all")],
         Annotated[AnyOf, Tag("any")],
         Annotated[Not, Tag("not")],
+        Annotated[Unstructured, Tag("unstructured")],
     ],
     Discriminator(_condition_kind),
 ]

@@ -214,6 +214,11 @@ class EnterpriseProfile(BaseModel):
     credit_clean: bool | None = Field(None, description="未被列入严重失信主体名单")
     extra: dict[str, ExtraValue] = Field(default_factory=dict, max_length=500,
                                          description="政策可能检查的其他事实，键名即 extra.<键>")
+    # -- quantities real clauses keep asking for (added together; keep this block last) --
+    digital_investment: Money = Field(None, description="当年信息化、数字化投入（软件、信息技术开发等，元）")
+    cloud_expense: Money = Field(None, description="当年上云（购买云服务）费用（元）")
+    land_area_mu: float | None = Field(None, ge=0, le=1e7, description="用地面积，亩")
+    equipment_units: int | None = Field(None, ge=0, le=10_000_000, description="当年新购置设备台（套）数")
 
     def __init__(self, **data: Any) -> None:
         """Validate the facts; bad values raise :class:`~policymatch.errors.ProfileError`."""
@@ -363,6 +368,15 @@ class EnterpriseProfile(BaseModel):
             return v
         return {k: read_scalar(x, field=f"extra.{k}") if isinstance(x, str) else x
                 for k, x in v.items()}
+
+    @field_validator("land_area_mu", "equipment_units", mode="before")
+    @classmethod
+    def _plain_quantity(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError(f"{v!r} is a yes/no value, not a number")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("must be a finite number")
+        return _half_width(v)
 
     @field_validator("extra")
     @classmethod

@@ -1,6 +1,7 @@
 """Three-valued evaluation of condition trees, with reasons, gaps and the changes that would help.
 
-A leaf whose field the profile does not know is ``unknown`` — never false, never zero. ``all``,
+A leaf whose field the profile does not know is ``unknown`` — never false, never zero; so is an
+:class:`~policymatch.models.Unstructured` leaf (words nobody has written as a test yet). ``all``,
 ``any`` and ``not`` follow Kleene's strong logic. Every leaf yields a :class:`Reason` in plain
 Chinese; unmet numeric thresholds carry the gap.
 """
@@ -15,7 +16,18 @@ from typing import Any
 from .aliases import is_known_industry, is_known_qualification
 from .errors import ProfileError
 from .fields import FieldKind, FieldSpec, field_spec
-from .models import AllOf, AnyOf, Change, Condition, FieldTest, Not, Outcome, Reason, trusted
+from .models import (
+    AllOf,
+    AnyOf,
+    Change,
+    Condition,
+    FieldTest,
+    Not,
+    Outcome,
+    Reason,
+    Unstructured,
+    trusted,
+)
 from .profile import AgeSpan, EnterpriseProfile
 from .units import format_money
 
@@ -116,6 +128,13 @@ def _walk(node: Condition, profile: EnterpriseProfile, day: date,
         if reason.outcome is Outcome.UNKNOWN:
             missing.append(node.field)
         return reason.outcome
+    if isinstance(node, Unstructured):
+        reason = memo.get(("unstructured", node.text))
+        if reason is None:
+            reason = memo[("unstructured", node.text)] = _unstructured_reason(node)
+        reasons.append(reason)
+        missing.append(node.label)
+        return Outcome.UNKNOWN
     if isinstance(node, Not):
         return _walk(push_not(node.of), profile, day, reasons, missing, memo)
     outcomes = [_walk(child, profile, day, reasons, missing, memo) for child in node.of]
@@ -134,7 +153,7 @@ class CompiledRules:
     """
 
     def __init__(self) -> None:
-        self.leaves: list[FieldTest] = []
+        self.leaves: list[FieldTest | Unstructured] = []
         self._ids: dict[Any, int] = {}
 
     def compile(self, node: Condition | None) -> Program:
@@ -152,6 +171,12 @@ class CompiledRules:
                 self._ids[key] = len(self.leaves)
                 self.leaves.append(node)
             return self._ids[key]
+        if isinstance(node, Unstructured):
+            words: Any = ("unstructured", node.text)
+            if words not in self._ids:
+                self._ids[words] = len(self.leaves)
+                self.leaves.append(node)
+            return self._ids[words]
         assert not isinstance(node, Not)
         return (isinstance(node, AnyOf), tuple(self._compile(child) for child in node.of))
 
@@ -168,8 +193,9 @@ class CompiledRules:
                 out = done[prog]
                 if out is None:
                     leaf = leaves[prog]
-                    out = done[prog] = leaf_outcome(leaf.op, _actual(leaf, profile, day),
-                                                    leaf.value, leaf.field)
+                    out = done[prog] = leaf_outcome(
+                        leaf.op, _actual(leaf, profile, day), leaf.value, leaf.field
+                    ) if isinstance(leaf, FieldTest) else unknown
                 return out
             any_of, children = prog
             win = met if any_of else unmet
@@ -189,7 +215,7 @@ class CompiledRules:
 
 def without_not(node: Condition | None) -> Condition | None:
     """An equivalent tree with every ``not`` pushed to the leaves (done once, at fit time)."""
-    if node is None or isinstance(node, FieldTest):
+    if node is None or isinstance(node, (FieldTest, Unstructured)):
         return node
     if isinstance(node, Not):
         return without_not(push_not(node.of))
@@ -204,6 +230,8 @@ def push_not(node: Condition) -> Condition:
     """
     if isinstance(node, FieldTest):
         return node.model_copy(update={"op": _NEGATED[node.op]})
+    if isinstance(node, Unstructured):
+        return node  # not unknown is unknown
     if isinstance(node, Not):
         return node.of
     flipped = tuple(push_not(child) for child in node.of)
@@ -405,6 +433,13 @@ def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reas
                             "gap": gap})
 
 
+def _unstructured_reason(node: Unstructured) -> Reason:
+    return trusted(Reason, {"field": node.label, "op": "unstructured", "expected": node.text,
+                            "actual": None, "outcome": Outcome.UNKNOWN,
+                            "text": f"{node.label}（原文条件尚未结构化，是否符合须人工确认）",
+                            "gap": None})
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, AgeSpan):
         return [value.youngest, value.oldest]
@@ -420,6 +455,8 @@ def _fixes(node: Condition, profile: EnterpriseProfile, day: date) -> tuple[Chan
             return ()
         change = _leaf_change(node, profile, day)
         return None if change is None else (change,)
+    if isinstance(node, Unstructured):
+        return ()  # never unmet
     if isinstance(node, Not):
         return _fixes(push_not(node.of), profile, day)
     options = [_fixes(child, profile, day) for child in node.of]
@@ -466,6 +503,8 @@ def fields_of(condition: Condition | None) -> list[str]:
     def visit(node: Condition) -> None:
         if isinstance(node, FieldTest):
             out.append(node.field)
+        elif isinstance(node, Unstructured):
+            pass  # reads no field of the profile
         elif isinstance(node, Not):
             visit(node.of)
         else:

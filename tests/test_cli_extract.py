@@ -70,3 +70,27 @@ def test_policy_id_needs_one_file(tmp_path, capsys):
     docs = [str(p) for p in sorted(DOCS.glob("*.txt"))[:2]]
     assert main(["extract", *docs, "--policy-id", "x"]) == 1
     assert "one FILE" in capsys.readouterr().err
+
+
+def test_a_draft_with_unstructured_words_is_never_eligible_for_them(tmp_path, capsys, monkeypatch):
+    import json
+
+    monkeypatch.setenv("POLICYMATCH_CACHE_DIR", str(tmp_path / "cache"))
+    doc = tmp_path / "nanshan.txt"
+    doc.write_text("南山县支持企业发展若干政策\n本政策适用于在南山县注册登记、依法纳税的企业。\n"
+                   "（一）对新认定的国家高新技术企业，给予20万元奖励。\n"
+                   "（二）对当年设备投资额达到500万元以上的企业，按设备投资额的10%给予补助。"
+                   "项目须通过竣工验收。\n", encoding="utf-8")
+    out = tmp_path / "drafts"
+    out.mkdir()
+    assert main(["extract", str(doc), "-o", str(out)]) == 0
+    text = (out / "nanshan.yaml").read_text(encoding="utf-8")
+    assert "kind: unstructured" in text and "依法纳税" in text and "项目须通过竣工验收" in text
+    assert main(["validate", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["match", "--policies", str(out), "--name", "甲", "--region", "南山县",
+                 "--set", "new_qualifications=国家高新技术企业", "--set", "equipment_investment=800万",
+                 "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {m["status"] for m in report["matches"]} == {"possible"}
+    assert any(q["field"].startswith("需人工核对：") for q in report["questions"])

@@ -93,6 +93,8 @@ _GOOD = {  # plausible values, so that most examples are valid profiles and reac
     "extra": st.dictionaries(st.sampled_from(["亩均评价", "上规年数", "购房", "保费"]),
                              st.one_of(st.integers(0, 5), st.sampled_from(["A", "B"]), _NUMBERS),
                              max_size=2),
+    "digital_investment": st.sampled_from(["150万", 0, 2e6]), "cloud_expense": st.floats(0, 1e6),
+    "land_area_mu": st.one_of(st.floats(0, 500), st.just("３０")), "equipment_units": st.integers(0, 200),
 }
 _FIELDS = [f for f, spec in PROFILE_FIELDS.items() if not spec.derived and "." not in f]
 
