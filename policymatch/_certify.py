@@ -22,6 +22,8 @@ import numpy as np
 
 from ._cells import read_scalar
 from ._columns import is_numeric
+from ._visible import _RANGES as _INVISIBLE_RANGES
+from ._visible import has_invisible
 from .profile import EnterpriseProfile
 from .units import MAX_MONEY, industry_section, parse_money, validate_credit_code
 
@@ -44,7 +46,7 @@ _EXPECTED_VALIDATORS = {
     "_plain_quantity": (("land_area_mu", "equipment_units"), "before"),
 }
 # _founding_date reads "2019" or "2019年3月" as a range; the column path takes ISO days only
-_EXPECTED_MODEL_VALIDATORS = ["_founding_date", "_period_start", "_new_implies_held"]
+_EXPECTED_MODEL_VALIDATORS = ["_founding_date", "_visible_text", "_period_start", "_new_implies_held"]
 _PLAIN_MONEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PLAIN_INT = re.compile(r"[0-9]+")
 _PLAIN_FLOAT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -65,7 +67,8 @@ def fast_path_active() -> bool:
     seen = {k: (tuple(v.info.fields), v.info.mode) for k, v in decorators.field_validators.items()}
     talents = {k: (tuple(v.info.fields), v.info.mode)
                for k, v in Talents.__pydantic_decorators__.field_validators.items()}
-    return (seen == _EXPECTED_VALIDATORS and list(decorators.model_validators) == _EXPECTED_MODEL_VALIDATORS
+    return (seen == _EXPECTED_VALIDATORS
+            and sorted(decorators.model_validators) == sorted(_EXPECTED_MODEL_VALIDATORS)
             and talents == {"_not_yes_no": (("*",), "before")}
             and not Talents.__pydantic_decorators__.model_validators
             and EnterpriseProfile.model_config.get("str_strip_whitespace") is True)
@@ -103,7 +106,7 @@ def _text(v: Any, longest: int) -> Any:
         if type(v) is not int:
             return _SLOW
         v = str(v)
-    return v if v == v.strip() and 0 < len(v) <= longest else _SLOW
+    return v if v == v.strip() and 0 < len(v) <= longest and not has_invisible(v) else _SLOW
 
 
 def _integer(v: Any, lo: float, hi: float) -> Any:
@@ -155,7 +158,7 @@ def _yes_no(v: Any) -> Any:
     if kind is str:
         if v in _YES_NO:
             return _YES_NO[v]
-        return _TRUE_FALSE.get(v.lower(), _SLOW) if v == v.strip() else _SLOW
+        return _TRUE_FALSE.get(v.lower(), _SLOW) if v == v.strip() and v.isascii() else _SLOW
     return _SLOW
 
 
@@ -183,7 +186,7 @@ def _extra_value(v: Any) -> Any:
     if kind is float:
         return v if math.isfinite(v) and -MAX_MONEY <= v <= MAX_MONEY else _SLOW
     if kind is str:  # read as the profile reads it: "18万" is 180000.0, "007" stays text
-        if v != v.strip():
+        if v != v.strip() or has_invisible(v):
             return _SLOW
         try:
             got = read_scalar(v)
@@ -192,7 +195,7 @@ def _extra_value(v: Any) -> Any:
         if type(got) is str:
             return got if len(got) <= 1000 else _SLOW
         return _extra_value(got)
-    if kind is list and all(type(x) is str and x == x.strip() for x in v):
+    if kind is list and all(type(x) is str and x == x.strip() and not has_invisible(x) for x in v):
         return v
     return _SLOW
 
@@ -230,6 +233,8 @@ def _qualifications(v: Any) -> Any:
     if type(v) is tuple:
         v = list(v)
     if type(v) is not str and not (type(v) is list and all(type(x) is str for x in v)):
+        return _SLOW
+    if any(map(has_invisible, [v] if type(v) is str else v)):
         return _SLOW
     try:
         names: tuple[str, ...] = EnterpriseProfile._canonical_qualifications(v)  # type: ignore[assignment]
@@ -295,6 +300,7 @@ def _validators() -> dict[str, Callable[[Any], Any]]:
 _PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE))
+_EDGE_SPACE += "|[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in _INVISIBLE_RANGES) + "]"
 _ARROW_NUMBER = {"money": r"^[0-9]+(\.[0-9]+)?$", "int": r"^[0-9]+$", "real": r"^-?[0-9]+(\.[0-9]+)?$"}
 _CC_ORDER = np.full(256, -1, dtype=np.int64)
 for _k, _ch in enumerate("0123456789ABCDEFGHJKLMNPQRTUWXY"):

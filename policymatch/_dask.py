@@ -10,8 +10,10 @@ Rows are numbered across partitions (one cheap pass counts the rows of each part
 results come back in partition order with a bounded number of partitions in flight, so memory on
 the client stays flat.
 
-A CSV is read by Dask with pandas (``dtype=str``): a line with more fields than the header stops
-the run, where the single-process reader rejects just that line.
+A CSV is read by Dask with pandas (``dtype=str``) in the encoding the single-process reader
+would use (or ``encoding=``), after the same header check (a repeated column is refused); but a
+line with more fields than the header, an unterminated quote or a line that does not decode
+stops the run, where the single-process reader rejects just that line.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._batch_io import count_records, frame_chunk
+from ._files import check_regular_file
+from ._lines import check_header, csv_records, detect_encoding
 from .batch import COLUMNS, ChunkResult, Plan, categorical, rows_per_chunk
 
 if TYPE_CHECKING:
@@ -50,7 +54,7 @@ def _dask() -> tuple[Any, Any]:
 
 
 def read_partitions(source: Any, *, blocksize: str | int | None = None,
-                    chunk_size: int = 10_000) -> tuple[Any, bool]:
+                    chunk_size: int = 10_000, encoding: str | None = None) -> tuple[Any, bool]:
     """A Dask DataFrame of ``source`` (a Dask or pandas DataFrame, or a .csv / .parquet path),
     and whether its cells are text (CSV). A CSV is cut into blocks of about ``chunk_size`` rows
     unless ``blocksize`` (bytes, or text such as ``"16MB"``) says otherwise."""
@@ -58,15 +62,24 @@ def read_partitions(source: Any, *, blocksize: str | int | None = None,
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         suffix = path.suffix.lower()
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: no such file")
+        if not (suffix == ".parquet" and path.is_dir()):  # a Parquet dataset may be a folder
+            check_regular_file(path, "table")
         if suffix == ".csv":
+            text = detect_encoding(path, encoding)
+            first = next(csv_records(path, text), None)
+            if first is not None and first.cells is not None:
+                check_header(path, first.cells)  # pandas would rename a repeated column
             if blocksize is None:
                 rows = count_records(path) or 1
                 blocksize = max(64 * 1024, path.stat().st_size * chunk_size // max(rows, 1))
             return dd.read_csv(str(path), dtype=str, keep_default_na=False, na_values=[""],
-                               blocksize=blocksize, encoding="utf-8-sig"), True
+                               blocksize=None if text == "utf-16" else blocksize,
+                               encoding=text), True
         if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            if path.is_file():
+                check_header(path, list(pq.ParquetFile(path).schema_arrow.names))
             return dd.read_parquet(str(path)), False
         raise ValueError(f"{path}: on Dask, read .csv or .parquet (convert JSON Lines to Parquet)")
     if type(source).__name__ == "DataFrame" and hasattr(source, "iloc"):
@@ -133,7 +146,7 @@ def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
                workers: int | None = None, as_of: date | None = None,
                include_possible: bool = True, chunk_size: int = 10_000,
                blocksize: str | int | None = None,
-               in_flight: int | None = None) -> Iterator[ChunkResult]:
+               in_flight: int | None = None, encoding: str | None = None) -> Iterator[ChunkResult]:
     """Stream :class:`~policymatch.batch.ChunkResult` objects, one per partition, in order.
 
     Parameters
@@ -155,11 +168,14 @@ def match_dask(matcher: Matcher, source: Any, *, scheduler: str | None = None,
         Bytes per CSV partition instead (e.g. ``"16MB"``).
     in_flight : int, optional
         Partitions computed ahead of the one being returned (default twice the workers).
+    encoding : str, optional
+        Encoding of a CSV input (default: guessed as by :func:`~policymatch.batch.match_many`;
+        on Dask a line that does not decode stops the run instead of being one reject).
     """
     _, distributed = _dask()
     plan = Plan(matcher, as_of=as_of, include_possible=include_possible)
     frames, text_cells = read_partitions(
-        source, blocksize=blocksize,
+        source, blocksize=blocksize, encoding=encoding,
         chunk_size=rows_per_chunk(chunk_size, len(plan.compiled.clause_ids)))
     with ExitStack() as stack:
         client = None

@@ -42,6 +42,7 @@ from ._batch_io import (
     Chunk,
     TableWriter,
     check_chunk_size,
+    commit_all,
     count_records,
     frame_chunk,
     read_chunks,
@@ -399,15 +400,17 @@ def _categorical(values: np.ndarray, at: np.ndarray) -> Any:
 
 def iter_match_many(matcher: Matcher, profiles: Any, *, as_of: date | None = None,
                     chunk_size: int = 10_000, include_possible: bool = True,
-                    clause_ids: Iterable[str] | None = None) -> Iterator[ChunkResult]:
+                    clause_ids: Iterable[str] | None = None,
+                    encoding: str | None = None) -> Iterator[ChunkResult]:
     """Stream :class:`ChunkResult` objects, one per chunk of ``profiles``, in input order.
 
     ``chunk_size`` is an upper bound: with many clauses fewer rows are judged at once, so that
-    rows × clauses stays under :data:`PAIRS_PER_CHUNK` and memory stays bounded.
+    rows × clauses stays under :data:`PAIRS_PER_CHUNK` and memory stays bounded. ``encoding``
+    reads a CSV or JSON Lines file in that encoding instead of the guessed one.
     """
     plan = Plan(matcher, as_of=as_of, include_possible=include_possible, clause_ids=clause_ids)
     rows = rows_per_chunk(chunk_size, len(plan.compiled.clause_ids))
-    for chunk in read_chunks(profiles, rows):
+    for chunk in read_chunks(profiles, rows, encoding=encoding):
         result = plan.run(chunk)
         del chunk  # the raw rows go before the result is handed out
         yield result
@@ -545,7 +548,11 @@ def run_batch(results: Iterable[ChunkResult], output: str | os.PathLike[str], *,
     out = Path(output)
     summary = BatchSummary(output=str(out), rejects=str(rejects_path(out)))
     writer = TableWriter(out)
-    bad = TableWriter(rejects_path(out))
+    try:
+        bad = TableWriter(rejects_path(out))
+    except BaseException:
+        writer.abort()
+        raise
     try:
         for result in results:
             writer.write(result.table)
@@ -558,8 +565,7 @@ def run_batch(results: Iterable[ChunkResult], output: str | os.PathLike[str], *,
             writer.write(empty_table(()))
         if bad._first:
             bad.write(_pandas().DataFrame({"row": [], "reason": []}))
-        writer.commit()
-        bad.commit()
+        commit_all([writer, bad])
     except BaseException:
         writer.abort()
         bad.abort()

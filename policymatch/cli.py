@@ -13,11 +13,20 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ._cli_io import one_line as _one_line
+from ._cli_io import refuse_overwrite as _refuse_overwrite
+from ._cli_io import same_path as _same_path
+from ._cli_io import say as _print
+from ._cli_io import terminate_cleanly as _terminate_cleanly
 from .errors import PolicyFileError, PolicymatchError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["MAX_WORKERS", "build_parser", "main"]
 
 log = logging.getLogger(__name__)
+
+#: ``batch --workers`` above this is refused (each worker is a process with its own copy of the
+#: plan).
+MAX_WORKERS = 256
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, default=10_000, metavar="N",
                    help="rows judged together (default 10000); memory grows with it, not the input")
     p.add_argument("--workers", type=int, metavar="N",
-                   help="run on a local Dask cluster of N worker processes (policymatch[dask])")
+                   help=f"run on a local Dask cluster of N worker processes, 1 to {MAX_WORKERS} "
+                        "(policymatch[dask])")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="encoding of a CSV or JSON Lines input: utf-8, gb18030 (also GBK) or "
+                        "utf-16 (default: UTF-8, with or without BOM, else guessed from the start)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (policymatch[dask])")
     p.set_defaults(func=_cmd_batch)
@@ -193,7 +206,12 @@ def _profile_from_args(args: argparse.Namespace) -> Any:
 
     data: dict[str, Any] = {}
     if args.profile == "-":
-        raw = sys.stdin.buffer.read()
+        from .corpus import MAX_PROFILE_BYTES
+
+        if sys.stdin is None:
+            raise ProfileError("PROFILE is - but stdin is closed; pipe the profile JSON in or "
+                               "give a file")
+        raw = sys.stdin.buffer.read(MAX_PROFILE_BYTES + 1)  # never more than the limit
         data = load_profile(raw).model_dump(exclude_none=True, exclude_defaults=True)
     elif args.profile:
         data = load_profile(args.profile).model_dump(exclude_none=True, exclude_defaults=True)
@@ -254,22 +272,35 @@ def _cache_dir() -> str | None:
     return str(Path(base) / "policymatch")
 
 
-def _cmd_match(args: argparse.Namespace) -> int:
+def _as_of(text: str | None) -> Any:
+    """The ``--as-of`` day: ``None`` (today) only when the option is left out."""
     from datetime import date
 
     from .errors import ProfileError
 
-    profile = _profile_from_args(args)
+    if text is None:
+        return None
     try:
-        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+        return date.fromisoformat(text.strip())
     except ValueError:
-        raise ProfileError(f"--as-of {args.as_of!r}: write the date as YYYY-MM-DD") from None
+        raise ProfileError(f"--as-of {_short(text)}: write the date as YYYY-MM-DD, e.g. "
+                           "2025-06-30, or leave the option out for today") from None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[:limit]}… ({len(text):,} characters)"
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    profile = _profile_from_args(args)
+    as_of = _as_of(args.as_of)
     report = _matcher(args).match(profile, as_of=as_of, top_k=args.top,
                                   include_ineligible=args.all)
     if args.format == "json":
-        print(report.to_json())
+        _print(report.to_json())
     else:
-        print(_render_report(report, show_all=args.all))
+        _print(_render_report(report, show_all=args.all))
     return 0
 
 
@@ -325,16 +356,16 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
     hits = _matcher(args).search(args.text, top_k=args.top)
     if args.format == "json":
-        print(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False, indent=2))
+        _print(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False, indent=2))
         return 0
     if not hits:
-        print("（--top 0：不列出条款）" if args.top == 0 else
-              "没有找到相关条款；换个说法试试，例如“研发费用补助”“招聘博士补贴”。")
+        _print("（--top 0：不列出条款）" if args.top == 0 else
+               "没有找到相关条款；换个说法试试，例如“研发费用补助”“招聘博士补贴”。")
         return 0
     rows = [[f"{h.score:.2f}", h.clause_id, h.clause_title,
              format_money(h.max_amount) if h.max_amount is not None else "—",
              "、".join(h.matched_terms)] for h in hits]
-    print(render_table(["相关度", "条款", "标题", "最高金额", "命中词"], rows,
+    _print(render_table(["相关度", "条款", "标题", "最高金额", "命中词"], rows,
                        max_widths=[6, 16, 34, 12, 24], right=[True, False, False, True, False]))
     return 0
 
@@ -352,32 +383,42 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     several = len(args.files) > 1
     if out is not None and several and out.suffix:
         raise ExtractionError(f"-o {out}: with several inputs, -o must be a folder")
+    targets: dict[str, Path] = {}
+    if out is not None:
+        for name in args.files:
+            target = out / f"{Path(name).stem}.{args.format}" if several or out.is_dir() else out
+            clash = next((n for n, t in targets.items() if _same_path(t, target)), None)
+            if clash is not None:
+                raise ExtractionError(f"{clash} and {name} would both be written to {target}; "
+                                      "extract them into different folders or rename one")
+            targets[name] = target
+        _refuse_overwrite(args.files, [("-o", t) for t in targets.values()])
     for name in args.files:
         result = extract_policy(read_document(name), policy_id=args.policy_id,
                                 source=Path(name).name)
         text = result.to_yaml() if args.format == "yaml" else result.to_json()
         if out is None:
-            print(text)
+            _print(text, raw=True)  # YAML/JSON of the draft, byte for byte
             continue
-        target = out / f"{Path(name).stem}.{args.format}" if several or out.is_dir() else out
+        target = targets[name]
         atomic_write_text(target, text if text.endswith("\n") else text + "\n")
-        print(f"{name}: {len(result.policy.clauses)} clauses, {len(result.flagged)} to review "
-              f"-> {target}", file=sys.stderr)
+        _print(f"{name}: {len(result.policy.clauses)} clauses, {len(result.flagged)} to review "
+              f"-> {target}", err=True)
     return 0
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from datetime import date
-
+    from ._batch_io import rejects_path
     from .batch import count_records, iter_match_many, run_batch
     from .errors import ProfileError
 
-    try:
-        as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        raise ProfileError(f"--as-of {args.as_of!r}: write the date as YYYY-MM-DD") from None
-    if args.chunk_size < 1 or (args.workers is not None and args.workers < 1):
-        raise ProfileError("--chunk-size and --workers take a whole number of at least 1")
+    as_of = _as_of(args.as_of)
+    if args.chunk_size < 1:
+        raise ProfileError("--chunk-size takes a whole number of at least 1")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise ProfileError(f"--workers takes a whole number from 1 to {MAX_WORKERS}, got "
+                           f"{args.workers}")
+    _refuse_overwrite([args.input], [("-o", args.output), ("the rejects file", rejects_path(args.output))])
     matcher = _matcher(args)
     bar = None
     try:
@@ -387,10 +428,11 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             results: Any = match_dask(matcher, args.input, scheduler=args.scheduler,
                                       workers=args.workers, as_of=as_of,
                                       include_possible=not args.eligible_only,
-                                      chunk_size=args.chunk_size)
+                                      chunk_size=args.chunk_size, encoding=args.encoding)
         else:
             results = iter_match_many(matcher, args.input, as_of=as_of, chunk_size=args.chunk_size,
-                                      include_possible=not args.eligible_only)
+                                      include_possible=not args.eligible_only,
+                                      encoding=args.encoding)
         bar = _progress_bar(count_records(args.input))
         summary = run_batch(results, args.output, progress=bar.update if bar else None)
     except (ValueError, ImportError, UnicodeError) as exc:  # the input cannot be read at all
@@ -398,9 +440,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(summary.line())
-    print(f"wrote {summary.output}; rejected rows (row, reason) in {summary.rejects}",
-          file=sys.stderr)
+    _print(summary.line())
+    _print(f"wrote {summary.output}; rejected rows (row, reason) in {summary.rejects}",
+          err=True)
     return 0
 
 
@@ -435,29 +477,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         policy_set = load_policies(args.paths) if args.paths else load_policies()
     except PolicyFileError as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found; fix them and run `policymatch validate` "
-              "again", file=sys.stderr)
+            _print(line, err=True)
+        _print(f"{len(exc.problems)} problem(s) found; fix them and run `policymatch validate` "
+              "again", err=True)
         return 1
     problems = check_cases(policy_set)
     n_cases = sum(len(c.cases) for _, c in policy_set.items())
     if problems:
         for line in problems:
-            print(line, file=sys.stderr)
-        print(f"{len(problems)} of {n_cases} clause case(s) failed", file=sys.stderr)
+            _print(line, err=True)
+        _print(f"{len(problems)} of {n_cases} clause case(s) failed", err=True)
         return 1
     found = review_notes(args.paths or None)
     notes = [n for n in found if n.kind == "review"]
     loose = [n for n in found if n.kind == "unstructured"]
     for note in notes:
-        print(f"{note.where()}: open review: {note.note}", file=sys.stderr)
+        _print(f"{note.where()}: open review: {note.note}", err=True)
     for note in loose:
-        print(f"{note.where()}: unstructured condition (at best possible): {note.note}",
-              file=sys.stderr)
+        _print(f"{note.where()}: unstructured condition (at best possible): {note.note}", err=True)
     counts = (f"{len(policy_set.policies)} policies, {len(policy_set)} clauses, "
               f"{n_cases} clause cases pass")
     if not found:
-        print(f"OK: {counts}")
+        _print(f"OK: {counts}")
         return 0
     parts = []
     if notes:
@@ -469,10 +510,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                      "writes them as field conditions)")
     drafts = "; ".join(parts)
     if args.strict:
-        print(f"{drafts}; check each clause, delete its review: line, structure each unstructured "
-              "condition, and run `policymatch validate --strict` again", file=sys.stderr)
+        _print(f"{drafts}; check each clause, delete its review: line, structure each unstructured "
+              "condition, and run `policymatch validate --strict` again", err=True)
         return 1
-    print(f"DRAFT: {counts}, but {drafts}; --strict makes this an error")
+    _print(f"DRAFT: {counts}, but {drafts}; --strict makes this an error")
     return 0
 
 
@@ -480,7 +521,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     from ._schema import json_schema
 
     form: Any = args.form or ("output" if args.which == "report" else "input")
-    print(json.dumps(json_schema(args.which, form), ensure_ascii=False, indent=2))
+    _print(json.dumps(json_schema(args.which, form), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -495,17 +536,17 @@ def _cmd_list(args: argparse.Namespace) -> int:
         out = [{"policy_id": p.id, "title": p.title, "tier": p.tier, "domain": p.domain,
                 "clauses": [{"id": c.id, "title": c.title} for c in p.clauses]}
                for p in policy_set.policies]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        _print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     for tier in ("1", "9", "X", None):
         group = [p for p in policy_set.policies if p.tier == tier]
         if not group:
             continue
         n = sum(len(p.clauses) for p in group)
-        print(f"\n{_TIER_NAMES[tier]}：{len(group)} 个文件，{n} 条")
+        _print(f"\n{_TIER_NAMES[tier]}：{len(group)} 个文件，{n} 条")
         rows = [[c.id, p.domain or "", c.title] for p in group for c in p.clauses]
-        print(render_table(["条款编号", "领域", "标题"], rows, max_widths=[22, 14, 58]))
-    print(f"\n合计 {len(policy_set.policies)} 个政策文件，{len(policy_set)} 条")
+        _print(render_table(["条款编号", "领域", "标题"], rows, max_widths=[22, 14, 58]))
+    _print(f"\n合计 {len(policy_set.policies)} 个政策文件，{len(policy_set)} 条")
     return 0
 
 
@@ -514,10 +555,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     policy, clause = _load(args).clause(args.clause_id)
     if args.format == "json":
-        print(json.dumps({"policy_id": policy.id, "policy_title": policy.title,
+        _print(json.dumps({"policy_id": policy.id, "policy_title": policy.title,
                           **clause.model_dump(mode="json")}, ensure_ascii=False, indent=2))
         return 0
-    print(clause_text(policy, clause))
+    _print(clause_text(policy, clause))
     return 0
 
 
@@ -564,27 +605,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.version:
         from . import __version__
 
-        print(__version__)
+        _print(__version__)
         return 0
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
+    if sys.stdout is None:  # started with >&-: the answer would go nowhere
+        _print("error: standard output is closed; redirect it to a file (> out.txt) or a pipe",
+               err=True)
+        return 1
+    restore = _terminate_cleanly()
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()
+        return code
     except PolicyFileError as exc:
         if args.verbose:  # every problem, one per line
-            print("error: " + "\n  ".join(exc.problems), file=sys.stderr)
+            _print("error: " + "\n  ".join(exc.problems), err=True)
             return 1
-        first = exc.problems[0]
+        first = _one_line(exc.problems[0])
         more = f" (and {len(exc.problems) - 1} more; run `policymatch validate` to see all)" \
             if len(exc.problems) > 1 else ""
-        print(f"error: {first}{more}", file=sys.stderr)
+        _print(f"error: {first}{more}", err=True)
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
     except (PolicymatchError, OSError) as exc:
         if args.verbose:
             log.exception("failed")
-        detail = str(exc) if args.verbose else str(exc).splitlines()[0]
-        print(f"error: {detail}", file=sys.stderr)
+        detail = str(exc) if args.verbose else _one_line(str(exc))
+        _print(f"error: {detail}", err=True)
         return 1
+    finally:
+        restore()

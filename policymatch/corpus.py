@@ -21,9 +21,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 import yaml
 from pydantic import ValidationError
 
+from ._files import mode_for, read_bounded
+from ._yaml import MAX_NESTING, _decode, _line_of, _shorten, parse_yaml, yaml_lines
 from .errors import PolicyFileError, ProfileError
 from .models import Policy, PolicySet
 from .profile import EnterpriseProfile
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable  # importlib.resources.abc exists from Python 3.11 only
 
 __all__ = [
     "MAX_NESTING",
@@ -43,8 +48,6 @@ logger = logging.getLogger(__name__)
 MAX_POLICY_FILE_BYTES = 2_000_000
 #: A profile JSON larger than this is refused.
 MAX_PROFILE_BYTES = 1_000_000
-#: A policy file (or profile JSON) nested deeper than this is refused (a real one is under 15).
-MAX_NESTING = 40
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -52,159 +55,6 @@ class _HasItems(Protocol):
     """Anything with ``.items()`` of (column, value) pairs: a dict or a pandas Series."""
 
     def items(self) -> Iterable[tuple[Any, Any]]: ...
-
-
-if TYPE_CHECKING:  # the mix-in is only ever combined with a loader; tell the type checker so
-    from importlib.abc import Traversable  # importlib.resources.abc exists from Python 3.11 only
-
-    _LoaderBase = yaml.SafeLoader
-else:
-    _LoaderBase = object
-
-
-class _NoDuplicateKeys(_LoaderBase):
-    """Constructor mix-in: a mapping key that appears twice is an error, not a silent overwrite."""
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        if not isinstance(node, yaml.MappingNode):  # !!set x: PyYAML says what it expected
-            return super().construct_mapping(node, deep=deep)
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
-                    "a key is a list or mapping; keys must be plain text", key_node.start_mark
-                ) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
-                    f"duplicate key {key!r}; each key may appear once", key_node.start_mark)
-            seen[key] = True
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_object(self, node: Any, deep: bool = False) -> Any:
-        # A scalar the resolver types but Python cannot hold (2025-02-30, a 5,000-digit
-        # integer), or an explicit tag on a value it does not fit (!!timestamp abc, !!bool
-        # maybe), is a problem of the file at that line, not a crash.
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError, TypeError, AttributeError, KeyError, IndexError) as exc:
-            shown = f" {_shorten(node.value)}" if isinstance(node.value, str) else ""
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read{shown} ({exc})", node.start_mark) from None
-
-
-class _StrictLoader(_NoDuplicateKeys, yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys and anchors/aliases."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases (*name) are not allowed in policy files; write the "
-                "value out in full", event.start_mark)
-        event = self.peek_event()
-        if getattr(event, "anchor", None) is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"YAML anchors (&{event.anchor}) are not allowed in policy files; "
-                "write the value out in full", event.start_mark)
-        return super().compose_node(parent, index)
-
-
-_CSafeLoader: Any = getattr(yaml, "CSafeLoader", None)
-_FastLoader: Any = None
-if _CSafeLoader is not None:  # libyaml's parser: about 30x faster on the bundled corpus
-
-    class _FastLoader(_NoDuplicateKeys, _CSafeLoader):  # type: ignore[no-redef]
-        """libyaml-backed safe loader refusing duplicate keys (anchors are checked first by
-        :func:`_refuse_anchors`, from libyaml's own event stream)."""
-
-    _FastLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _FastLoader.construct_mapping)
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_mapping)
-
-
-def _decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:8192]:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows Notepad's "Unicode"
-            raise PolicyFileError(f"{name}: saved as UTF-16 text; save the file as UTF-8")
-        raise PolicyFileError(f"{name}: this is a binary file, not YAML or JSON text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PolicyFileError(
-            f"{name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
-
-
-def parse_yaml(text: str, name: str) -> Any:
-    """Parse policy YAML (or JSON, a subset) safely; errors name the file and line."""
-    try:
-        if _FastLoader is not None:
-            _refuse_anchors(text)
-            data = yaml.load(text, Loader=_FastLoader)
-        else:
-            data = yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as exc:
-        if "maximum nesting depth" in str(exc):  # newer libyaml builds stop deep input themselves
-            raise PolicyFileError(f"{name}: nested more than {MAX_NESTING} levels; flatten the "
-                                  "conditions") from None
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        if "python/" in str(exc):
-            problem = f"{problem}; Python tags are never executed or loaded, remove the tag"
-        raise PolicyFileError(f"{name}:{where}: {problem}") from None
-    except (RecursionError, _TooDeep):
-        raise PolicyFileError(f"{name}: nested more than {MAX_NESTING} levels; flatten the "
-                              "conditions") from None
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
-        raise PolicyFileError(f"{name}: cannot read the YAML ({exc})") from None  # a backstop
-    if _depth(data) > MAX_NESTING:
-        raise PolicyFileError(f"{name}: nested more than {MAX_NESTING} levels; flatten the conditions")
-    return data
-
-
-class _TooDeep(Exception):
-    """Nesting beyond MAX_NESTING, found while reading the event stream."""
-
-
-def _refuse_anchors(text: str) -> None:
-    """Raise on the first YAML anchor or alias, or nesting deeper than :data:`MAX_NESTING`,
-    reading libyaml's event stream (fast, no nodes). The depth is checked here because libyaml's
-    composer recurses in C: tens of thousands of ``[`` would crash the process, not raise."""
-    depth = 0
-    # types-PyYAML types MarkedYAMLError's marks as yaml.error.Mark only, but libyaml's events
-    # carry yaml._yaml.Mark (same name/line/column), which PyYAML's own C parser puts in errors.
-    for event in yaml.parse(text, Loader=_CSafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases (*name) are not allowed in policy files; write the "
-                "value out in full", event.start_mark)  # type: ignore[arg-type]
-        if (anchor := getattr(event, "anchor", None)) is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"YAML anchors (&{anchor}) are not allowed in policy files; "
-                "write the value out in full", event.start_mark)  # type: ignore[arg-type]
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_NESTING:
-                raise _TooDeep
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-
-
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_NESTING:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
 
 
 _UNION_TAGS = frozenset({"field", "all", "any", "not", "fixed", "tiers", "ratio", "per_unit",
@@ -235,16 +85,6 @@ def _locate(loc: tuple[Any, ...], raw: Any) -> str:
     return prefix + ".".join(parts)
 
 
-def _shorten(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut to about ``limit`` characters with the full length said: an error
-    line about a 10 MB string stays one short line."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    size = f"{len(value):,} characters" if isinstance(value, str) else f"{len(text):,} characters"
-    return f"{text[:limit]}… ({size})"
-
-
 _DATE_HINT = "write the date as YYYY-MM-DD, e.g. 2023-06-01"
 _HINTS = {
     "extra_forbidden": "remove it or fix its spelling; `policymatch schema {schema}` lists the "
@@ -260,14 +100,35 @@ _HINTS = {
 }
 
 
+def _one_per_extra(errors: list[Any], raw: Any) -> list[Any]:
+    """An ``extra`` value of no allowed type fails each member of the union (``extra.a.float``,
+    ``extra.a.int``, …): say it once, for ``extra.a``."""
+    out: list[Any] = []
+    seen: set[Any] = set()
+    for err in errors:
+        loc = err["loc"]
+        if len(loc) > 2 and loc[0] == "extra":
+            if loc[:2] in seen:
+                continue
+            seen.add(loc[:2])
+            value = raw.get("extra", {}).get(loc[1]) if isinstance(raw, dict) else None
+            got = type(value).__name__ if isinstance(value, (dict, list)) else repr(value)
+            err = {"loc": loc[:2], "type": "extra_value", "input": {},
+                   "msg": f"an extra fact is a number, yes/no, text or a list of text, not {got}"
+                          " — flatten it into keys such as extra.a_b"}
+        out.append(err)
+    return out
+
+
 def format_validation_error(exc: ValidationError, name: str, raw: Any, *,
-                            schema: str = "policy") -> list[str]:
+                            schema: str = "policy", lines: Any = None) -> list[str]:
     """One line per problem: file, clause id, field path, bad value, message and a hint.
 
-    ``schema`` (``policy`` or ``profile``) names the `policymatch schema` that lists the fields.
+    ``schema`` (``policy`` or ``profile``) names the `policymatch schema` that lists the fields;
+    ``lines`` (the YAML's node tree, see :func:`_yaml_lines`) adds the line of each problem.
     """
-    lines: list[str] = []
-    errors = exc.errors(include_url=False)
+    out: list[str] = []
+    errors = _one_per_extra(exc.errors(include_url=False), raw)
     locs = [e["loc"] for e in errors]
     for err in errors:
         loc = err["loc"]
@@ -283,16 +144,24 @@ def format_validation_error(exc: ValidationError, name: str, raw: Any, *,
         shown = "" if isinstance(bad, (dict, list)) or err["type"] == "missing" \
             else f" (got {_shorten(bad)})"
         hint = _HINTS.get(err["type"], "").format(schema=schema)
-        lines.append(f"{name}: {where}: {msg}{shown}" + (f" — {hint}" if hint else ""))
-    return lines
+        if err["type"] == "union_tag_not_found":
+            msg = "not a condition or benefit" if bad != {} else "an empty mapping"
+            hint = ("write a leaf {field, op, value}, or a kind (all, any, not for conditions; "
+                    "fixed, tiers, ratio, … for benefits); leave it out when there is none")
+        line = _line_of(lines, loc)
+        at = f" (line {line})" if line else ""
+        out.append(f"{name}: {where}: {msg}{shown}" + (f" — {hint}" if hint else "") + at)
+    return out
 
 
 def _read_policy(data: bytes, name: str) -> tuple[Policy | None, list[str]]:
-    if len(data) > MAX_POLICY_FILE_BYTES:
-        return None, [f"{name}: {len(data):,} bytes is over the {MAX_POLICY_FILE_BYTES:,}-byte limit "
+    if isinstance(data, _Oversize) or len(data) > MAX_POLICY_FILE_BYTES:
+        size = f"{data.size if isinstance(data, _Oversize) else len(data):,} bytes is"
+        return None, [f"{name}: {size} over the {MAX_POLICY_FILE_BYTES:,}-byte limit "
                       "for one policy file; split the document"]
     try:
-        raw = parse_yaml(_decode(data, name), name)
+        text = _decode(data, name)
+        raw = parse_yaml(text, name)
     except PolicyFileError as exc:
         return None, exc.problems
     if not isinstance(raw, dict):
@@ -301,7 +170,7 @@ def _read_policy(data: bytes, name: str) -> tuple[Policy | None, list[str]]:
     try:
         return Policy.model_validate(raw), []
     except ValidationError as exc:
-        return None, format_validation_error(exc, name, raw)
+        return None, format_validation_error(exc, name, raw, lines=yaml_lines(text))
 
 
 def bundled_files() -> list[Traversable]:
@@ -310,19 +179,43 @@ def bundled_files() -> list[Traversable]:
     return sorted((f for f in root.iterdir() if f.name.endswith(_SUFFIXES)), key=lambda f: f.name)
 
 
+class _Oversize(bytes):
+    """Stands for a file over MAX_POLICY_FILE_BYTES, which is never read (``size``: its size)."""
+
+    size = 0
+
+
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[str, bytes]]:
     for p in paths:
+        if not os.fspath(p).strip():
+            raise PolicyFileError("an empty policy path was given (--policies ''); name a policy "
+                                  "file or folder, or leave the option out for the bundled corpus")
         path = Path(p)
         if path.is_dir():
             files = sorted(f for f in path.rglob("*") if f.suffix in _SUFFIXES and f.is_file())
             if not files:
                 raise PolicyFileError(f"{path}: no .yaml, .yml or .json policy files in this folder")
             for f in files:
-                yield str(f), f.read_bytes()
-        elif path.is_file():
-            yield str(path), path.read_bytes()
+                yield str(f), _read_policy_bytes(f)
+        elif path.exists():
+            yield str(path), _read_policy_bytes(path)
         else:
             raise PolicyFileError(f"{path}: no such file or folder")
+
+
+def _read_policy_bytes(path: Path) -> bytes:
+    """A policy file's bytes, its size checked before reading (an ``_Oversize`` when over)."""
+    try:
+        data = read_bounded(path, MAX_POLICY_FILE_BYTES, "policy file")
+    except OSError as exc:
+        raise PolicyFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise PolicyFileError(str(exc)) from None
+    if data is None:
+        over = _Oversize(b"\x00 over the size limit")
+        over.size = path.stat().st_size
+        return over
+    return data
 
 
 def load_policies(
@@ -391,23 +284,23 @@ def _cache_file(cache_dir: str | os.PathLike[str], files: list[tuple[str, bytes]
 
 def _parse_sources(sources: Iterable[tuple[str, bytes]]) -> PolicySet:
     policies: list[Policy] = []
-    origin: dict[str, str] = {}
+    origin: dict[str, str] = {}  # policy id → the file that first used it
+    clause_origin: dict[str, str] = {}  # clause id → the file that first used it (one pass)
     problems: list[str] = []
     for name, data in sources:
         policy, errs = _read_policy(data, name)
         problems.extend(errs)
         if policy is None:
             continue
-        for earlier in policies:
-            if earlier.id == policy.id:
-                problems.append(f"{name}: policy id {policy.id!r} is already used by "
-                                f"{origin[earlier.id]}; give each policy its own id")
-        clause_ids = {c.id: origin_name for origin_name, p in
-                      ((origin[p.id], p) for p in policies) for c in p.clauses}
+        if policy.id in origin:
+            problems.append(f"{name}: policy id {policy.id!r} is already used by "
+                            f"{origin[policy.id]}; give each policy its own id")
         for clause in policy.clauses:
-            if clause.id in clause_ids:
+            if clause.id in clause_origin:
                 problems.append(f"{name}: clause {clause.id}: id is already used in "
-                                f"{clause_ids[clause.id]}; clause ids must be unique")
+                                f"{clause_origin[clause.id]}; clause ids must be unique")
+        for clause in policy.clauses:
+            clause_origin.setdefault(clause.id, name)
         origin.setdefault(policy.id, name)
         policies.append(policy)
     if problems:
@@ -467,6 +360,7 @@ def atomic_write_text(target: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -508,13 +402,15 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
             data = source
         else:
             name = str(source)
-            path = Path(source)
-            if not path.is_file():
-                raise ProfileError(f"{name}: no such file")
-            if path.stat().st_size > MAX_PROFILE_BYTES:
+            try:
+                got = read_bounded(Path(source), MAX_PROFILE_BYTES, "profile JSON")
+            except (OSError, ValueError) as exc:
+                raise ProfileError(str(exc) if not isinstance(exc, PermissionError)
+                                   else f"{name}: cannot be read (permission denied)") from None
+            if got is None:
                 raise ProfileError(f"{name}: larger than {MAX_PROFILE_BYTES:,} bytes; a profile "
                                    "is one enterprise's facts")
-            data = path.read_bytes()
+            data = got
         if len(data) > MAX_PROFILE_BYTES:
             raise ProfileError(f"{name}: larger than {MAX_PROFILE_BYTES:,} bytes")
         try:
@@ -606,8 +502,18 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
     from .fields import FieldKind, field_spec
 
     data: dict[str, Any] = {}
+    seen: set[str] = set()
+    dotted: set[str] = set()  # the heads of dotted columns (talents of talents.phd)
     for key, raw in row.items():
         column = str(key).strip()
+        head, dot, rest = column.partition(".")
+        if column in seen or (dot and head in seen) or column in dotted:
+            other = column if column in seen else (head if dot and head in seen else f"{column}.…")
+            raise ProfileError(f"{name or 'row'}: columns {other!r} and {column!r} give the same "
+                               "field twice; keep one (it is not clear which one holds the value)")
+        seen.add(column)
+        if dot:
+            dotted.add(head)
         value = _plain_cell(raw)
         if _is_missing(value):
             continue
@@ -617,7 +523,6 @@ def profile_from_row(row: Mapping[str, Any] | _HasItems, *, name: str | None = N
                 value = int(value)
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
-        head, dot, rest = column.partition(".")
         if dot and head in ("talents", "extra", "previous"):
             data.setdefault(head, {})[rest] = value
         else:

@@ -94,7 +94,7 @@ class ExtractionResult(BaseModel):
 
 # -- reading ----------------------------------------------------------------------------------
 def read_document(path: str | Path) -> str:
-    """Return the text of a ``.txt`` (UTF-8) or ``.docx`` policy document.
+    """Return the text of a ``.txt`` (UTF-8 or UTF-16) or ``.docx`` policy document.
 
     Raises
     ------
@@ -102,9 +102,10 @@ def read_document(path: str | Path) -> str:
         For a missing file, one over :data:`MAX_DOCUMENT_BYTES`, binary or non-UTF-8 bytes, a
         damaged ``.docx``, or ``.docx`` support not installed (``pip install 'policymatch[docx]'``).
     """
+    from ._documents import check_docx, check_file, document_text
+
     p = Path(path)
-    if not p.is_file():
-        raise ExtractionError(f"{p}: no such file")
+    check_file(p)
     if (size := p.stat().st_size) > MAX_DOCUMENT_BYTES:
         raise ExtractionError(f"{p}: {size:,} bytes is over the {MAX_DOCUMENT_BYTES:,}-byte limit "
                               "for one policy document; split it or extract the policy part")
@@ -118,6 +119,7 @@ def read_document(path: str | Path) -> str:
         except ImportError:
             raise ExtractionError(f"{p}: reading .docx needs python-docx: "
                                   "pip install 'policymatch[docx]'") from None
+        check_docx(p)
         try:
             doc = docx.Document(str(p))
         except Exception as exc:  # python-docx raises zip, XML and key errors for bad files
@@ -125,14 +127,7 @@ def read_document(path: str | Path) -> str:
         lines = [para.text for para in doc.paragraphs]
         lines += [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
         return "\n".join(lines)
-    data = p.read_bytes()
-    if b"\x00" in data:
-        raise ExtractionError(f"{p}: this is a binary file, not policy text; give a .txt or .docx")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ExtractionError(f"{p}: not UTF-8 text (byte {exc.start}); convert it first, e.g. "
-                              f"iconv -f GB18030 -t UTF-8 {p.name}") from None
+    return document_text(p, MAX_DOCUMENT_BYTES)
 
 
 # -- the document's own facts -------------------------------------------------------------------

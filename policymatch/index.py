@@ -19,20 +19,33 @@ corpus, refuses to load.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import secrets
 import shutil
 import threading
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ._index_files import (
+    REBUILD as _REBUILD,
+)
+from ._index_files import (
+    _Csr,
+    _load_csr,
+    _load_npy,
+    _read_json,
+    _saved_tokenizer,
+    _shorten,
+)
 from .errors import IndexFormatError, NotFittedError, UnknownClauseError
 from .text import Tokenizer, VocabularyTokenizer
 
@@ -44,7 +57,6 @@ __all__ = ["FORMAT_VERSION", "ClauseIndex"]
 FORMAT_VERSION = 2  # 2: idf of damped terms scaled, `damped` in meta params
 _FORMAT = "policymatch-clause-index"
 _FILES = ("meta.json", "vocabulary.json", "idf.npy", "matrix.npz", "lexicon.json")
-_REBUILD = "rebuild it: fit a ClauseIndex on the policies and save it again"
 # Building a lexicon takes a second or more; threads that ask for one at once wait for the first
 # instead of each building their own. (A module lock, so an index still pickles.)
 _LEXICON_LOCK = threading.Lock()
@@ -144,11 +156,13 @@ class ClauseIndex:
                 f"query_tokenizer={self.query_tokenizer!r}{fitted})")
 
     # -- fitting ----------------------------------------------------------------------------
-    def fit(self, ids: Sequence[str], texts: Sequence[str], *, fingerprint: str = "") -> ClauseIndex:
+    def fit(self, ids: Sequence[str], texts: Sequence[str], *, fingerprint: str = "",
+            allow_empty: bool = False) -> ClauseIndex:
         """Learn the vocabulary, IDF and clause matrix from ``texts`` (one per id).
 
         Raises ``ValueError`` for mismatched lengths, duplicate or non-text ids, non-text
-        clauses, an empty corpus or one without a single term. The inputs are not modified.
+        clauses, an empty corpus or (unless ``allow_empty``: then every score is 0) one without
+        a single term. The inputs are not modified.
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -169,6 +183,13 @@ class ClauseIndex:
         try:
             matrix = vectorizer.fit_transform(tokens)
         except ValueError as exc:  # "empty vocabulary" and its min_df variant
+            if allow_empty:
+                empty = _Csr(np.zeros(0), np.zeros(0, np.int64),
+                             np.zeros(len(ids_t) + 1, np.int64), (len(ids_t), 0))
+                self._set_state(ids=ids_t, vocabulary={}, idf=np.zeros(0), csr=empty,
+                                lexicon=None, seen=frozenset(), fingerprint=fingerprint,
+                                tokenizer=tokenizer)
+                return self
             raise ValueError(
                 f"no clause text has a term to index ({exc}); check the texts or lower min_df"
             ) from exc
@@ -316,7 +337,7 @@ class ClauseIndex:
         query[cols] = weights
         csr = self._csr
         return np.bincount(self._row_of, weights=csr.data * query[csr.indices],
-                           minlength=len(self.ids_))
+                           minlength=len(self.ids_)).astype(np.float64, copy=False)
 
     def score_many(self, texts: Iterable[str]) -> np.ndarray:
         """Cosine similarities, shape ``(n_texts, n_clauses)``: one sparse product per batch.
@@ -436,20 +457,31 @@ class ClauseIndex:
         try:
             params = meta["params"]
             ids = tuple(str(i) for i in meta["ids"])
-            vocabulary = {str(k): int(v) for k, v in _read_json(path / "vocabulary.json").items()}
-            idf = np.load(path / "idf.npy", allow_pickle=False)
-            csr = _load_csr(path / "matrix.npz")
-            lexicon = VocabularyTokenizer.from_dict(_read_json(path / "lexicon.json"))
-            saved_tokenizer = dict(params["tokenizer"])
+            saved_tokenizer = _saved_tokenizer(path, params["tokenizer"])
             if tokenizer is None:
-                tokenizer = Tokenizer(**saved_tokenizer)
+                if saved_tokenizer["user_dict_sha256"] is not None:
+                    raise IndexFormatError(
+                        f"{path}: fitted with a user dictionary; pass the same "
+                        "tokenizer=Tokenizer(user_dict=...) to load it (a saved index names no "
+                        "file to read)")
+                tokenizer = Tokenizer(stopwords=saved_tokenizer["stopwords"],
+                                      hmm=saved_tokenizer["hmm"],
+                                      engine=params["tokenizer"].get("engine", "jieba"))
             damped = params["damped"]
+            vocabulary = {str(k): int(v) for k, v in _read_json(path / "vocabulary.json").items()}
+            idf = _load_npy(path / "idf.npy", (len(vocabulary),))
+            csr = _load_csr(path / "matrix.npz", len(ids), len(vocabulary))
+            lexicon = VocabularyTokenizer.from_dict(_read_json(path / "lexicon.json"))
             index = cls(tokenizer=tokenizer, sublinear_tf=bool(params["sublinear_tf"]),
                         min_df=int(params["min_df"]), query_tokenizer=params["query_tokenizer"],
                         damped=None if damped is None else _check_damped(
                             {str(k): float(v) for k, v in damped.items()}))
-        except (KeyError, TypeError, ValueError, AttributeError, OSError) as exc:
-            raise IndexFormatError(f"{path}: damaged index ({exc}); {_REBUILD}") from exc
+        except IndexFormatError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OSError, EOFError,
+                RecursionError, zipfile.BadZipFile, zlib.error) as exc:
+            detail = _shorten(f"{type(exc).__name__}: {exc}")
+            raise IndexFormatError(f"{path}: damaged index ({detail}); {_REBUILD}") from exc
         differ = [k for k, v in _tokenizer_params(tokenizer).items() if saved_tokenizer.get(k) != v]
         if differ:
             raise IndexFormatError(
@@ -490,9 +522,15 @@ def _check_damped(damped: Mapping[str, float] | None) -> dict[str, float]:
 
 
 def _tokenizer_params(tokenizer: Tokenizer) -> dict[str, Any]:
-    """The tokenizer parameters that change tokens, as JSON values (engine and cache do not)."""
+    """The tokenizer parameters that change tokens, as JSON data (engine and cache do not).
+
+    A user dictionary is saved as the SHA-256 of its bytes, never as its path: a saved index
+    must not tell the library which file to open."""
     user_dict, stop = tokenizer.user_dict, tokenizer.stopwords
-    return {"user_dict": None if user_dict is None else os.fspath(user_dict),
+    digest = None
+    if user_dict is not None:
+        digest = hashlib.sha256(Path(user_dict).read_bytes()).hexdigest()
+    return {"user_dict_sha256": digest,
             "stopwords": None if stop is None else sorted(stop), "hmm": bool(tokenizer.hmm)}
 
 
@@ -510,16 +548,6 @@ def _replaceable(target: Path) -> bool:
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexFormatError(f"{path}: unreadable ({exc}); {_REBUILD}") from exc
-    if not isinstance(data, dict):
-        raise IndexFormatError(f"{path}: expected a JSON object; {_REBUILD}")
-    return data
 
 
 def _check_meta(path: Path, meta: dict[str, Any], expected_fingerprint: str | None) -> None:
@@ -542,39 +570,3 @@ def _check_meta(path: Path, meta: dict[str, Any], expected_fingerprint: str | No
         )
 
 
-@dataclass(frozen=True)
-class _Csr:
-    """The arrays of a CSR matrix, usable without importing scipy."""
-
-    data: np.ndarray
-    indices: np.ndarray
-    indptr: np.ndarray
-    shape: tuple[int, int]
-
-    @classmethod
-    def of(cls, matrix: Any) -> _Csr:
-        matrix.sort_indices()
-        return cls(np.asarray(matrix.data, dtype=np.float64), matrix.indices, matrix.indptr,
-                   (int(matrix.shape[0]), int(matrix.shape[1])))
-
-    def valid(self) -> bool:
-        n_rows, n_cols = self.shape
-        p = self.indptr
-        return bool(
-            p.ndim == 1 and len(p) == n_rows + 1 and p[0] == 0 and p[-1] == len(self.data)
-            and len(self.indices) == len(self.data) and np.all(np.diff(p) >= 0)
-            and (self.indices.size == 0 or (self.indices.min() >= 0 and self.indices.max() < n_cols))
-            and np.all(np.isfinite(self.data))
-        )
-
-
-def _load_csr(path: Path) -> _Csr:
-    """Read scipy's ``save_npz`` layout with ``np.load(allow_pickle=False)`` and no scipy."""
-    with np.load(path, allow_pickle=False) as npz:
-        fmt = npz["format"].item()
-        if fmt not in (b"csr", "csr"):
-            raise ValueError(f"matrix.npz holds a {fmt!r} matrix, expected csr")
-        n_rows, n_cols = (int(n) for n in npz["shape"])
-        return _Csr(np.asarray(npz["data"], dtype=np.float64),
-                    np.asarray(npz["indices"], dtype=np.int64),
-                    np.asarray(npz["indptr"], dtype=np.int64), (n_rows, n_cols))

@@ -7,6 +7,7 @@ path, the stored clause cases and the batch path's oracle tests.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_SEARCH_CHARS", "Matcher", "assess", "check_cases", "clause_condition",
            "clause_document"]
+
+log = logging.getLogger(__name__)
 
 #: Longest free-text need :meth:`Matcher.search` accepts, in characters.
 MAX_SEARCH_CHARS = 10_000
@@ -237,7 +240,10 @@ class Matcher:
             index = None  # fitted with other generic words: refit and overwrite
         if index is None:
             index = ClauseIndex(tokenizer=tokenizer, damped=damped).fit(
-                ids, [clause_document(p, c) for p, c in pairs], fingerprint=fingerprint)
+                ids, [clause_document(p, c) for p, c in pairs], fingerprint=fingerprint,
+                allow_empty=True)  # relevance only ranks: without any term, every score is 0
+            if not index.vocabulary_:
+                log.warning("no clause text has a term to index; relevance scores are all 0")
             self._store_index(index, fingerprint)
         self.policy_set_ = policy_set
         self.pairs_ = pairs
@@ -267,8 +273,11 @@ class Matcher:
 
         try:
             return ClauseIndex.load(path, expected_fingerprint=fingerprint, tokenizer=tokenizer)
-        except IndexFormatError:
-            return None  # stale or foreign: refit and overwrite
+        except IndexFormatError as exc:  # damaged or foreign: a cache is disposable
+            reason = str(exc).splitlines()[0].replace(f"{path}/", "").replace(f"{path}: ", "")
+            log.warning("index cache %s cannot be used (%s); fitting the index again",
+                        path, reason[:300])
+            return None
 
     def _store_index(self, index: ClauseIndex, fingerprint: str) -> None:
         path = self._cache_path(fingerprint)

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ._descriptions import describe
+from ._visible import visible_data
 from .aliases import canonical_industry, canonical_qualification
 from .fields import FieldKind, field_spec
 from .profile import EnterpriseProfile, Money, MoneyInput
@@ -116,6 +117,11 @@ class FieldTest(_Frozen):
     op: Op
     value: LeafValue
     label: str | None = Field(None, description="reason wording for the field, overriding its label")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _visible_text(cls, data: Any) -> Any:  # the profile side drops the same characters
+        return visible_data(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _check(self) -> FieldTest:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from ._cells import read_scalar, read_yes_no, split_names
+from ._visible import visible_data
 from .aliases import canonical_industry, canonical_qualification
 from .errors import ProfileError
 from .units import (
@@ -269,6 +270,12 @@ class EnterpriseProfile(BaseModel):
         if given is None and precision != "day":
             data["established_precision"] = precision
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _visible_text(cls, data: Any) -> Any:
+        # zero-width characters and bidi marks would make "嵊州市" differ from itself
+        return visible_data(data) if isinstance(data, dict) else data
 
     @field_validator("established", mode="before")
     @classmethod

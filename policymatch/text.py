@@ -33,6 +33,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from ._visible import visible
+
 __all__ = ["Tokenizer", "VocabularyTokenizer", "default_stopwords", "domain_terms",
            "expand_query", "normalize"]
 
@@ -70,7 +72,7 @@ def normalize(text: str) -> str:
     >>> normalize("  專精特新「小巨人」ＡＢＣ１２３\\n\\t企業 ")
     '专精特新「小巨人」ABC123 企业'
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = visible(unicodedata.normalize("NFKC", text))
     if not text.isascii():
         text = _t2s().convert(text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -126,8 +126,10 @@ def _parse_chinese_amount(text: str, raw: str, field: str) -> float:
     body = text[:-1] if text.endswith("元") else text
     try:
         value = cn2an.cn2an(body, "smart")
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ValueError(f"{field}: cannot read {raw!r} as money ({exc})") from None
+    except (ValueError, KeyError, IndexError, TypeError):  # its messages are internal ("(1e7)")
+        raise ValueError(
+            f"{field}: cannot read {raw!r} as money; write a number of 元 or text like "
+            "'3500万元', '1.2亿', '3.5亿', '五百万元'") from None
     return float(value)
 
 
@@ -265,6 +267,8 @@ def years_between(start: date, end: date) -> float:
         return -years_between(end, start)
     whole = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
     last = _shift_years(start, whole)
+    if last.year >= 9999:  # no anniversary after 9999: share of an average year
+        return whole + (end - last).days / 365.2425
     following = _shift_years(start, whole + 1)
     return whole + (end - last).days / (following - last).days
 

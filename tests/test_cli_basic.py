@@ -87,9 +87,12 @@ def test_validate_reports_a_broken_file_precisely(mini_raw: dict[str, Any], writ
     path = write_yaml(mini_raw)
     code, out, err = run(["validate", str(path)], capsys)
     assert code == 1 and out == ""
+    text = path.read_text("utf-8").splitlines()
+    value_line = next(n for n, t in enumerate(text, 1) if "很多" in t)
+    line = max(n for n, t in enumerate(text[:value_line], 1) if "field: revenue" in t)  # its leaf
     assert err.splitlines() == [
         f"{path}: clause mini-sales: conditions: revenue: cannot read '很多' as money; write a "
-        "number of 元 or text like '3500万元', '1.2亿', '120万'",
+        f"number of 元 or text like '3500万元', '1.2亿', '120万' (line {line})",
         "1 problem(s) found; fix them and run `policymatch validate` again",
     ]
 

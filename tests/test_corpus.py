@@ -473,5 +473,5 @@ def test_bad_profile_paths(tmp_path: Path) -> None:
     big.write_bytes(b" " * (MAX_PROFILE_BYTES + 1))
     with pytest.raises(ProfileError, match=r"big\.json: larger than 1,000,000 bytes"):
         load_profile(big)
-    with pytest.raises(ProfileError, match="no such file"):
+    with pytest.raises(ProfileError, match="is a folder; give the profile JSON inside it"):
         load_profile(tmp_path)  # a folder is not a profile

@@ -130,6 +130,56 @@ def test_policy_format_lists_every_key(model: Any, section: str) -> None:
         assert f"`{key}`" in body, f"{model.__name__}.{key} is missing from {section} in policy-format.md"
 
 
+def _limit_constants() -> dict[str, Any]:
+    """Every ``MAX_*`` number defined in a module of the package, by dotted name."""
+    import importlib
+    import pkgutil
+
+    import policymatch
+
+    found: dict[str, Any] = {}
+    for info in pkgutil.iter_modules(policymatch.__path__):
+        if info.ispkg or info.name in ("__main__", "server"):
+            continue
+        module = importlib.import_module(f"policymatch.{info.name}")
+        for name, value in vars(module).items():
+            if name.startswith("MAX_") and isinstance(value, (int, float)):
+                found[f"policymatch.{info.name}.{name}"] = value
+    return found
+
+
+def _shown(value: Any) -> str:
+    return f"{value:.0e}".replace("+", "") if isinstance(value, float) else f"{value:,}"
+
+
+def test_every_limit_constant_is_on_the_limits_page() -> None:
+    page = _page("limits.md")
+    rows = [line for line in page.splitlines() if line.startswith("|")]
+    constants = _limit_constants()
+    assert len(constants) >= 10
+    for constant, value in constants.items():
+        short = constant.rsplit(".", 1)[1]
+        row = next((line for line in rows if f".{short}`" in line), None)
+        assert row is not None, f"{constant} is missing from docs/limits.md"
+        shown = f"1 – {value}" if short == "MAX_WORKERS" else _shown(value)
+        assert shown in row, f"docs/limits.md shows the wrong value for {constant}: expected {shown}"
+
+
+def test_every_limit_named_on_the_page_exists_with_that_value() -> None:
+    import importlib
+    import re
+
+    page = _page("limits.md")
+    for line in page.splitlines():
+        for dotted in re.findall(r"`(policymatch(?:\.\w+)+\.MAX_\w+)`", line):
+            module_name, name = dotted.rsplit(".", 1)
+            module = importlib.import_module(module_name)
+            assert hasattr(module, name), f"docs/limits.md names {dotted}, which does not exist"
+            value = getattr(module, name)
+            shown = f"1 – {value}" if name == "MAX_WORKERS" else _shown(value)
+            assert shown in line, f"docs/limits.md shows {dotted} without its value {shown}"
+
+
 def test_limits_page_shows_current_values() -> None:
     from policymatch.corpus import MAX_POLICY_FILE_BYTES, MAX_PROFILE_BYTES
     from policymatch.profile import MAX_TEXT_CHARS
