@@ -7,6 +7,7 @@ Every field but ``name`` is optional, and a missing field means *unknown*, never
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
@@ -65,6 +66,21 @@ def _half_width(v: object) -> object:
     text = unicodedata.normalize("NFKC", v).strip()
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise ValueError("must be a finite number")
+    if _GROUPED.fullmatch(text):  # "1,200" as people write it
+        text = text.replace(",", "")
+    return text
+
+
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_HEADS = re.compile(r"([0-9][0-9,]*)\s*(?:人|名)")
+
+
+def _head_count(v: object) -> object:
+    """A head count as people write it: "120", "120人", "1,200名" (no words like 约: a guess is
+    not a count)."""
+    text = _half_width(v)
+    if isinstance(text, str) and (m := _HEADS.fullmatch(text)):
+        return _half_width(m.group(1))
     return text
 
 
@@ -110,7 +126,7 @@ class Talents(BaseModel):
     def _not_yes_no(cls, v: object) -> object:
         if isinstance(v, bool):
             raise ValueError(f"{v!r} is a yes/no value, not a head count")
-        return _half_width(v)
+        return _head_count(v)
 
 
 class PreviousYear(BaseModel):
@@ -352,12 +368,12 @@ class EnterpriseProfile(BaseModel):
 
     @field_validator("employees", "revenue_growth", "office_area_sqm", mode="before")
     @classmethod
-    def _not_yes_no(cls, v: object) -> object:
+    def _not_yes_no(cls, v: object, info: ValidationInfo) -> object:
         if isinstance(v, bool):
             raise ValueError(f"{v!r} is a yes/no value, not a number")
         if isinstance(v, float) and not math.isfinite(v):
             raise ValueError("must be a finite number")
-        return _half_width(v)
+        return _head_count(v) if info.field_name == "employees" else _half_width(v)
 
     @field_validator("revenue_growth", "office_area_sqm")
     @classmethod

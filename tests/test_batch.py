@@ -261,10 +261,11 @@ def test_input_forms_give_identical_results(bundled: Matcher, tmp_path: Path) ->
 @pytest.mark.parametrize("chunk_size", [1, 7, 10_000])
 def test_chunk_size_does_not_change_results(bundled: Matcher, population: list[dict[str, Any]],
                                             chunk_size: int) -> None:
+    firms = population if chunk_size > 1 else population[:80]  # one row a chunk: fewer rows
     want: list[tuple[int, str]] = []
-    reference = bundled.match_many(population, as_of=DAY, rejects=want, chunk_size=97)
+    reference = bundled.match_many(firms, as_of=DAY, rejects=want, chunk_size=97)
     rejects: list[tuple[int, str]] = []
-    got = bundled.match_many(population, as_of=DAY, rejects=rejects, chunk_size=chunk_size)
+    got = bundled.match_many(firms, as_of=DAY, rejects=rejects, chunk_size=chunk_size)
     assert rows_of(got) == rows_of(reference)
     assert rejects == want
 

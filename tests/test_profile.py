@@ -355,3 +355,16 @@ def test_yes_no_words_and_numbers_in_text_fields() -> None:
     assert (p.is_above_scale, p.credit_clean, p.id, p.region) == (True, False, "7", "330683")
     with pytest.raises(ProfileError, match=r"extra\.k must be a finite number"):
         EnterpriseProfile(name="甲", extra={"k": "1e400"})
+
+
+@pytest.mark.parametrize(("written", "count"), [("120人", 120), ("1,200", 1200), ("1,200名", 1200),
+                                                ("１２０人", 120), (" 35 ", 35)])
+def test_head_counts_as_people_write_them(written: str, count: int) -> None:
+    p = EnterpriseProfile(name="甲", employees=written, talents={"phd": written})
+    assert p.employees == count and p.talents is not None and p.talents.phd == count
+
+
+@pytest.mark.parametrize("guess", ["约120", "120左右", "一百二十", "1,20", "120人以上"])
+def test_a_guessed_or_unreadable_head_count_is_refused(guess: str) -> None:
+    with pytest.raises(ProfileError, match="employees"):
+        EnterpriseProfile(name="甲", employees=guess)
