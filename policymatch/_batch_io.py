@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._files import check_regular_file, mode_for
+from ._files import DuplicateKey, check_regular_file, mode_for, unique_keys
 from ._lines import check_header, csv_records, detect_encoding, text_lines
 from .profile import EnterpriseProfile
 
@@ -182,26 +182,13 @@ def _jsonl_chunks(path: Path, chunk_size: int, encoding: str | None = None) -> I
         yield chunk
 
 
-class _RepeatedKey(Exception):
-    """A JSON object names one key twice."""
-
-
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _RepeatedKey(key)
-        out[key] = value
-    return out
-
-
 def _json_record(line: str, number: int) -> tuple[dict[str, Any] | None, str | None]:
     """One JSON Lines record, or why line ``number`` is not one."""
     try:
-        record = json.loads(line, object_pairs_hook=_no_repeats)
+        record = json.loads(line, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         return None, f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})"
-    except _RepeatedKey as exc:
+    except DuplicateKey as exc:
         return None, (f"line {number}: key {_short(exc.args[0])} appears twice in one object; "
                       "keep one")
     except RecursionError:

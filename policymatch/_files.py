@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
-__all__ = ["check_regular_file", "current_umask", "mode_for", "read_bounded"]
+__all__ = ["DuplicateKey", "check_regular_file", "current_umask", "mode_for", "read_bounded",
+           "unique_keys"]
 
 
 def check_regular_file(path: Path, what: str = "file") -> None:
@@ -57,3 +59,18 @@ def mode_for(target: Path) -> int:
         return stat.S_IMODE(target.stat().st_mode)
     except OSError:
         return 0o666 & ~current_umask()
+
+
+class DuplicateKey(Exception):
+    """A JSON object names one key twice (raised by :func:`unique_keys`, the key as its argument)."""
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads(..., object_pairs_hook=unique_keys)``: a repeated key is an error, never a
+    silent overwrite."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import yaml
 from pydantic import ValidationError
 
-from ._files import mode_for, read_bounded
+from ._files import DuplicateKey, mode_for, read_bounded, unique_keys
 from ._yaml import MAX_NESTING, _decode, _line_of, _shorten, parse_yaml, yaml_lines
 from .errors import PolicyFileError, ProfileError
 from .models import Policy, PolicySet
@@ -373,19 +373,6 @@ def _problems_message(lines: list[str]) -> str:
     return f"{lines[0]}{more}\n  " + "\n  ".join(lines)
 
 
-class _DuplicateKey(Exception):
-    """A JSON object names one key twice."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
-
-
 def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> EnterpriseProfile:
     """Read an :class:`EnterpriseProfile` from a JSON file path, JSON bytes or a dict.
 
@@ -414,13 +401,13 @@ def load_profile(source: str | os.PathLike[str] | dict[str, Any] | bytes) -> Ent
         if len(data) > MAX_PROFILE_BYTES:
             raise ProfileError(f"{name}: larger than {MAX_PROFILE_BYTES:,} bytes")
         try:
-            raw = json.loads(_decode(data, name), object_pairs_hook=_unique_keys)
+            raw = json.loads(_decode(data, name), object_pairs_hook=unique_keys)
         except PolicyFileError as exc:
             raise ProfileError(str(exc)) from None
         except json.JSONDecodeError as exc:
             raise ProfileError(f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
                                f"{exc.msg})") from None
-        except _DuplicateKey as exc:
+        except DuplicateKey as exc:
             raise ProfileError(f"{name}: key {exc.args[0]!r} appears twice in one object; keep "
                                "one (JSON readers disagree on which one wins)") from None
         except RecursionError:
