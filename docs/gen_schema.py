@@ -37,7 +37,7 @@ def schema_text(schema: dict[str, Any]) -> str:
 def field_table() -> str:
     """A Markdown table of every field a condition or benefit may name."""
     from policymatch.fields import PROFILE_FIELDS
-    from policymatch.models import _OPS_BY_KIND
+    from policymatch.models.policy import _OPS_BY_KIND
 
     order = [">=", ">", "<=", "<", "==", "!=", "in", "not_in", "has", "not_has"]
     lines = ["| field | 标签 | kind | unit | operators |", "| --- | --- | --- | --- | --- |"]

@@ -5,18 +5,13 @@ Importing the package is cheap: jieba, scikit-learn and the bundled corpus load 
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from . import display  # noqa: F401 - gives the nouns their notebook and DataFrame views
 from .corpus import load_policies
 from .errors import PolicyFileError, PolicymatchError, ProfileError
 from .matcher import Matcher
 from .models import Clause, Match, MatchReport, Policy, PolicySet, Status
 from .profile import EnterpriseProfile, load_profile
-
-try:
-    __version__ = version("policymatch")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+from .version import __version__
 
 __all__ = [
     "Clause",

@@ -21,8 +21,9 @@ from typing import Any
 from .aliases import canonical_industry, canonical_qualification
 from .models import AllOf, AnyOf, Clause, Condition, FieldTest, Not, Policy
 from .profile import EnterpriseProfile
+from .text import expand_query
 
-__all__ = ["Sectors", "clause_industries", "clause_sectors", "industry_vocabulary",
+__all__ = ["Sectors", "clause_industries", "clause_sectors", "industry_vocabulary", "profile_query",
            "profile_sectors", "sector_table", "unrelated"]
 
 
@@ -169,3 +170,15 @@ def industry_vocabulary(industry: str | None) -> tuple[str, ...]:
     if not industry:
         return ()
     return sector_table().vocabulary.get(canonical_industry(industry), ())
+
+
+def profile_query(profile: EnterpriseProfile) -> str:
+    """The text that stands for an enterprise when ranking clauses by relevance: its industry,
+    the vocabulary of that industry's cluster (``data/sectors.yaml``) and its description, with
+    everyday words expanded to policy terms (see ``text.expand_query``)."""
+    parts = [profile.industry or "", " ".join(industry_vocabulary(profile.industry)),
+             profile.description or ""]
+    text = " ".join(p for p in parts if p)
+    if not text:
+        return ""
+    return expand_query(text)

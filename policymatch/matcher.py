@@ -16,8 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .audience import profile_query
 from .benefits import compute, max_amount
 from .errors import IndexFormatError, NotFittedError, ProfileError
+from .formatting import money_in_words
 from .models import (
     AllOf,
     Change,
@@ -35,9 +37,9 @@ from .models import (
 )
 from .profile import EnterpriseProfile, check_day, load_profile
 from .questions import questions as _questions
-from .questions import wan as _wan
 from .rules import CompiledRules, Evaluation, changes_for, combine, evaluate, without_not
 from .units import as_day, format_money
+from .version import __version__
 
 if TYPE_CHECKING:
     from .index import ClauseIndex
@@ -161,22 +163,6 @@ def clause_document(policy: Policy, clause: Clause) -> str:
     return " ".join(p for p in parts if p)
 
 
-def profile_query(profile: EnterpriseProfile) -> str:
-    """The text that stands for an enterprise when ranking clauses by relevance: its industry,
-    the vocabulary of that industry's cluster (``data/sectors.yaml``) and its description, with
-    everyday words expanded to policy terms (see ``text.expand_query``)."""
-    from .audience import industry_vocabulary
-
-    parts = [profile.industry or "", " ".join(industry_vocabulary(profile.industry)),
-             profile.description or ""]
-    text = " ".join(p for p in parts if p)
-    if not text:
-        return ""
-    from .text import expand_query
-
-    return expand_query(text)
-
-
 _ORDER = {Status.ELIGIBLE: 0, Status.POSSIBLE: 1, Status.INELIGIBLE: 2}
 
 
@@ -196,6 +182,18 @@ class Matcher:
     max_changes : int
         An ineligible clause is a near miss when at most this many changes to known facts
         would make it eligible; near misses come first among the ineligible.
+
+    Attributes
+    ----------
+    policy_set_ : PolicySet
+        The policies given to :meth:`fit`.
+    pairs_ : list of (Policy, Clause)
+        Every clause with its policy, in the order of the policy set; row ``i`` of ``index_``
+        scores ``pairs_[i]``. The batch path (:mod:`policymatch.batch`) reads it.
+    index_ : ClauseIndex
+        The fitted relevance index over the clauses (``index_.ids_`` are their ids).
+    tokenizer_ : Tokenizer
+        The tokenizer the index was fitted with.
 
     Examples
     --------
@@ -259,8 +257,6 @@ class Matcher:
     def _cache_path(self, fingerprint: str) -> Path | None:
         if self.index_cache is None:
             return None
-        from . import __version__
-
         return Path(self.index_cache) / f"index-{__version__}-{fingerprint[:16]}"
 
     def _cached_index(self, fingerprint: str, tokenizer: Tokenizer) -> ClauseIndex | None:
@@ -556,11 +552,11 @@ def _by_recipient(item: tuple[str, float]) -> int:
 def _money_words(paid: dict[str, float], upper: dict[str, bool]) -> str:
     """"预计 235 万元" for the firm alone; "企业预计 235 万元，个人（…）另计 216 万元" when others are paid."""
     if set(paid) == {"企业"}:
-        return f"预计{'最高 ' if upper['企业'] else ' '}{_wan(paid['企业'])}"
+        return f"预计{'最高 ' if upper['企业'] else ' '}{money_in_words(paid['企业'])}"
     parts = []
     for who, amount in sorted(paid.items(), key=_by_recipient):
         words = _RECIPIENT_WORDS.get(who, who)
         if who != "企业":
             words += "另计"
-        parts.append(f"{words}{'最高 ' if upper[who] else ' '}{_wan(amount)}")
+        parts.append(f"{words}{'最高 ' if upper[who] else ' '}{money_in_words(amount)}")
     return "，".join(parts)

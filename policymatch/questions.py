@@ -10,17 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .fields import DERIVED_FROM, Ask, FieldKind, ask_for, field_spec
+from .formatting import money_in_words
 from .models import UNSTRUCTURED_PREFIX, Match, Outcome, Question, Reason, Status, trusted
 from .profile import EnterpriseProfile
-from .units import format_money
 
-__all__ = ["questions", "wan"]
-
-
-def wan(amount: float) -> str:
-    """Money in a sentence's words: "235 万元", "1.2 亿元", "8,000 元"."""
-    text = format_money(amount)
-    return f"{text[:-2]} {text[-2:]}" if text.endswith(("万元", "亿元")) else f"{text[:-1]} 元"
+__all__ = ["questions"]
 
 
 def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None) -> list[Question]:
@@ -46,7 +40,7 @@ def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None
         ms = list(by_clause.values())
         ask = _ask(f, uses.get(f, ()))
         money = max((m.amount if m.amount is not None else m.max_amount or 0.0) for m in ms)
-        tail = f"可能影响 {len(ms)} 条" + (f"、最高 {wan(money)}" if money else "")
+        tail = f"可能影响 {len(ms)} 条" + (f"、最高 {money_in_words(money)}" if money else "")
         out.append(trusted(Question, {"field": f, "question": f"{ask.question}（{tail}）",
                                       "clause_ids": tuple(m.clause_id for m in ms),
                                       "max_amount": float(money), "flag": ask.flag,

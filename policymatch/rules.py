@@ -16,6 +16,7 @@ from typing import Any
 from .aliases import is_known_industry, is_known_qualification
 from .errors import ProfileError
 from .fields import FieldKind, FieldSpec, field_spec
+from .formatting import format_value
 from .models import (
     AllOf,
     AnyOf,
@@ -29,7 +30,6 @@ from .models import (
     trusted,
 )
 from .profile import AgeSpan, EnterpriseProfile
-from .units import format_money
 
 __all__ = [
     "CompiledRules",
@@ -361,26 +361,6 @@ def _spec(node: FieldTest) -> FieldSpec:
     spec = field_spec(node.field)
     assert spec is not None  # checked when the policy loaded
     return spec
-
-
-def format_value(value: Any, spec: FieldSpec) -> str:
-    """Render a field value for a reason: money in 万元, ratios in %, yes/no, lists with 、."""
-    if value is None:
-        return "未知"
-    if isinstance(value, AgeSpan):
-        return f"{value.youngest:.1f}～{value.oldest:.1f}{spec.unit}"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return "、".join(format_value(v, spec) for v in value) or "无"
-    if isinstance(value, (int, float)):
-        if spec.kind is FieldKind.MONEY:
-            return format_money(float(value))
-        if spec.kind is FieldKind.RATIO:
-            return f"{value * 100:.4g}%"
-        number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-        return f"{number}{spec.unit}"
-    return str(value)
 
 
 def _leaf_reason(node: FieldTest, profile: EnterpriseProfile, day: date) -> Reason:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from policymatch import EnterpriseProfile, Matcher, MatchReport, PolicySet, ProfileError, Status
-from policymatch.display.html import CLAUSE_COLUMNS, wan
+from policymatch.display.html import CLAUSE_COLUMNS
+from policymatch.formatting import wan
 from policymatch.profile import profile_from_row
 
 DAY = date(2025, 6, 1)

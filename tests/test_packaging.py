@@ -76,6 +76,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_code_data_corpus_and_type_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "policymatch/__init__.py" in names
+    modules = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "policymatch").rglob("*.py"))
+    assert [m for m in modules if m not in names] == []  # every sub-package is packaged
     assert "policymatch/py.typed" in names
     assert "policymatch/data/aliases.yaml" in names
     corpus = sorted(p.name for p in (ROOT / "policies").glob("*.yaml"))

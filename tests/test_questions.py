@@ -161,7 +161,7 @@ def test_new_fact_flags_reach_the_profile(argv: list[str], field: str, value: An
                  "--format", "json", *argv]) == 0
     report = json.loads(capsys.readouterr().out)
     assert field not in {q["field"] for q in report["questions"]}
-    from policymatch.cli.commands import _profile_from_args
+    from policymatch.cli.profile_args import profile_from_args as _profile_from_args
 
     args = build_parser().parse_args(["match", "--name", "甲", *argv])
     assert _profile_from_args(args).get(field) == value

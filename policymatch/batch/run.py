@@ -364,15 +364,15 @@ class ChunkResult:
 
 @dataclass(frozen=True)
 class _QueryFacts:
-    """The two facts :func:`~policymatch.matcher.profile_query` reads, without a whole profile."""
+    """The two facts :func:`~policymatch.audience.profile_query` reads, without a whole profile."""
 
     industry: str | None
     description: str | None
 
 
 def _query_texts(industries: list[Any], descriptions: list[Any]) -> list[str]:
-    """:func:`~policymatch.matcher.profile_query` of each row (once per distinct pair)."""
-    from ..matcher import profile_query
+    """:func:`~policymatch.audience.profile_query` of each row (once per distinct pair)."""
+    from ..audience import profile_query
 
     seen: dict[tuple[Any, Any], str] = {}
     out = []

@@ -19,6 +19,8 @@ from .output import refuse_overwrite as _refuse_overwrite
 from .output import same_path as _same_path
 from .output import say as _print
 from .output import terminate_cleanly as _terminate_cleanly
+from .profile_args import profile_flags, profile_from_args
+from .render import render_report
 
 __all__ = ["MAX_WORKERS", "build_parser", "main"]
 
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "other kinds of firm, ineligible ones (near misses first) and expired ones")
     p.add_argument("--format", choices=["table", "json"], default="table",
                    help="table for people (default), json for machines (the whole MatchReport)")
-    _profile_flags(p)
+    profile_flags(p)
     p.set_defaults(func=_cmd_match)
 
     p = sub.add_parser("search", help="clauses most relevant to a free-text need")
@@ -135,126 +137,6 @@ def _count(text: str) -> int:
     return n
 
 
-def _profile_flags(p: argparse.ArgumentParser) -> None:
-    from ..fields import CLI_FLAGS
-
-    g = p.add_argument_group("profile facts as flags (override the file's values; money in 元, "
-                             "and 万/亿 may be written: 350万, 1.2亿)")
-    for path, (flag, example) in CLI_FLAGS.items():
-        if path in _SPECIAL_FLAGS:
-            continue
-        metavar, text = _fact_help(path, example)
-        g.add_argument(flag, dest=_dest(path), metavar=metavar, help=text)
-    g.add_argument("--qualification", action="append", metavar="NAME",
-                   help="a qualification or honour held, e.g. 国家高新技术企业 (repeatable)")
-    g.add_argument("--new-qualification", action="append", metavar="NAME",
-                   help="a qualification newly recognised this year, e.g. 省专精特新中小企业 "
-                        "(repeatable; also counts as held)")
-    g.add_argument("--above-scale", dest="f_is_above_scale", action="store_const", const=True,
-                   help="the enterprise is 规上/限上 (in the above-scale statistics)")
-    g.add_argument("--not-above-scale", dest="f_is_above_scale", action="store_const",
-                   const=False, help="the enterprise is not 规上/限上")
-    g.add_argument("--credit-clean", dest="f_credit_clean", type=_yes_no, metavar="YES/NO",
-                   help="是 (yes): not on the list of seriously dishonest entities (未列入严重失信主体名单); "
-                        "否: it is on that list")
-    g.add_argument("--safety-incident-free", dest="f_safety_incident_free", type=_yes_no,
-                   metavar="YES/NO",
-                   help="是 (yes): no 较大及以上 safety accident in the past year; 否: there was one")
-    g.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                   help="any other fact, e.g. --set talents.phd=2 --set extra.保费=18万")
-
-
-_SPECIAL_FLAGS = ("qualifications", "new_qualifications", "is_above_scale", "credit_clean",
-                  "safety_incident_free")
-
-
-def _dest(path: str) -> str:
-    return "f_" + path.replace(".", "__")
-
-
-def _fact_help(path: str, example: str) -> tuple[str, str]:
-    """The metavar and help text of a fact flag: what it means, its unit and an example."""
-    from ..fields import INPUT_FIELDS, FieldKind, field_spec
-
-    spec = INPUT_FIELDS.get(path) or field_spec(path)
-    assert spec is not None, path  # CLI_FLAGS names profile fields only
-    if path == "established":
-        return "DATE", f"{spec.label} (YYYY-MM-DD), e.g. {example}"
-    if spec.kind is FieldKind.MONEY:
-        return "AMOUNT", f"{spec.label}, in 元 (or with 万/亿), e.g. {example}"
-    if spec.kind is FieldKind.RATIO:
-        return "RATIO", f"{spec.label}, as a fraction (0.12 = 12%%), e.g. {example}"
-    if spec.kind is FieldKind.NUMBER:
-        unit = {"人": "people", "平方米": "m²", "年": "years"}.get(spec.unit, spec.unit)
-        return "N", f"{spec.label}, in {unit}, e.g. {example}"
-    return "TEXT", f"{spec.label}, e.g. {example}"
-
-
-def _yes_no(text: str) -> bool:
-    """A yes/no flag value: 是/否, yes/no, true/false, y/n, 1/0."""
-    word = text.strip().lower()
-    if word in ("是", "yes", "true", "y", "1"):
-        return True
-    if word in ("否", "no", "false", "n", "0"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected 是 or 否 (yes or no), got {text!r}")
-
-
-def _profile_from_args(args: argparse.Namespace) -> Any:
-    from ..errors import ProfileError
-    from ..profile import load_profile
-
-    data: dict[str, Any] = {}
-    if args.profile == "-":
-        from ..profile import MAX_PROFILE_BYTES
-
-        if sys.stdin is None:
-            raise ProfileError("PROFILE is - but stdin is closed; pipe the profile JSON in or "
-                               "give a file")
-        raw = sys.stdin.buffer.read(MAX_PROFILE_BYTES + 1)  # never more than the limit
-        data = load_profile(raw).model_dump(exclude_none=True, exclude_defaults=True)
-    elif args.profile:
-        data = load_profile(args.profile).model_dump(exclude_none=True, exclude_defaults=True)
-    from ..fields import CLI_FLAGS
-
-    for path in CLI_FLAGS:
-        value = getattr(args, _dest(path), None)
-        if value is not None and path not in ("qualifications", "new_qualifications"):
-            _assign(data, path, value)
-    if args.qualification:
-        data["qualifications"] = [*data.get("qualifications", ()), *args.qualification]
-    if args.new_qualification:
-        data["new_qualifications"] = [*data.get("new_qualifications", ()), *args.new_qualification]
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ProfileError(f"--set {item!r}: write FIELD=VALUE, e.g. --set talents.phd=2")
-        _assign(data, key.strip(), value.strip())  # read by the profile, as JSON text is
-    if not data:
-        raise ProfileError("no profile given: pass a profile JSON file, - for stdin, or facts "
-                           "as flags such as --name 某公司 --revenue 1.2亿")
-    data.setdefault("name", "未命名企业")
-    return load_profile(data)
-
-
-def _assign(data: dict[str, Any], key: str, value: Any) -> None:
-    """Put ``value`` at a field path: ``talents.phd``, ``previous.extra.<key>``; after
-    ``extra.`` the rest is one key."""
-    head, _, rest = key.partition(".")
-    if rest:
-        sub = data.setdefault(head, {})
-        if not isinstance(sub, dict):
-            from ..errors import ProfileError
-
-            raise ProfileError(f"--set {key}: {head} is not a group of fields")
-        if head == "extra" or "." not in rest:
-            sub[rest] = value
-        else:
-            _assign(sub, rest, value)
-    else:
-        data[key] = value
-
-
 def _matcher(args: argparse.Namespace) -> Any:
     from ..matcher import Matcher
 
@@ -293,54 +175,15 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
-    profile = _profile_from_args(args)
+    profile = profile_from_args(args)
     as_of = _as_of(args.as_of)
     report = _matcher(args).match(profile, as_of=as_of, top_k=args.top,
                                   include_ineligible=args.all)
     if args.format == "json":
         _print(report.to_json())
     else:
-        _print(_render_report(report, show_all=args.all))
+        _print(render_report(report, show_all=args.all))
     return 0
-
-
-def _render_report(report: Any, *, show_all: bool) -> str:
-    from ..display import default_rows, render_table
-
-    names = {"eligible": "可享受", "possible": "待确认", "ineligible": "不符合"}
-    lines = [f"{report.enterprise}（{report.as_of.isoformat()}）：{report.summary}", ""]
-    # a table for people: every eligible clause, the most relevant possible ones of this kind
-    shown, hidden, other = default_rows(report.matches, show_all=show_all)
-    rows = [[names[m.status.value], m.clause_id, m.clause_title, m.amount_text(), m.note()]
-            for m in shown]
-    if rows:
-        lines.append(render_table(["状态", "条款", "标题", "金额", "说明"], rows,
-                                  max_widths=[6, 16, 28, 12, 30]))
-    elif report.omitted:
-        lines.append("（--top 0：不列出条款）")
-    else:
-        lines.append("没有找到可享受或待确认的条款。加 --all 查看差距。")
-    if report.omitted:
-        lines.append(f"……按 --top 只列出前 {len(report.matches)} 条，另有 {report.omitted} 条未列出"
-                     "（汇总、合计和建议询问按全部条款计算）")
-    if hidden:
-        lines.append(f"……另有 {hidden} 条待确认的条款相关度较低，加 --all 或 --format json 查看全部")
-    if other:
-        lines.append(f"……另有 {other} 条待确认的条款面向其他类型的企业，"
-                     "加 --all 或 --format json 查看")
-    if report.unrecognized:  # tests on these names are unknown, not unmet
-        lines += ["", *(u.text for u in report.unrecognized)]
-    if report.questions:
-        lines += ["", "建议补充询问（按可能影响的金额排序）："]
-        for i, q in enumerate(report.questions[:8], 1):
-            lines.append(f"  {i}. {q.question}")
-            if q.how():
-                lines.append(f"     填写：{q.how()}")
-    if show_all and report.inactive:
-        lines += ["", f"不在执行期内、已排除的条款 {len(report.inactive)} 条："
-                  + "、".join(report.inactive)]
-    lines += ["", "金额为按已知信息的测算，以主管部门审核为准；括号内金额因就高不重复未计入合计。"]
-    return "\n".join(lines)
 
 
 def _label(field: str) -> str:
@@ -601,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("jieba").setLevel(logging.WARNING)
     if args.version:
-        from .. import __version__
+        from ..version import __version__
 
         _print(__version__)
         return 0

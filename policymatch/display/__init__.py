@@ -6,10 +6,24 @@ Chinese characters), :mod:`~policymatch.display.clause_text` (a clause in plain 
 ``policymatch show``).
 """
 
+from ..models import VIEWS
 from .clause_text import benefit_text, clause_text, condition_lines, leaf_text
-from .html import CLAUSE_COLUMNS, clause_rows, dataframe, policy_html, policy_set_html, report_html
+from .html import (
+    CLAUSE_COLUMNS,
+    clause_frame,
+    clause_rows,
+    dataframe,
+    policy_html,
+    policy_set_html,
+    report_html,
+)
 from .table import POSSIBLE_ROWS, clip, default_rows, render_table, width
 
-__all__ = ["CLAUSE_COLUMNS", "POSSIBLE_ROWS", "benefit_text", "clause_rows", "clause_text", "clip",
+# How the nouns show themselves (``_repr_html_``, ``to_dataframe``): the nouns look the views up
+# here, so they never import this package.
+VIEWS.update(policy_html=policy_html, policy_set_html=policy_set_html, report_html=report_html,
+             clause_frame=clause_frame)
+
+__all__ = ["CLAUSE_COLUMNS", "POSSIBLE_ROWS", "benefit_text", "clause_frame", "clause_rows", "clause_text", "clip",
            "condition_lines", "dataframe", "default_rows", "leaf_text", "policy_html",
            "policy_set_html", "render_table", "report_html", "width"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..benefits import max_amount
 from ..fields import EXTRA_FACTS, FieldKind, FieldSpec, field_spec
 from ..models import (
     AllOf,
@@ -185,8 +186,6 @@ def source_text(policy: Policy) -> str:
 
 def clause_text(policy: Policy, clause: Clause) -> str:
     """The whole clause for ``policymatch show``: text, conditions, formula, who and where from."""
-    from ..benefits import max_amount
-
     lines = [f"{clause.id}  {clause.title}", f"依据：{source_text(policy)}", f"条文：{clause.text}"]
     own = condition_lines(clause.conditions) if clause.conditions is not None else []
     shared = condition_lines(policy.conditions) if policy.conditions is not None else []

@@ -12,10 +12,14 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ..benefits import max_amount
+from ..formatting import wan
+
 if TYPE_CHECKING:
     from ..models import Match, MatchReport, Policy, PolicySet
 
-__all__ = ["CLAUSE_COLUMNS", "clause_rows", "dataframe", "policy_html", "policy_set_html", "report_html", "wan"]
+__all__ = ["CLAUSE_COLUMNS", "clause_frame", "clause_rows", "dataframe", "policy_html", "policy_set_html",
+           "report_html"]
 
 _STATUS_NAME = {"eligible": "可享受", "possible": "待确认", "ineligible": "不符合"}
 _STATUS_COLOUR = {"eligible": "#1a7f37", "possible": "#9a6700", "ineligible": "#6e7781"}
@@ -28,17 +32,6 @@ _MUTED = "opacity:.7;font-size:12px"
 #: Columns of :meth:`Policy.to_dataframe` / :meth:`PolicySet.to_dataframe`, in order.
 CLAUSE_COLUMNS = ("policy_id", "tier", "domain", "clause_id", "title", "benefit_kind",
                   "max_amount", "department", "mode")
-
-
-def wan(amount: float) -> str:
-    """An amount of 元 as a number of 万元 for a table column: ``2_350_000 -> '235'``.
-
-    Examples
-    --------
-    >>> wan(2_350_000), wan(8_000), wan(123_456_789)
-    ('235', '0.8', '12,345.68')
-    """
-    return f"{amount / 1e4:,.2f}".rstrip("0").rstrip(".")
 
 
 def _e(value: object) -> str:
@@ -119,8 +112,6 @@ def report_html(report: MatchReport) -> str:
 
 def clause_rows(policies: Iterable[Policy]) -> list[dict[str, Any]]:
     """One plain dict per clause with the :data:`CLAUSE_COLUMNS` (max amount in 元)."""
-    from ..benefits import max_amount
-
     return [
         {"policy_id": p.id, "tier": p.tier, "domain": p.domain, "clause_id": c.id,
          "title": c.title, "benefit_kind": c.benefit.kind, "max_amount": max_amount(c.benefit),
@@ -181,3 +172,9 @@ def dataframe(rows: list[dict[str, Any]], columns: Sequence[str]) -> Any:
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("to_dataframe needs pandas: pip install 'policymatch[dataframe]'") from exc
     return pd.DataFrame(rows, columns=list(columns))
+
+
+def clause_frame(policies: Iterable[Policy]) -> Any:
+    """:meth:`Policy.to_dataframe <policymatch.Policy.to_dataframe>`: :func:`clause_rows` as a
+    DataFrame with the :data:`CLAUSE_COLUMNS`."""
+    return dataframe(clause_rows(policies), CLAUSE_COLUMNS)

@@ -1,4 +1,4 @@
-"""The nouns of policymatch as pydantic v2 models: policy side (frozen) and result side.
+"""The policy side: a policy document, its clauses, their condition trees and benefits (frozen).
 
 Conditions and benefits are plain data, discriminated by ``kind``; nothing here is ever run as
 code. :class:`~policymatch.profile.EnterpriseProfile` lives in :mod:`policymatch.profile`.
@@ -9,16 +9,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from enum import Enum
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -26,68 +23,20 @@ from pydantic import (
     model_validator,
 )
 
-from .aliases import canonical_industry, canonical_qualification
-from .descriptions import describe
-from .fields import FieldKind, field_spec
-from .profile import EnterpriseProfile, Money, MoneyInput
-from .text import visible_data
-from .units import format_money, parse_money
+from ..aliases import canonical_industry, canonical_qualification
+from ..errors import UnknownClauseError
+from ..fields import FieldKind, field_spec
+from ..profile import Money, MoneyInput
+from ..text import visible_data
+from ..units import parse_money
+from .base import ApplicationMode, FrozenModel, Status, view
 
 __all__ = [
-    "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change", "Clause", "ClauseCase",
-    "Condition", "EnterpriseProfile", "Estimate", "FieldTest", "FixedBenefit", "InKindBenefit",
-    "InterestBenefit", "Match", "MatchReport", "Not", "Outcome", "PerUnitBenefit", "Policy",
-    "PolicySet", "Question", "RatioBenefit", "Reason", "Recipient", "RentBenefit", "SearchHit",
-    "Status", "Tier", "TiersBenefit", "UnrecognizedName", "Unstructured",
+    "UNSTRUCTURED_PREFIX", "AllOf", "AnyOf", "Benefit", "Clause", "ClauseCase", "Condition",
+    "FieldTest", "FixedBenefit", "InKindBenefit", "InterestBenefit", "Not", "PerUnitBenefit",
+    "Policy", "PolicySet", "RatioBenefit", "Recipient", "RentBenefit", "Tier", "TiersBenefit",
+    "Unstructured",
 ]
-
-
-class Outcome(str, Enum):
-    """Three-valued result of one condition."""
-
-    MET = "met"
-    UNMET = "unmet"
-    UNKNOWN = "unknown"
-
-
-class Status(str, Enum):
-    """A clause's verdict for one enterprise. Decided by rules only, never by relevance."""
-
-    ELIGIBLE = "eligible"
-    POSSIBLE = "possible"  # nothing known rules it out, but facts are missing
-    INELIGIBLE = "ineligible"
-
-
-class ApplicationMode(str, Enum):
-    """How the benefit reaches the enterprise."""
-
-    AUTO = "免申即享"
-    APPLY = "依申请"
-    FAST = "快申快享"
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
-    """Build a model from values the library computed itself, skipping validation.
-
-    For the matcher's hot path only (a :class:`Match` is built per clause per enterprise): every
-    field must be given, already of its declared type. Tests check that such objects equal
-    their validated round trip.
-    """
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True,
-                              json_schema_extra=describe,
-                              json_schema_serialization_defaults_required=True)
 
 
 # -- conditions -------------------------------------------------------------------------------
@@ -105,7 +54,7 @@ Scalar = Union[bool, float, str]  # noqa: UP007 - order matters to pydantic's sm
 LeafValue = Union[Scalar, list[Scalar]]  # noqa: UP007
 
 
-class FieldTest(_Frozen):
+class FieldTest(FrozenModel):
     """A leaf: ``field op value``, e.g. ``revenue >= 2000万``.
 
     ``has`` / ``not_has`` test membership in a set field (qualifications); with a list value,
@@ -196,21 +145,21 @@ def _coerce_value(field: str, kind: FieldKind, v: object) -> Scalar:
     return v
 
 
-class AllOf(_Frozen):
+class AllOf(FrozenModel):
     """Every sub-condition holds (Kleene AND)."""
 
     kind: Literal["all"] = "all"
     of: tuple[Condition, ...] = Field(min_length=1)
 
 
-class AnyOf(_Frozen):
+class AnyOf(FrozenModel):
     """At least one sub-condition holds (Kleene OR)."""
 
     kind: Literal["any"] = "any"
     of: tuple[Condition, ...] = Field(min_length=1)
 
 
-class Not(_Frozen):
+class Not(FrozenModel):
     """The sub-condition does not hold (unknown stays unknown)."""
 
     kind: Literal["not"] = "not"
@@ -221,7 +170,7 @@ class Not(_Frozen):
 UNSTRUCTURED_PREFIX = "需人工核对："
 
 
-class Unstructured(_Frozen):
+class Unstructured(FrozenModel):
     """Words of the policy that state a condition but are not (yet) a ``field op value`` test.
 
     An extracted draft keeps such words instead of dropping them. The leaf is always
@@ -276,12 +225,12 @@ Recipient = Literal["企业", "个人", "项目", "机构"]
 """Whose money it is: the enterprise itself, a person (a talent's allowance or housing subsidy
 paid to him or her), a project the firm runs, or another organisation (a park's operator, an agency)."""
 
-_RECIPIENT: Any = Field("企业", description="who receives it: 企业 (the enterprise itself), 个人 (a person, "
+RECIPIENT_FIELD: Any = Field("企业", description="who receives it: 企业 (the enterprise itself), 个人 (a person, "
                    "e.g. a talent's allowance), 项目 (a project) or 机构 (another organisation)")
 
 
-class _Benefit(_Frozen):
-    recipient: Recipient = _RECIPIENT
+class _Benefit(FrozenModel):
+    recipient: Recipient = RECIPIENT_FIELD
 
 
 def _base_field_check(field: str) -> str:
@@ -310,7 +259,7 @@ class FixedBenefit(_Benefit):
     up_to: bool = False
 
 
-class Tier(_Frozen):
+class Tier(FrozenModel):
     """One step of a ladder: reaching ``at`` pays ``amount`` (or ``rate`` × the base)."""
 
     at: float = Field(ge=0, allow_inf_nan=False)
@@ -429,7 +378,7 @@ Benefit = Annotated[
 _ID = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
-class ClauseCase(_Frozen):
+class ClauseCase(FrozenModel):
     """A worked example stored with a clause: a profile fragment and the expected verdict."""
 
     profile: dict[str, Any]
@@ -446,7 +395,7 @@ class ClauseCase(_Frozen):
         return {k: x.isoformat() if isinstance(x, date) else x for k, x in v.items()}
 
 
-class Clause(_Frozen):
+class Clause(FrozenModel):
     """One claimable item (one "条" or one benefit inside it)."""
 
     id: str = _ID
@@ -465,7 +414,7 @@ class Clause(_Frozen):
     review: str | None = Field(None, description="a note for a human reviewer (extracted drafts)")
 
 
-class Policy(_Frozen):
+class Policy(FrozenModel):
     """One published policy document and its clauses."""
 
     id: str = _ID
@@ -512,19 +461,15 @@ class Policy(_Frozen):
         return f"Policy({self.id!r}, {n} clause{'s' if n != 1 else ''})"
 
     def _repr_html_(self) -> str:
-        from .display import policy_html
-
-        return policy_html(self)
+        return str(view("policy_html")(self))
 
     def to_dataframe(self) -> Any:
         """One row per clause: policy id, tier, domain, clause id, title, benefit kind, max amount
         (元), department and mode (needs pandas)."""
-        from .display import CLAUSE_COLUMNS, clause_rows, dataframe
-
-        return dataframe(clause_rows([self]), CLAUSE_COLUMNS)
+        return view("clause_frame")([self])
 
 
-class PolicySet(_Frozen):
+class PolicySet(FrozenModel):
     """Policies loaded together; clause ids are unique across the set."""
 
     policies: tuple[Policy, ...] = ()
@@ -562,8 +507,6 @@ class PolicySet(_Frozen):
         for policy, clause in self.items():
             if clause.id == clause_id:
                 return policy, clause
-        from .errors import UnknownClauseError
-
         raise UnknownClauseError(f"no clause {clause_id!r}; `policymatch list` shows the ids")
 
     def fingerprint(self) -> str:
@@ -578,221 +521,8 @@ class PolicySet(_Frozen):
         return f"PolicySet({n} polic{'ies' if n != 1 else 'y'}, {m} clause{'s' if m != 1 else ''})"
 
     def _repr_html_(self) -> str:
-        from .display import policy_set_html
-
-        return policy_set_html(self)
+        return str(view("policy_set_html")(self))
 
     def to_dataframe(self) -> Any:
         """One row per clause of every policy, columns as :meth:`Policy.to_dataframe`."""
-        from .display import CLAUSE_COLUMNS, clause_rows, dataframe
-
-        return dataframe(clause_rows(self.policies), CLAUSE_COLUMNS)
-
-
-# -- results ----------------------------------------------------------------------------------
-class Estimate(_Frozen):
-    """An amount in 元 and how it was computed; ``amount`` is ``None`` if a base is unknown."""
-
-    amount: float | None
-    formula: str
-    missing: tuple[str, ...] = ()
-    is_upper_bound: bool = False
-
-
-class Reason(_Frozen):
-    """The verdict on one leaf condition, in plain Chinese, with the gap for unmet thresholds."""
-
-    field: str
-    op: str
-    expected: Any
-    actual: Any = None
-    outcome: Outcome
-    text: str
-    gap: float | None = None
-
-
-class Change(_Frozen):
-    """The smallest change in one known fact that would turn an unmet leaf into a met one."""
-
-    field: str
-    current: Any
-    needed: Any
-    delta: float | None = None
-    text: str
-
-
-class Question(_Frozen):
-    """A missing fact worth asking, with how much it could unlock."""
-
-    field: str
-    question: str
-    clause_ids: tuple[str, ...]
-    max_amount: float = 0.0
-    flag: str = ""
-    json_example: str = ""
-    unit: str = ""
-
-    def how(self) -> str:
-        """How to give the answer, in one line: the ``policymatch match`` flag, the JSON, the unit."""
-        if not self.flag:
-            return ""
-        unit = f"（{self.unit}）" if self.unit else ""
-        return f"{self.flag}，或 JSON {self.json_example}{unit}"
-
-
-class UnrecognizedName(_Frozen):
-    """A qualification or industry name of the profile that the alias table does not know.
-
-    Tests on that field are then unknown rather than unmet (the name may be another spelling),
-    and the report shows it with the nearest known names so someone can correct it.
-    """
-
-    field: str = Field(description="the profile field: qualifications, new_qualifications or industry")
-    name: str = Field(description="the name as given (normalised)")
-    suggestions: tuple[str, ...] = Field((), description="the nearest known names, best first")
-    text: str = Field(description="未识别的资质：… 是否指 …？")
-
-
-class Match(_Frozen):
-    """One clause's verdict for one enterprise, with reasons, amount and relevance."""
-
-    policy_id: str
-    policy_title: str
-    clause_id: str
-    clause_title: str
-    text: str
-    status: Status
-    score: float = 0.0
-    amount: float | None = None
-    max_amount: float | None = Field(None, description="the most this clause pays anyone")
-    benefit_kind: str = Field("fixed", description="fixed, tiers, ratio, per_unit, interest, rent or in_kind")
-    recipient: Recipient = _RECIPIENT
-    is_upper_bound: bool = False
-    formula: str = ""
-    reasons: tuple[Reason, ...] = ()
-    missing: tuple[str, ...] = ()
-    changes: tuple[Change, ...] = ()
-    department: str | None = None
-    mode: ApplicationMode = ApplicationMode.APPLY
-    category: str = "奖补"
-    exclusive_group: str | None = None
-    counted: bool = True
-    set_aside_for: str | None = None
-    matched_terms: tuple[str, ...] = ()
-    unrelated: bool = Field(False, description=(
-        "the clause is written only for other kinds of firm than this one (by the qualifications, "
-        "industries and facts its conditions name, else its policy's domain); the default table "
-        "lists it only with --all. Never changes the status or the total"))
-
-    def __repr__(self) -> str:
-        amount = "" if self.amount is None else f", {format_money(self.amount)}"
-        return f"Match({self.clause_id!r}, {self.status.value}{amount})"
-
-
-    def amount_text(self, money: Callable[[float], str] | None = None) -> str:
-        """The amount as a table shows it: 80万元, 最高3万元, ≤200万元 (ceiling only), 非资金,
-        待测算; in brackets when 就高不重复 set it aside. ``money`` formats a number of 元
-        (default :func:`~policymatch.units.format_money`)."""
-        from .units import format_money
-
-        fmt: Callable[[float], str] = money or format_money
-        if self.amount is not None:
-            text = ("最高" if self.is_upper_bound else "") + fmt(self.amount)
-        elif self.benefit_kind == "in_kind":
-            text = "非资金"
-        elif self.max_amount is not None:
-            text = f"≤{fmt(self.max_amount)}"
-        else:
-            text = "待测算"
-        if self.recipient != "企业" and self.benefit_kind != "in_kind":
-            text += f"·{self.recipient}"  # whose money it is: 216万元·个人
-        return text if self.counted else f"({text})"
-
-    def note(self) -> str:
-        """One line on why: the formula, what is missing, or what would change."""
-        if self.status is Status.POSSIBLE:
-            labels = [(spec.label if (spec := field_spec(f)) and spec.label else f)
-                      for f in self.missing]
-            return "缺：" + "、".join(labels)
-        if self.status is Status.INELIGIBLE:
-            return "；".join(c.text for c in self.changes) or next(
-                (r.text for r in self.reasons if r.outcome is Outcome.UNMET), "")
-        if not self.counted:
-            return f"就高不重复，让位于 {self.set_aside_for}"
-        return self.formula
-
-
-class SearchHit(_Frozen):
-    """A clause ranked for a free-text need ("买了一批数控设备，有什么补助")."""
-
-    clause_id: str
-    clause_title: str
-    policy_id: str
-    policy_title: str
-    score: float
-    matched_terms: tuple[str, ...] = ()
-    max_amount: float | None = None
-    department: str | None = None
-
-
-class MatchReport(_Frozen):
-    """Everything :meth:`Matcher.match` found for one enterprise."""
-
-    enterprise: str
-    as_of: date
-    matches: tuple[Match, ...] = ()
-    inactive: tuple[str, ...] = Field((), description="clause ids outside their validity dates")
-    questions: tuple[Question, ...] = ()
-    total_amount: float = Field(0.0, description="元 the enterprise itself would receive from the "
-                                "eligible clauses counted (就高不重复 applied); money paid to persons, "
-                                "projects or other organisations is in amounts_by_recipient only")
-    amounts_by_recipient: dict[str, float] = Field(
-        default_factory=dict, description="元 from the eligible clauses counted, by who receives it "
-        "(企业, 个人, 项目, 机构); only recipients with money appear")
-    summary: str = ""
-    omitted: int = Field(0, description=(
-        "matches left out of `matches` by top_k; the summary, total, 就高不重复 and questions "
-        "still count them"))
-    unrecognized: tuple[UnrecognizedName, ...] = Field(
-        (), description="qualification and industry names the alias table does not know; tests "
-                        "on them are unknown, not unmet")
-
-    @property
-    def eligible(self) -> tuple[Match, ...]:
-        return tuple(m for m in self.matches if m.status is Status.ELIGIBLE)
-
-    @property
-    def possible(self) -> tuple[Match, ...]:
-        return tuple(m for m in self.matches if m.status is Status.POSSIBLE)
-
-    def __repr__(self) -> str:
-        return (f"MatchReport({self.enterprise!r}, eligible={len(self.eligible)}, "
-                f"possible={len(self.possible)}, total={format_money(self.total_amount)})")
-
-    def _repr_html_(self) -> str:
-        from .display import report_html
-
-        return report_html(self)
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The report as JSON (UTF-8 text, Chinese kept readable)."""
-        return self.model_dump_json(indent=indent)
-
-    def to_dataframe(self) -> Any:
-        """One row per match as a pandas DataFrame (needs ``pip install policymatch[dataframe]``)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("to_dataframe needs pandas: pip install 'policymatch[dataframe]'") from exc
-        rows = [
-            {
-                "clause_id": m.clause_id, "policy_id": m.policy_id, "title": m.clause_title,
-                "status": m.status.value, "score": m.score, "amount": m.amount,
-                "counted": m.counted, "recipient": m.recipient, "missing": list(m.missing),
-                "department": m.department, "mode": m.mode.value,
-            }
-            for m in self.matches
-        ]
-        return pd.DataFrame(rows, columns=["clause_id", "policy_id", "title", "status", "score",
-                                           "amount", "counted", "recipient", "missing", "department",
-                                           "mode"])
+        return view("clause_frame")(self.policies)
