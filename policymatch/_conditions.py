@@ -530,7 +530,7 @@ def _milestone(lf: Leaf, notes: list[str], source: Any) -> Condition:
 
 def build_condition(leaves: list[Leaf], notes: list[str],
                     source: Any = None) -> Condition | None:
-    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions.
+    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of any exclusion.
 
     Unstructured leaves are required words (``all``), whatever their ``alt``; with ``source``
     (an object with ``orig(s, e)`` and ``span(s, e)``) they keep the original words and span.
@@ -575,5 +575,6 @@ def build_condition(leaves: list[Leaf], notes: list[str],
              else plain).append(ft)
     parts = plain + [AnyOf(of=tuple(g)) if len(g) > 1 else g[0] for g in alts.values()]
     if negs:
-        parts.append(Not(of=AllOf(of=tuple(negs)) if len(negs) > 1 else negs[0]))
+        # each exclusion excludes on its own: not (A or B), the narrower reading of "A、B除外"
+        parts.append(Not(of=AnyOf(of=tuple(negs)) if len(negs) > 1 else negs[0]))
     return None if not parts else parts[0] if len(parts) == 1 else AllOf(of=tuple(parts))

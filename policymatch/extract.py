@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from ._conditions import UNSTRUCTURED, Leaf, build_condition, parse_conditions
-from ._drafts import SELF_REF, Draft, benefit_start, segments, split_item
+from ._drafts import _EXCLUSIVE, SELF_REF, Draft, benefit_start, segments, split_item
 from ._layout import _DEPT, _DOCNUM, _TITLE_END, _Doc, _lines, _Node, _normalise, _tree
 from ._numbers import DATE, cn_int, to_date, validity
 from .corpus import policy_to_yaml
@@ -144,6 +144,8 @@ class _Ctx:
     mode_refs: list[tuple[int, int | None]] = field(default_factory=list)
     exclusive: bool = False
     defined: dict[str, list[Leaf]] = field(default_factory=dict)  # 本政策所称X，是指…
+    sections: set[int] = field(default_factory=set)  # nodes whose clauses are one 就高 group
+    listing: bool = False  # "有下列情形之一的，不享受…": the next listed items are exclusions
 
     def note(self, key: str, value: Any, s: int, e: int, conf: float) -> FieldConfidence:
         self.fields[key] = FieldConfidence(value=value, confidence=conf, span=self.doc.span(s, e),
@@ -217,13 +219,18 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
             ctx.defined[m.group(1)] = cp.leaves
         return
     scope = re.search(r"适用于|适用对象|适用范围", text)
-    if scope or re.search(r"不得享受|不享受|不予|取消|不适用", text):
+    excl = None if scope else _EXCLUSION.search(text)
+    if scope or excl:
         cp = parse_conditions(text, s, region=ctx.region, scope_only=True, keep_words=bool(scope))
+        kept = False
         for lf in cp.leaves:
             new = all((o.field, o.op, o.value) != (lf.field, lf.op, lf.value) for o in ctx.doc_leaves)
             if new and not lf.negate and (scope or lf.role == "exclusion"):
                 ctx.doc_leaves.append(lf)
+            kept |= lf.role == "exclusion"
         ctx.warnings.extend(cp.notes)
+        if excl and not kept and not _SANCTION.search(text):
+            _excluded_words(ctx, s, s + excl.start())
     ctx.exclusive |= bool(re.search(r"就高|从高|不重复", text))
     if "免申即享" in text:
         refs = [(cn_int(m.group(1)), cn_int(m.group(2)) if m.group(2) else None) for m in
@@ -237,6 +244,69 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
             ctx.warnings.append("“自印发之日起施行”但未找到印发日期，valid_from 未填写")
         elif key not in ctx.fields:
             ctx.note(key, d.isoformat(), s + a, s + b, 0.9)
+
+
+#: A sentence that takes firms out of the policy ("…的，不享受本政策", "…不适用本细则").
+_EXCLUSION = re.compile(r"不得享受|不享受|不予(?:享受|支持|扶持|奖励|补助)|不适用|的除外|除外$")
+#: A sanction for what was done after an award (骗取 … 追回), not a condition of eligibility.
+_SANCTION = re.compile(r"骗取|追回|一经查实|弄虚作假")
+_LIST_OF = re.compile(r"(?:下列|以下|如下)(?:情形|情况|行为)")
+
+
+def _excluded_words(ctx: _Ctx, s: int, e: int) -> None:
+    """An exclusion no field expresses becomes ``not`` of its words (unknown), never dropped;
+    "有下列情形之一的" waits for the listed items, each excluded on its own."""
+    words = re.sub(r"^[\s,;:。]+|(?:的|者)?[\s,;:。]*(?:企业|单位|主体)?(?:及其?[^,;。]{0,8})?"
+                   r"[\s,;:。]*$", "", ctx.work[s:e])
+    if _LIST_OF.search(words):
+        ctx.listing = True
+        return
+    if len(re.findall(r"[\u4e00-\u9fff]", words)) < 2:
+        return
+    if ctx.region and re.search(r"(?:其他|其它|以外|之外|外地)[^,;。]{0,10}[县市区]", words):
+        return  # "临江市其他区、县（市）的企业不适用": what the region condition already says
+    a = s + ctx.work[s:e].find(words)
+    if all(not (lf.field == UNSTRUCTURED and lf.value == words) for lf in ctx.doc_leaves):
+        ctx.doc_leaves.append(Leaf(UNSTRUCTURED, "?", words, a, a + len(words), 0.5, "exclusion",
+                                   negate=True))
+
+
+def _listed_exclusion(ctx: _Ctx, s: int, e: int) -> None:
+    """One listed item under "有下列情形之一的，不享受本政策": a fact (失信 …) or its words."""
+    cp = parse_conditions(ctx.work[s:e], s, region=ctx.region, scope_only=True, keep_words=False)
+    facts = [lf for lf in cp.leaves if lf.role == "exclusion" and not lf.negate]
+    for lf in facts:
+        if all((o.field, o.op, o.value) != (lf.field, lf.op, lf.value) for o in ctx.doc_leaves):
+            ctx.doc_leaves.append(lf)
+    if not facts:
+        _excluded_words(ctx, s, e)
+
+
+def _section_rule(ctx: _Ctx, node: _Node) -> bool:
+    """就高 / 不重复 stated for a section, not one item: an item that says nothing else ("（五）
+    上述各项按就高原则执行"), or a line of its own after the section's last item. The section's
+    clauses become one exclusivity group. True when the item is only that rule."""
+    if node.parent is None:
+        return False
+    segs = segments(ctx.work, node.body, node.own_end)
+    rule = [(a, b) for a, b in segs if _EXCLUSIVE.search(ctx.work[a:b])
+            and benefit_start(ctx.work[a:b]) is None]
+    if rule and len(rule) == len(segs):
+        ctx.sections.add(node.parent.start)
+        return True
+    last = node is node.parent.children[-1]
+    first_line_end = ctx.work.find("\n", node.body)
+    if last and any(first_line_end != -1 and a > first_line_end and
+                    ctx.work[:a].rstrip(" \t\u3000").endswith("\n") for a, _ in rule):
+        ctx.sections.add(node.parent.start)
+    return False
+
+
+def _under(node: _Node, top: _Node) -> bool:
+    up = node.parent
+    while up is not None and up is not top:
+        up = up.parent
+    return up is top
 
 
 # -- from drafts to clauses ---------------------------------------------------------------------
@@ -299,7 +369,9 @@ def _modes_and_groups(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None
             it.mode = (ApplicationMode.AUTO, it.node.start, it.node.start, 0.85)
         if it.mode is None and ctx.default_mode is not None:
             it.mode = (ctx.default_mode, it.node.start, it.node.start, 0.8)
-        if it.draft.exclusive:
+        if section := next((x for x in chain if x.start in ctx.sections), None):
+            it.group = f"section{section.start}"
+        elif it.draft.exclusive:
             it.group = f"item{it.node.start}"
         elif ctx.exclusive and it.draft.ladder:
             it.group = f"list{it.draft.spans[0][0]}"
@@ -448,10 +520,16 @@ def extract_policy(text: str, *, policy_id: str | None = None,
     for a, b in (seg for ls, le in _lines(work[:body]) for seg in segments(work, ls, le)):
         if doc.span(a, b)[0] >= after_title and not _DOCNUM.search(work[a:b]):
             _statement(ctx, a, b)  # line by line: a sentence never spans the header lines
+    lister: _Node | None = None
     for node in nodes:
         if node.meta or (not node.children and SELF_REF.match(work[node.body:node.own_end])):
+            listed = lister is not None and _under(node, lister)
+            lister = lister if listed else None
+            ctx.listing = False
             for a, b in segments(work, node.body, node.own_end):
-                _statement(ctx, a, b)
+                (_listed_exclusion if listed or ctx.listing else _statement)(ctx, a, b)
+            if ctx.listing:  # "有下列情形之一的，不享受本政策：" then （一）… （二）…
+                lister = node
     items: list[_Item] = []
     inherited: dict[int, list[Leaf]] = {}
     for node in nodes:
@@ -460,10 +538,14 @@ def extract_policy(text: str, *, policy_id: str | None = None,
         if node.meta:
             continue
         if node.children and (not own.strip() or benefit_start(own) is None):
+            if _EXCLUSIVE.search(own):  # "二、…。本部分各项按就高原则执行": the whole section
+                ctx.sections.add(node.start)
             cp = parse_conditions(own, node.body, region=ctx.region,
                                   keep_words=bool(re.search(r"(?:^|[,;:。])\s*(?:对|凡)", own))
                                   ) if own.strip() else None
             inherited[node.start] = base + (cp.leaves if cp else [])
+            continue
+        if _section_rule(ctx, node):
             continue
         items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
                                                        region=ctx.region, inherited=base)]
