@@ -218,8 +218,10 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     for rx, fld, op, value in _FACTS:
         if (m := rx.search(text)) and mk.free(*m.span()):
             mk.leaf(m, fld, op, value, role="exclusion")
-    for m in re.finditer(r"(尚未纳入|未纳入|尚未|未|非)?(?:规模以上|规上|限额以上|限上)", text):
+    for m in re.finditer(r"(尚未纳入|未纳入|尚未|未|非)?(?:规模以上|规上|限额以上|限上)(工业)?", text):
         mk.leaf(m, "is_above_scale", "==", not m.group(1))
+        if m.group(2) and not m.group(1):  # 规上工业: above scale *and* industrial (B–D), the
+            mk.leaf(m, "industry_section", "in", ["B", "C", "D"], 0.8, group=2)  # narrower reading
     for m in _SECTION_RE.finditer(text):
         if mk.free(*m.span()) and not (m.group() == "工业企业" and m.start() and mk.taken[m.start() - 1]):
             codes = _SECTIONS[m.group()]

@@ -371,6 +371,10 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             cp.leaves = _copy(prev.leaves, cp)
         elif prev is not None and not cp.has_subject:  # "；达到5000万元以上的，…": same subject
             cp.leaves += [lf for lf in _copy(prev.leaves, cp) if lf.role != "threshold"]
+        elif prev is not None and not re.match(r"\s*(?:对|凡)", work[a:bstart]) and re.match(
+                r"\s*(?:再|另行|另外|追加)", work[bstart:end]):  # "；次年…的，再奖励5万元": the
+            cp.leaves += [lf for lf in _copy(prev.leaves, cp)  # same firm: what is not restated
+                          if lf.role != "threshold" and lf.field != UNSTRUCTURED]
         for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
             xs = bstart + x.start()
             cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
