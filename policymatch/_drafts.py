@@ -169,15 +169,23 @@ def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
     drafts = []
     for i, q in enumerate(picks):
         up_to = bool(_CAP_WORD.search(text[max(0, q.start - base - 14):q.start - base]))
+        each = _EACH.search(text[max(0, q.start - base - 14):q.start - base])
         d = BenefitDraft({"kind": "fixed", "up_to": up_to})
-        d.put("amount", q, conf=0.95 if len(picks) == len(mains) else 0.5)
         d.subject = i if n_sub >= 2 and len(picks) == n_sub else None
+        if each:  # "每个产品给予10万元": paid per item; no profile field counts the items, so the
+            # count is a measure of its own (extra.<subject><item>) and the amount stays unknown
+            thing = re.sub(r"^每[个件款批种部只]|分别$", "", each.group()) or "项目"
+            subj = cp.subjects[d.subject].label if d.subject is not None else next(
+                (lf.label or str(lf.value) for lf in cp.leaves if lf.field.endswith(
+                    "qualifications") and isinstance(lf.value, str)), "")
+            d = BenefitDraft({"kind": "per_unit", "field": f"extra.{subj[:16]}{thing}",
+                              "unit": each.group()[1], "period": "once"}, subject=d.subject)
+            d.put("rate", q, conf=0.8)
+            d.fields["benefit.kind"] = ("per_unit", q.start, q.end, 0.8)
+        else:
+            d.put("amount", q, conf=0.95 if len(picks) == len(mains) else 0.5)
         if resp and len(mains) > 1 and len(mains) != max(n_sub, 1):
             d.notes.append(f"分别列举的对象（{n_sub}个）与金额（{len(mains)}个）数量不一致")
-        each = _EACH.search(text[max(0, q.start - base - 14):q.start - base])
-        if each:  # "每个产品给予10万元": paid per item, and no profile field counts the items
-            d.notes.append(f"金额按“{each.group()}”计，件数未结构化，已按一件记录（可能少计），"
-                           "请改为按件数计发或核对")
         drafts.append(d)
     return drafts
 

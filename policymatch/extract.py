@@ -381,6 +381,8 @@ def _modes_and_groups(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None
 
 
 _BENEFIT: TypeAdapter[Benefit] = TypeAdapter(Benefit)
+#: Notes that record a convention, not a doubt: they go to the document's warnings.
+_ASSUMED = re.compile(r"含晋级差额|基准利率未写明|补助基数未对应到画像字段|指标“[^”]*”未对应到画像字段")
 
 
 def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause, ClauseExtraction]:
@@ -426,9 +428,13 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         up = up.parent
     title = it.node.heading or (up.heading if up else "") or re.sub(r"\s", "", text)[:24]
     title = f"{title}（{d.label or nth}）" if d.label or nth else title
-    ctx.warnings += [n for n in notes if n.startswith("含晋级差额")]
-    notes = [n for n in notes if not n.startswith("含晋级差额")]
-    sure = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")}
+    # A stated default (LPR) or a measure kept under its own extra.* name is not a doubt about
+    # what the text says: the document's warnings name it; review notes are for doubts only.
+    ctx.warnings += [f"{cid}: {n}" for n in notes if _ASSUMED.match(n)]
+    notes = [n for n in notes if not _ASSUMED.match(n)]
+    sure = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")
+            and not k.startswith("condition.extra.") and k.split("#")[0] != "benefit.base_rate"
+            and not (k.split("#")[0] == "benefit.field" and str(f.value).startswith("extra."))}
     low = min(sure.items(), key=lambda kv: kv[1].confidence, default=None)
     conf = low[1].confidence if low else 0.9
     if not notes and low and conf < REVIEW_BELOW:  # say what and where, not just "low"
