@@ -92,6 +92,8 @@ _NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、�
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
 _LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
 _LEVEL_LIST = re.compile(rf"(?:{_LEVELS})(?:、(?:{_LEVELS})){{1,4}}(?=[^、,;。的]{{2,20}}?{_SUFFIX})")
+_AWARDED = re.compile(r"(?<=,)\s?(?:并|同时|予以)?(?:授予|培育为|列为|列入|确定为|命名为|认定为)"
+                      r"[^,;。]{2,30}?(?=,|;|。|并|$)")
 _BOUNDARY = re.compile(r"[,;:。且或]")
 _OP_BEFORE = ((re.compile(r"(?:突破|达到|达|不低于|不少于|满|≥)\s?$"), ">="),
               (re.compile(r"(?:超过|超|高于|大于|多于)\s?$"), ">"),
@@ -215,6 +217,10 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             lf.negate, lf.role = lf.role != "exclusion", "exclusion"
             mk.add(lf, lf.start - base, lf.end - base)
         mk.take(s, m.end())
+    for m in _AWARDED.finditer(text):  # "对…的企业，授予“X”称号，并给予…": X is what the clause
+        if re.search(r"的(?:企业|单位|项目|主体|人才|个人)?\s?$", text[:m.start()].rstrip(",")) \
+                and not re.search(r"的\s?$", m.group()):  # "…，认定为X的，给予": a condition
+            mk.take(*m.span())  # awards, not a condition the firm must meet already
     for rx, fld, op, value in _FACTS:
         if (m := rx.search(text)) and mk.free(*m.span()):
             mk.leaf(m, fld, op, value, role="exclusion")
@@ -310,7 +316,7 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
         if len(rest.replace(" ", "")) >= 4:
             free = [i for i, ch in enumerate(rest) if ch != " "]
             a, b = s + free[0], s + free[-1] + 1  # from the first to the last unexplained word
-            while a > s and re.match(r"[\u4e00-\u9fff0-9]", text[a - 1]) and not (
+            while a > s and re.match(r"[\u4e00-\u9fff0-9A-Za-z]", text[a - 1]) and not (
                     taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、":
                 a -= 1
             while b < e and re.match(r"[\u4e00-\u9fff]", text[b]) and not (

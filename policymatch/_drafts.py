@@ -341,7 +341,7 @@ def segments(work: str, s: int, e: int) -> list[tuple[int, int]]:
 def split_item(work: str, s: int, e: int, *, region: str | None,
                inherited: list[Leaf]) -> list[Draft]:
     """Clauses of one item: one per benefit (``；``), per 分别 subject, or one in-kind clause."""
-    segs = segments(work, s, e)
+    segs = [piece for a, b in segments(work, s, e) for piece in _second_benefit(work, a, b)]
     groups: list[tuple[list[tuple[int, int]], int]] = []
     rules: list[tuple[int, int]] = []
     pending: list[tuple[int, int]] = []
@@ -404,6 +404,23 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         d.exclusive = exclusive
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
+
+
+_SECOND = re.compile(r",\s?(?=(?:同时|另|如|若|对|凡)?[^,;。]{2,40}?的\s?,\s?(?:另行|再|另外|额外|追加|还)"
+                     r"\s?(?:给予|奖励|补助|补贴|资助))")
+
+
+def _second_benefit(work: str, a: int, b: int) -> list[tuple[int, int]]:
+    """"给予5万元奖励，同时评为AA级的，另行给予2万元": a second benefit in the same sentence,
+    with a condition of its own, is a sentence (a clause) of its own."""
+    bs = benefit_start(work[a:b])
+    money = [q for q in quantities(work[a:b], a) if q.kind in ("money", "pct")]
+    if bs is None or not money:
+        return [(a, b)]
+    m = _SECOND.search(work, money[0].end, b)
+    if m is None or benefit_start(work[m.end():b]) is None:
+        return [(a, b)]
+    return [(a, m.start()), *_second_benefit(work, m.end(), b)]
 
 
 def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> None:
