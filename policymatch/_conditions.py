@@ -87,7 +87,7 @@ _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入�
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
 _VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
-           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|项目|奖)")
+           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖|杯)")
 _NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|认定|称号|资格|$)")
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
 _LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
@@ -103,7 +103,7 @@ _OP_AFTER = ((re.compile(r"^\s?(?:\(含\)以上|及以上|以上\(含\))"), ">="
              (re.compile(r"^\s?(?:以上\(不含\)|\(不含\)以上)"), ">", 0.95),
              (re.compile(r"^\s?(?:\(含\)以下|及以下|以下\(含\)|以内)"), "<=", 0.9),
              (re.compile(r"^\s?以下"), "<", 0.7), (re.compile(r"^\s?以上"), ">=", 0.9))
-_FACTS = ((re.compile(r"安全(?:生产)?(?:责任)?事故"), "safety_incident_free", "==", True),
+_FACTS = ((re.compile(r"(?<!质量)(?<!食品)(?<!产品)(?<!交通)(?<!消防)安全(?:生产)?(?:责任)?事故"), "safety_incident_free", "==", True),
           (re.compile(r"严重失信|失信(?:被执行人|主体|联合惩戒)"), "credit_clean", "==", True),
           (re.compile(r"亩均[^,;。]{0,10}?D类"), "qualifications", "not_has", "亩均效益D类"))
 _STOP = re.compile(r"经营|用于|银行|资金|日后|月|对|的|企业|公司|单位|当年|上年度|上一年度|年度|当期|每年|年"
@@ -283,7 +283,22 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     cp.residual = re.sub(r"\s+", " ", rest).strip()
     if keep_words:
         _keep_unexplained(text, mk)
+        _keep_beneficiary(text, mk)
     return cp
+
+
+def _keep_beneficiary(text: str, mk: _Marks) -> None:
+    """"对企业用于技术改造的银行贷款，按…": a clause that names whom or what it is for is never
+    unconditional; when nothing of its 对… phrase was read, the phrase is kept as words."""
+    m = re.search(r"(?:^|[,;:。])\s*(?:对|凡)([^,;:。]{2,60})", text)
+    if m is None or any(lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1)
+                        for lf in mk.cp.leaves):
+        return
+    words = re.sub(r"(?:的|等)+\s?$", "", m.group(1)).strip()
+    if len(_STOP.sub("", re.sub(r"[^\u4e00-\u9fff]", "", words))) >= 2:
+        at = m.start(1) + m.group(1).find(words)
+        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + at, mk.base + at + len(words),
+                                 0.5, "requirement"))
 
 
 _FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
@@ -389,7 +404,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
     for group in groups:
         s0, s1 = group[0][0], group[-1][1]
         head = text[max(0, max(text.rfind(c, 0, s0) for c in ",;。") + 1, s0 - 16):s0]
-        prize = all("奖" in name for _, _, name, _ in group)
+        prize = all(re.search(r"奖|杯$", name) for _, _, name, _ in group)
         fld, conf = ("new_qualifications", 0.9) if _NEW.search(head) else (
             # "对获得…奖的": a prize is won in a year, and the award is for winning it. Read as
             # newly won, the narrower reading, so a firm that won it years ago is not granted.
