@@ -216,6 +216,16 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         for lf in inner:  # a fact like 安全事故 is already read as "must not have happened"
             lf.negate, lf.role = lf.role != "exclusion", "exclusion"
             mk.add(lf, lf.start - base, lf.end - base)
+        if inner:  # "存在质量安全事故的除外": what the read fact leaves over is said, not dropped
+            taken = bytearray(len(text))
+            for lf in inner:
+                taken[lf.start - base:lf.end - base] = b"\x01" * (lf.end - lf.start)
+            rest = "".join(ch for i, ch in enumerate(text[s:m.start()], s) if not taken[i])
+            rest = re.sub(r"发生|存在|出现|受到|有|过|较大|重大|及", "", _STOP.sub("", _FILLER.sub(
+                "", re.sub(r"[^\u4e00-\u9fff]", "", rest))))
+            if len(rest) >= 2 and not inner[0].note:
+                cp.notes.append(f"“{text[s:m.end()]}”只读出一部分（{'、'.join(lf.field for lf in inner)}），"
+                                f"“{rest}”未写入，请核对这一排除条件{at(base + s, base + m.end())}")
         mk.take(s, m.end())
     for m in _AWARDED.finditer(text):  # "对…的企业，授予“X”称号，并给予…": X is what the clause
         if re.search(r"的(?:企业|单位|项目|主体|人才|个人)?\s?$", text[:m.start()].rstrip(",")) \
@@ -275,6 +285,10 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     if len(talents) >= 2 and not cp.subjects:
         cp.subjects = [lf for lf in talents if lf in cp.leaves]
     _alternatives(text, base, cp)
+    for q in quantities(text, base):  # a quantity of the condition part that no leaf reads
+        if q.kind in ("money", "pct", "count", "area", "mu") and mk.free(q.start - base, q.end - base):
+            cp.notes.append(f"条件中的数量“{text[q.start - base:q.end - base]}”未读成任何条件，"
+                            f"请核对门槛是否漏读{at(q.start, q.end)}")
     cp.firm = bool(re.search(r"(?:企业|单位|公司|机构|主体)\s?[,:]?\s?$", text))
     cp.has_subject = bool(re.match(r"[\s,]*(?:对|凡)", text)) or any(
         lf.role == "subject" for lf in cp.leaves)
@@ -341,13 +355,28 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
     return out
 
 
+def at(s: int, e: int) -> str:
+    """A span marker in a review note (offsets in the working text); the extractor writes it
+    as the place in the original document."""
+    return f"⟦{s}:{e}⟧"
+
+
+_HONOUR_WORDS = re.compile(r"(?:评为|获评|认定为|评定为|入选|列入|获批|授予|获得)[^,;。后]{2,}")
+
+
 def _keep_unexplained(text: str, mk: _Marks) -> None:
-    """Words of the condition part no leaf explains become unstructured leaves (kept, unknown)."""
+    """Words of the condition part no leaf explains become unstructured leaves (kept, unknown).
+    Words that name an honour the lexicon could not read ("新评为三星级…") say so in a note:
+    the clause may be meant as a qualification test."""
     for s, e in unexplained(text, mk.taken):
         words = text[s:e].strip()
         if words and not any(lf.field == UNSTRUCTURED and lf.value == words for lf in mk.cp.leaves):
             mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + s, mk.base + e, 0.5,
                                      "requirement"))
+            if _HONOUR_WORDS.search(words):
+                mk.cp.notes.append(f"“{words}”像是资质或荣誉，名称未能识别，已按原文保留为条件；"
+                                   f"请核对是否应为 new_qualifications / qualifications"
+                                   f"{at(mk.base + s, mk.base + e)}")
 
 
 def _qualifications(text: str, mk: _Marks) -> None:

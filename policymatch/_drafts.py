@@ -17,6 +17,7 @@ from ._conditions import (
     UNSTRUCTURED,
     CondParse,
     Leaf,
+    at,
     last_match,
     measure,
     noun_before,
@@ -81,7 +82,21 @@ class BenefitDraft:
 
 
 def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
-    """Read the benefit(s) of a benefit part; several for a 分别 list zipped with subjects."""
+    """Read the benefit(s) of a benefit part; several for a 分别 list zipped with subjects. An
+    amount of the part that no benefit uses is said in a review note (on the first clause
+    only): a subject may have been missed."""
+    drafts = _benefits(text, base, cp)
+    used = [(s, e) for d in drafts for (_, s, e, _) in d.fields.values()]
+    left = [q for q in quantities(text, base) if q.kind in ("money", "pct")
+            and not any(s <= q.start and q.end <= e for s, e in used)]
+    if drafts and left:
+        words = "、".join(text[q.start - base:q.end - base] for q in left)
+        drafts[0].notes.append(f"金额“{words}”未用于任何条款，可能漏读了对应的对象或档次"
+                               f"{at(left[0].start, left[-1].end)}")
+    return drafts
+
+
+def _benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
     qs = quantities(text, base)
     resp = bool(re.search(r"分别|依次|相应", text))
     mains: list[Qty] = []
@@ -185,7 +200,8 @@ def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
         else:
             d.put("amount", q, conf=0.95 if len(picks) == len(mains) else 0.5)
         if resp and len(mains) > 1 and len(mains) != max(n_sub, 1):
-            d.notes.append(f"分别列举的对象（{n_sub}个）与金额（{len(mains)}个）数量不一致")
+            d.notes.append(f"分别列举的对象（{n_sub}个）与金额（{len(mains)}个）数量不一致"
+                           f"{at(mains[0].start, mains[-1].end)}")
         drafts.append(d)
     return drafts
 
@@ -384,9 +400,9 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             cp.leaves += [lf for lf in _copy(prev.leaves, cp)  # same firm: what is not restated
                           if lf.role != "threshold" and lf.field != UNSTRUCTURED]
         for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
-            xs = bstart + x.start()
-            cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
-                          if lf.role == "exclusion"]
+            xp = parse_conditions(x.group(), bstart + x.start(), region=region)
+            cp.leaves += [lf for lf in xp.leaves if lf.role == "exclusion"]
+            cp.notes += xp.notes
         _list_subjects(work, a, bstart, end, cp)
         own = cp.leaves + _copy(inherited, cp) + _requirements(work, spans, bstart, end)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from ._conditions import UNSTRUCTURED, Leaf, build_condition, parse_conditions
+from ._conditions import UNSTRUCTURED, Leaf, at, build_condition, parse_conditions
 from ._drafts import _EXCLUSIVE, SELF_REF, Draft, benefit_start, segments, split_item
 from ._layout import _DEPT, _DOCNUM, _TITLE_END, _Doc, _lines, _Node, _normalise, _tree
 from ._numbers import DATE, cn_int, to_date, validity
@@ -401,7 +401,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         if lf.note and lf.note.startswith("资质名称"):  # read as written: a document-level hint
             ctx.warnings.append(lf.note)
         elif lf.note:
-            notes.append(lf.note)
+            notes.append(lf.note if _MARK.search(lf.note) else lf.note + at(lf.start, lf.end))
     for key, (value, s, e, conf) in d.bfields.items():
         put(key, value, s, e, conf)
     text = "".join(doc.orig(a, b).strip() for a, b in d.spans)
@@ -441,12 +441,30 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         notes.append(f"“{low[1].source_text[:30]}”读作 {low[0].split('#')[0]}，把握不大"
                      f"（原文位置 {low[1].span[0]}–{low[1].span[1]}）")
     conf = min(conf, 0.65) if notes else conf
+    notes = [_placed(doc, n, d) for n in notes]
     review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else None
     clause = Clause(id=cid, title=title[:200], text=text or "（无原文）", conditions=cond,
                     benefit=benefit, category="权益" if benefit.kind == "in_kind" else "奖补",
                     source=it.node.path() or None, review=review, **extra)
     return clause, ClauseExtraction(clause_id=cid, confidence=round(conf, 3), fields=fields,
                                     span=doc.span(d.spans[0][0], d.spans[-1][1]), review=review)
+
+
+def _placed(doc: _Doc, note: str, d: Draft) -> str:
+    """A note says where: its own span marker, else the clause's benefit words, as a place in
+    the original document."""
+    if "原文位置" in note:
+        return note
+    if (m := _MARK.search(note)) is None:
+        spans = [(s, e) for (_, s, e, _) in d.bfields.values()] or d.spans
+        s, e = min(s for s, _ in spans), max(e for _, e in spans)
+    else:
+        s, e, note = int(m.group(1)), int(m.group(2)), _MARK.sub("", note)
+    a, b = doc.span(s, e)
+    return f"{note}（原文位置 {a}–{b}）"
+
+
+_MARK = re.compile(r"⟦(\d+):(\d+)⟧")
 
 
 def _where(ctx: _Ctx) -> Leaf:
@@ -596,4 +614,4 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                     issuer=info.get("issuer"), region=info.get("region"), source=source,
                     conditions=pcond, clauses=tuple(c for c, _ in built), **dates)
     return ExtractionResult(policy=policy, clauses=[x for _, x in built], fields=dict(ctx.fields),
-                            warnings=list(dict.fromkeys(ctx.warnings + notes)))
+                            warnings=list(dict.fromkeys(_MARK.sub("", w) for w in ctx.warnings + notes)))
