@@ -87,7 +87,7 @@ _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入�
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
 _VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
-           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖|杯)")
+           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖|杯|集聚区|示范区|商标)")
 _NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|认定|称号|资格|$)")
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
 _LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
@@ -261,7 +261,9 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.take(*m.span())
     pattern, names = _industry_lexicon()
     for m in pattern.finditer(text):
-        if mk.free(*m.span()):
+        if re.search(r"企业\s?(?:和|或|、|及|以及)\s?$", text[:m.start()]):
+            mk.take(*m.span())  # "企业和农业经营主体": an alternative to any firm, no restriction
+        elif mk.free(*m.span()):
             mk.leaf(m, "industry", "==", names[m.group()], 0.8, label=m.group())
     if scope_only:
         if keep_words:
@@ -298,7 +300,22 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     if keep_words:
         _keep_unexplained(text, mk)
         _keep_beneficiary(text, mk)
+        _keep_kind(text, mk)
     return cp
+
+
+def _keep_kind(text: str, mk: _Marks) -> None:
+    """"…的商贸企业": a kind of firm no field expresses (too short for the four-character rule)
+    is still a condition, kept as words."""
+    m = re.search(r"的([\u4e00-\u9fff]{2,4}(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
+    if m is None or not mk.free(*m.span(1)):
+        return
+    kind = m.group(1)
+    head = re.sub(r"(?:企业|主体|单位|机构)$", "", kind)
+    if _STOP.sub("", _FILLER.sub("", head)) == head and not re.search(
+            r"各类|相关|有关|其他|上述|以上|入驻|新引进|引进", head):
+        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", kind, mk.base + m.start(1), mk.base + m.end(1),
+                                 0.5, "requirement"))
 
 
 def _keep_beneficiary(text: str, mk: _Marks) -> None:
@@ -460,6 +477,12 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
     word = metric.group() if metric else ""
     fld = METRICS.get(word) or _TALENTS.get(word, "")
     at = metric.start() if metric else len(window)
+    qual = re.search(r"([\u4e00-\u9fff]{2,4})$", _PLAIN_QUALIFIER.sub(" ", window[:at])) \
+        if metric and q.kind == "money" else None
+    if qual and fld in _MONEY_FIELDS:
+        # "直播销售额", "技改设备投资": a narrower measure than the profile field; the broad
+        # field would grant more than the text, so the measure keeps its own name
+        return f"extra.{qual.group(1)}{word}", 0.6, None, at - len(qual.group(1))
     if fld.startswith("extra.") and q.kind in ("money", "num", "pct"):
         return fld, 0.8, None, at  # a named measure with no profile field (亩均税收 …)
     if ((q.kind == "money" and fld in _MONEY_FIELDS)
@@ -474,9 +497,18 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
     if not word and prev_field and q.kind == "money":
         return prev_field, 0.75, None, at
     noun = word or noun_before(window)
+    if noun and not word and (k := window.rfind(noun)) >= 0:
+        at = k  # the words naming the measure are read with it, not left over
     name = f"extra.{noun or '指标'}" + {"mu": "(亩)", "pct": "比例", "count": "人数",
                                        "area": "(平方米)"}.get(q.kind, "")
     return name, 0.5, f"指标“{noun or window[-8:]}”未对应到画像字段，已记为 {name}", at
+
+
+#: Words before a measure that do not narrow it (time, scope, the firm itself).
+_PLAIN_QUALIFIER = re.compile(r"年|度|当期|全年|新增|实际|累计|首次|企业|公司|其|单位|主体|项目|对|的|在|达到"
+                              r"|超过|突破|且|并|或|和|及|以上|以下|万元|亿元|比例|占|同比|主营|实缴|入库|自营"
+                              r"|缴纳|完成|实现|生产性|固定资产|设备|新购置|购置|用于|技术改造|技改|银行|获得|取得|发生|上|本|我县"
+                              r"|本县|全县|县内")
 
 
 def last_match(rx: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -231,6 +231,12 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
         ctx.warnings.extend(cp.notes)
         if excl and not kept and not _SANCTION.search(text):
             _excluded_words(ctx, s, s + excl.start())
+    if m := _DUTY.search(text):  # "享受本政策的企业，须承诺三年内不迁离本县": every clause's
+        words = m.group(1).strip()  # requirement, kept as words
+        if not _SANCTION.search(words) and all(lf.value != words for lf in ctx.doc_leaves):
+            a = s + m.start(1)
+            ctx.doc_leaves.append(Leaf(UNSTRUCTURED, "?", words, a, a + len(words), 0.5,
+                                       "requirement"))
     ctx.exclusive |= bool(re.search(r"就高|从高|不重复", text))
     if "免申即享" in text:
         refs = [(cn_int(m.group(1)), cn_int(m.group(2)) if m.group(2) else None) for m in
@@ -250,14 +256,16 @@ def _statement(ctx: _Ctx, s: int, e: int) -> None:
 _EXCLUSION = re.compile(r"不得享受|不享受|不予(?:享受|支持|扶持|奖励|补助)|不适用|的除外|除外$")
 #: A sanction for what was done after an award (骗取 … 追回), not a condition of eligibility.
 _SANCTION = re.compile(r"骗取|追回|一经查实|弄虚作假")
+_DUTY = re.compile(r"(?:享受|申报|申请)本(?:政策|办法|细则|意见|措施|规定)[^,;。]{0,12}?,?\s?"
+                   r"(?:须|必须|应当|应)([^,;。]{2,80})")
 _LIST_OF = re.compile(r"(?:下列|以下|如下)(?:情形|情况|行为)")
 
 
 def _excluded_words(ctx: _Ctx, s: int, e: int) -> None:
     """An exclusion no field expresses becomes ``not`` of its words (unknown), never dropped;
     "有下列情形之一的" waits for the listed items, each excluded on its own."""
-    words = re.sub(r"^[\s,;:。]+|(?:的|者)?[\s,;:。]*(?:企业|单位|主体)?(?:及其?[^,;。]{0,8})?"
-                   r"[\s,;:。]*$", "", ctx.work[s:e])
+    words = re.sub(r"^[\s,;:。]+|(?:的|者)(?:企业|单位|主体)?[\s,;:。]*$|[\s,;:。]+$", "",
+                   ctx.work[s:e])
     if _LIST_OF.search(words):
         ctx.listing = True
         return
