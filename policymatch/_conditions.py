@@ -308,7 +308,8 @@ def _keep_kind(text: str, mk: _Marks) -> None:
     """"…的商贸企业": a kind of firm no field expresses (too short for the four-character rule)
     is still a condition, kept as words."""
     m = re.search(r"的([\u4e00-\u9fff]{2,4}(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
-    if m is None or not mk.free(*m.span(1)):
+    if m is None or not mk.free(*m.span(1)) or any(
+            lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1) for lf in mk.cp.leaves):
         return
     kind = m.group(1)
     head = re.sub(r"(?:企业|主体|单位|机构)$", "", kind)

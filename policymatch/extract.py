@@ -7,7 +7,9 @@ with its subjects, and an item without a quantified benefit is kept as an in-kin
 of being given an invented amount. Document-wide conditions (适用范围, 附则 exclusions) go to
 ``Policy.conditions``; validity dates, 免申即享 and 就高不重复 are read for the whole document
 or per item. Every value carries a confidence and its span in the original text; a clause below
-:data:`REVIEW_BELOW`, or with words left unstructured, gets a ``review:`` note.
+:data:`REVIEW_BELOW`, or that the extractor doubts (an amount no benefit uses, a quantity no
+condition reads, an honour it could not name, a 分别 list that does not line up), gets a
+``review:`` note saying what and where.
 
 The sentence patterns live in the private ``_numbers``, ``_conditions`` and ``_drafts`` modules.
 """
@@ -38,7 +40,9 @@ __all__ = ["MAX_DOCUMENT_BYTES", "REVIEW_BELOW", "ClauseExtraction", "Extraction
 
 #: Largest document accepted, in bytes of UTF-8 (a real policy document is tens of KB).
 MAX_DOCUMENT_BYTES = 5_000_000
-#: A clause whose confidence is below this gets a ``review:`` note in the draft.
+#: A clause whose reading is less sure than this gets a ``review:`` note in the draft (a
+#: measure kept under its own ``extra.*`` name, or an assumed reference rate, lowers the
+#: clause's confidence but is named in the warnings instead: it is no doubt about the text).
 REVIEW_BELOW = 0.7
 
 
@@ -440,12 +444,13 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
     # what the text says: the document's warnings name it; review notes are for doubts only.
     ctx.warnings += [f"{cid}: {n}" for n in notes if _ASSUMED.match(n)]
     notes = [n for n in notes if not _ASSUMED.match(n)]
-    sure = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")
-            and not k.startswith("condition.extra.") and k.split("#")[0] != "benefit.base_rate"
+    read = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")}
+    sure = {k: f for k, f in read.items() if not k.startswith("condition.extra.")
+            and k.split("#")[0] != "benefit.base_rate"
             and not (k.split("#")[0] == "benefit.field" and str(f.value).startswith("extra."))}
+    conf = min((f.confidence for f in read.values()), default=0.9)
     low = min(sure.items(), key=lambda kv: kv[1].confidence, default=None)
-    conf = low[1].confidence if low else 0.9
-    if not notes and low and conf < REVIEW_BELOW:  # say what and where, not just "low"
+    if not notes and low and low[1].confidence < REVIEW_BELOW:  # say what and where
         notes.append(f"“{low[1].source_text[:30]}”读作 {low[0].split('#')[0]}，把握不大"
                      f"（原文位置 {low[1].span[0]}–{low[1].span[1]}）")
     conf = min(conf, 0.65) if notes else conf
