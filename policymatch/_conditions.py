@@ -391,7 +391,12 @@ def _keep_unexplained(text: str, mk: _Marks) -> None:
         if words and not any(lf.field == UNSTRUCTURED and lf.value == words for lf in mk.cp.leaves):
             mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + s, mk.base + e, 0.5,
                                      "requirement"))
-            if _HONOUR_WORDS.search(words):
+            nxt = next((lf for lf in mk.cp.leaves if lf.field.endswith("qualifications")
+                        and 0 <= lf.start - (mk.base + e) <= 1), None)
+            if nxt is not None and re.search(r"(?:获得|取得|荣获|获评|评为|认定为)$", words):
+                mk.cp.notes.append(f"“{words}”与其后的“{nxt.label or nxt.value}”是同一短语，只读出了"
+                                   f"后半；请核对前半是否另有要求{at(mk.base + s, nxt.end)}")
+            elif _HONOUR_WORDS.search(words):
                 mk.cp.notes.append(f"“{words}”像是资质或荣誉，名称未能识别，已按原文保留为条件；"
                                    f"请核对是否应为 new_qualifications / qualifications"
                                    f"{at(mk.base + s, mk.base + e)}")

@@ -377,7 +377,14 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             return []
         a, b = segs[0][0], segs[-1][1]
         lead = re.match(r"\s*(?:对|凡)[^,;。]{1,80}?的[^,;。]{0,20}?,", work[a:b])
+        if lead is None:  # "重大文旅项目用地、用能指标予以优先保障": whom it serves, before the verb
+            lead = re.match(r"[^,;。]{4,60}?(?=予以|给予|优先|享受|实行|可申请)", work[a:b])
         cp = parse_conditions(lead.group() if lead else "", a, region=region)
+        if lead is not None and not cp.leaves:  # named, so never unconditional: kept as words
+            words = lead.group().strip()
+            cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, a + lead.start() + (
+                len(lead.group()) - len(lead.group().lstrip())), a + lead.start() + len(
+                lead.group().rstrip()), 0.5, "requirement"))
         leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + _subject_leaves(cp, None)
         leaves += _requirements(work, [], a, b)
         notes = list(cp.notes)

@@ -394,7 +394,8 @@ def _modes_and_groups(ctx: _Ctx, nodes: list[_Node], items: list[_Item]) -> None
 
 _BENEFIT: TypeAdapter[Benefit] = TypeAdapter(Benefit)
 #: Notes that record a convention, not a doubt: they go to the document's warnings.
-_ASSUMED = re.compile(r"含晋级差额|基准利率未写明|补助基数未对应到画像字段|指标“[^”]*”未对应到画像字段")
+_ASSUMED = re.compile(r"含晋级差额|基准利率未写明|补助基数未对应到画像字段|指标“[^”]*”未对应到画像字段"
+                      r"|“[^”]*”记为 not extra\.")
 
 
 def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause, ClauseExtraction]:
