@@ -11,11 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
-
 from ._numbers import NUM, Qty, number, quantities
 from .aliases import alias_table
-from .models import AllOf, AnyOf, Condition, FieldTest, Not, Unstructured
 
 #: ``Leaf.field`` of words kept as an unstructured condition (``value`` holds the words).
 UNSTRUCTURED = "unstructured"
@@ -103,7 +100,8 @@ _OP_AFTER = ((re.compile(r"^\s?(?:\(含\)以上|及以上|以上\(含\))"), ">="
              (re.compile(r"^\s?(?:以上\(不含\)|\(不含\)以上)"), ">", 0.95),
              (re.compile(r"^\s?(?:\(含\)以下|及以下|以下\(含\)|以内)"), "<=", 0.9),
              (re.compile(r"^\s?以下"), "<", 0.7), (re.compile(r"^\s?以上"), ">=", 0.9))
-_FACTS = ((re.compile(r"(?<!质量)(?<!食品)(?<!产品)(?<!交通)(?<!消防)安全(?:生产)?(?:责任)?事故"), "safety_incident_free", "==", True),
+_FACTS = ((re.compile(r"(?<!质量)(?<!食品)(?<!产品)(?<!交通)(?<!消防)"  # a production-safety incident
+                      r"安全(?:生产)?(?:责任)?事故"), "safety_incident_free", "==", True),
           (re.compile(r"严重失信|失信(?:被执行人|主体|联合惩戒)"), "credit_clean", "==", True),
           (re.compile(r"亩均[^,;。]{0,10}?D类"), "qualifications", "not_has", "亩均效益D类"))
 _STOP = re.compile(r"经营|用于|银行|资金|日后|月|对|的|企业|公司|单位|当年|上年度|上一年度|年度|当期|每年|年"
@@ -599,72 +597,3 @@ def _alternatives(text: str, base: int, cp: CondParse) -> None:
             for lf in cp.leaves:
                 if lf in group or lf.alt in ids:
                     lf.alt = min(ids, default=gid)
-
-
-def _milestone(lf: Leaf, notes: list[str], source: Any) -> Condition:
-    """首次突破 T1、T2…: any tier reached this year that the previous year had not reached."""
-    op = lf.op[len("first"):]
-    below = "<" if op == ">=" else "<="
-    tiers = lf.value if isinstance(lf.value, list) else [lf.value]
-    try:
-        parts: list[Condition] = [AllOf(of=(FieldTest(field=lf.field, op=op, value=t),
-                                            FieldTest(field=f"previous.{lf.field}", op=below,
-                                                      value=t))) for t in tiers]
-    except ValidationError:  # no previous-year figure for this measure: keep the words
-        words = source.orig(lf.start, lf.end).strip() if source is not None else str(lf.value)
-        notes.append(f"“{words}”是首次达到的条件，上一年度数值没有对应字段，请核对")
-        lowest = FieldTest(field=lf.field, op=op, value=min(tiers))
-        return AllOf(of=(lowest, Unstructured(text=f"上一年度未达到：{words}"[:500])))
-    return parts[0] if len(parts) == 1 else AnyOf(of=tuple(parts))
-
-
-def build_condition(leaves: list[Leaf], notes: list[str],
-                    source: Any = None) -> Condition | None:
-    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of any exclusion.
-
-    Unstructured leaves are required words (``all``), whatever their ``alt``; with ``source``
-    (an object with ``orig(s, e)`` and ``span(s, e)``) they keep the original words and span.
-    A leaf that cannot be a valid field test is kept as unstructured words, never dropped.
-    """
-    plain: list[Condition] = []
-    alts: dict[int, list[Condition]] = {}
-    negs: list[Condition] = []
-    seen: set[str] = set()
-    for lf in leaves:
-        if lf.field == UNSTRUCTURED:
-            words = source.orig(lf.start, lf.end).strip() if source is not None else ""
-            if len(words) != len(str(lf.value)):  # composed words ("主导制定" + "地方标准")
-                words = str(lf.value)
-            node = Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
-                                if source is not None else None)
-            if (key := f"u{lf.negate}{node.text}") not in seen:
-                seen.add(key)
-                (negs if lf.negate else plain).append(node)
-            continue
-        if lf.op.startswith("first"):
-            tree = _milestone(lf, notes, source)
-            if (key := f"m{lf.negate}{lf.alt}{tree.model_dump_json()}") not in seen:
-                seen.add(key)
-                (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
-                 else plain).append(tree)
-            continue
-        try:
-            ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
-        except ValidationError as exc:
-            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}，"
-                         "已按原文保留为待核对条件")
-            words = (source.orig(lf.start, lf.end).strip() if source is not None else "") or \
-                f"{lf.field} {lf.op} {lf.value}"
-            plain.append(Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
-                                      if source is not None else None))
-            continue
-        key = f"{lf.negate}{lf.alt}{ft.model_dump_json()}"
-        if key not in seen:
-            seen.add(key)
-            (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
-             else plain).append(ft)
-    parts = plain + [AnyOf(of=tuple(g)) if len(g) > 1 else g[0] for g in alts.values()]
-    if negs:
-        # each exclusion excludes on its own: not (A or B), the narrower reading of "A、B除外"
-        parts.append(Not(of=AnyOf(of=tuple(negs)) if len(negs) > 1 else negs[0]))
-    return None if not parts else parts[0] if len(parts) == 1 else AllOf(of=tuple(parts))
