@@ -11,18 +11,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from ._conditions import (
-    METRIC_RE,
-    METRICS,
-    UNSTRUCTURED,
-    CondParse,
-    Leaf,
-    at,
-    last_match,
-    measure,
-    noun_before,
-    parse_conditions,
-)
+from ._conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
+from ._measures import METRIC_RE, METRICS, last_match, measure, noun_before
 from ._numbers import Qty, quantities
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
@@ -406,6 +396,11 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                 r"\s*(?:再|另行|另外|追加)", work[bstart:end]):  # "；次年…的，再奖励5万元": the
             cp.leaves += [lf for lf in _copy(prev.leaves, cp)  # same firm: what is not restated
                           if lf.role != "threshold" and lf.field != UNSTRUCTURED]
+            if re.match(r"\s*(?:同时|并且|且|还)", work[a:bstart]):  # "同时评为…的": both honours
+                have = {(lf.field, lf.op, repr(lf.value)) for lf in cp.leaves}
+                cp.leaves += [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, lf.conf, lf.role,
+                                   None, lf.negate, lf.alt, lf.label) for lf in prev.leaves
+                              if (lf.field, lf.op, repr(lf.value)) not in have]
         for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
             xp = parse_conditions(x.group(), bstart + x.start(), region=region)
             cp.leaves += [lf for lf in xp.leaves if lf.role == "exclusion"]
