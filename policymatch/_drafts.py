@@ -14,6 +14,7 @@ from typing import Any
 from ._conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
 from ._measures import METRIC_RE, METRICS, last_match, measure, noun_before
 from ._numbers import Qty, quantities
+from .aliases import alias_table
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
 DEFAULT_LPR = 0.03
@@ -457,6 +458,8 @@ def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> N
     chunk = next((m for m in reversed(list(re.finditer(r"[^,;:。]+", part))) if "、" in m.group()), None)
     if chunk is None:
         return
+    if _level_list(chunk.group(), a + chunk.start(), n, cp):
+        return
     body = re.match(r"\s*(?:对|凡)?(?:企业)?(.*?)(?:的(?:企业|单位|项目|主体)?)?\s*$", chunk.group())
     if body is None:
         return
@@ -466,6 +469,8 @@ def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> N
         items.append((pos, pos + len(piece), piece))
         pos += len(piece) + 1
     if len(items) != n or any(not re.search(r"[\u4e00-\u9fff]{2}", p) for _, _, p in items):
+        return
+    if _known_names(work, items, a, cp):
         return
     first = items[0][2]
     subjects = []
@@ -481,6 +486,55 @@ def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> N
     cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
                                                 and lf.end > lo)] + subjects
     cp.subjects = subjects
+
+
+def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondParse) -> bool:
+    """"新获评白金宿、金宿、银宿等级民宿": listed names each an exact name of the alias table
+    (too short to look up in prose, safe as a listed item) are one qualification each."""
+    table = alias_table()
+    names = []
+    for _, _, piece in items:
+        bare = re.sub(r"^(?:新|当年|首次|已)?(?:获评|评为|评定为|认定为|入选|列入|获得|获批)", "", piece)
+        tries = [bare, re.sub(r"等(?:级|次)?[\u4e00-\u9fff]{0,4}$", "", bare)]
+        name = next((table.qualification(t) for t in tries if table.knows("qualifications", t)), None)
+        if name is None:
+            return False
+        names.append(name)
+    head = work[max(a, items[0][0] - 16):items[0][0] + 4]
+    fld = "new_qualifications" if re.search(r"新|当年|首次", head) else "qualifications"
+    gone = [str(lf.value) for lf in cp.leaves if lf.start < items[-1][1] and lf.end > items[0][0]]
+    cp.leaves = [lf for lf in cp.leaves if not (lf.start < items[-1][1] and lf.end > items[0][0])]
+    cp.notes = [n for n in cp.notes if not any(f"“{w}”" in n for w in gone)]  # read now
+    cp.subjects = [Leaf(fld, "has", n, s, e, 0.8, "subject", label=n)
+                   for n, (s, e, _) in zip(names, items, strict=True)]
+    cp.leaves += cp.subjects
+    return True
+
+
+_GRADE = r"(?:[\dA-Z一二三四五六七八九十]{1,3})(?:级|星级|星|等奖|等)"
+_GRADES = re.compile(rf"({_GRADE})((?:、{_GRADE}){{1,5}})")
+
+
+def _level_list(chunk: str, at: int, n: int, cp: CondParse) -> bool:
+    """"通过两化融合管理体系2级、3级、4级评定" with three amounts: one subject per grade, each
+    the whole phrase at that grade (kept as words), so no grade and no amount is lost."""
+    m = _GRADES.search(chunk)
+    if m is None or any(lf.field != UNSTRUCTURED and lf.start < at + m.end() and lf.end > at + m.start()
+                        for lf in cp.leaves):
+        return False
+    grades = [m.group(1), *m.group(2).lstrip("、").split("、")]
+    if len(grades) != n:
+        return False
+    body = re.match(r"\s*(?:对|凡)?(?:企业)?", chunk)
+    head = chunk[body.end() if body else 0:m.start()]
+    tail = re.sub(r"的(?:企业|单位|项目|主体)?\s*$", "", chunk[m.end():])
+    lo, hi = at + len(chunk) - len(chunk.lstrip()) + (body.end() if body else 0), at + len(chunk)
+    subjects = [Leaf(UNSTRUCTURED, "?", f"{head}{g}{tail}", at + m.start(), at + m.end(), 0.5,
+                     "subject", label=g) for g in grades]
+    cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
+                                                and lf.end > lo)] + subjects
+    cp.subjects = subjects
+    return True
 
 
 def _family(names: list[str]) -> bool:
