@@ -273,3 +273,37 @@ def test_no_phrase_is_silently_dropped_and_words_are_never_eligible(
         out = evaluate(both, firm).outcome
         if kept:
             assert out is not Outcome.MET, (sentence, c.conditions)
+
+
+# -- 分别 over grades and short listed names; named quantities -----------------------------------
+def test_a_list_of_grades_is_one_clause_per_grade() -> None:
+    r = extract("（一）对通过两化融合管理体系2级、3级、4级评定的企业，分别给予5万元、10万元、20万元奖励。")
+    got = [(c.benefit.amount, [w for _, w in words_of(c)]) for c in r.policy.clauses]
+    assert got == [(50_000, ["通过两化融合管理体系2级评定"]), (100_000, ["通过两化融合管理体系3级评定"]),
+                   (200_000, ["通过两化融合管理体系4级评定"])]
+    assert all(c.review is None for c in r.policy.clauses)
+
+
+def test_short_listed_names_from_the_alias_table_are_each_a_qualification() -> None:
+    r = extract("（一）对新获评白金宿、金宿、银宿等级民宿的，分别给予10万元、5万元、3万元奖励。")
+    got = [(c.benefit.amount, field_tests(c)) for c in r.policy.clauses]
+    assert got == [(100_000, {("", "new_qualifications", "has", "白金宿级民宿")}),
+                   (50_000, {("", "new_qualifications", "has", "金宿级民宿")}),
+                   (30_000, {("", "new_qualifications", "has", "银宿级民宿")})]
+    assert all(c.review is None for c in r.policy.clauses)  # read, so nothing left to doubt
+
+
+def test_a_narrower_measure_keeps_its_own_name() -> None:
+    r = extract("（一）对年直播销售额超过1000万元的企业，给予5万元奖励。\n"
+                "（二）对企业年度研发费用增长20%以上的，给予10万元奖励。\n"
+                "（三）对企业当年年工业总产值超过10亿元的，给予50万元奖励。")
+    fields = [{f for _, f, _, _ in field_tests(c)} for c in r.policy.clauses]
+    assert fields[0] == {"extra.直播销售额"}  # not revenue: that would grant more than the text
+    assert fields[1] == {"extra.研发费用增长率"}
+    assert fields[2] and all(not f.startswith("extra.企业") for f in fields[2])
+
+
+def test_an_in_kind_item_naming_whom_it_serves_is_not_unconditional() -> None:
+    r = extract("（一）重大文旅项目用地、用能指标予以优先保障。")
+    (c,) = r.policy.clauses
+    assert c.benefit.kind == "in_kind" and any("重大文旅项目" in w for _, w in words_of(c))
