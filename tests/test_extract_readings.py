@@ -14,10 +14,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policymatch._conditions import Leaf
-from policymatch._condtree import build_condition
 from policymatch.aliases import alias_table
 from policymatch.extract import ExtractionResult, extract_policy
+from policymatch.extract.conditions import Leaf
+from policymatch.extract.condtree import build_condition
 from policymatch.models import (
     AllOf,
     AnyOf,
