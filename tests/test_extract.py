@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 import time
 from datetime import date
@@ -356,11 +357,13 @@ def test_rent_per_square_metre_per_month() -> None:
     assert benefit(c, "kind", "rate", "months", "max_area") == ("rent", 15, 36, 500)
 
 
-def test_interest_subsidy_flags_the_assumed_reference_rate() -> None:
-    c = one("对企业技术改造贷款，按贷款市场报价利率（LPR）的50%给予贴息，贴息期限最长不超过2年，"
-            "单个企业年度贴息总额最高不超过50万元。")
+def test_interest_subsidy_names_the_assumed_reference_rate_in_the_warnings() -> None:
+    r = extract("（一）对企业技术改造贷款，按贷款市场报价利率（LPR）的50%给予贴息，贴息期限最长不超过"
+                "2年，单个企业年度贴息总额最高不超过50万元。")
+    c = r.policy.clauses[0]
     assert benefit(c, "kind", "share", "years", "cap") == ("interest", 0.5, 2, 500_000)
-    assert c.review is not None and "LPR" in c.review
+    # a stated convention, not a doubt about the text: the warnings name it and the clause
+    assert c.review is None and any(w.startswith(c.id) and "LPR" in w for w in r.warnings)
 
 
 def test_foreign_currency_is_not_read_as_yuan() -> None:
@@ -444,7 +447,10 @@ def test_uncertain_values_are_flagged_not_silently_kept() -> None:
     r = extract("（一）对年产值达到5000万元的企业，给予10万元奖励。")
     c, info = r.policy.clauses[0], r.clauses[0]
     assert plain(c.conditions) == {("extra.产值", ">=", 5e7)}
-    assert info.confidence < REVIEW_BELOW and c.review is not None and "extra.产值" in c.review
+    # a measure with no profile field keeps its own name (unknown for every firm that does not
+    # state it): a low confidence and a warning naming the clause, not a review note
+    assert info.confidence < REVIEW_BELOW and c.review is None
+    assert any(w.startswith(c.id) and "extra.产值" in w for w in r.warnings)
     clean = extract("（一）对新认定的国家高新技术企业，给予20万元奖励。")
     assert clean.policy.clauses[0].review is None and clean.clauses[0].confidence >= REVIEW_BELOW
 
@@ -664,7 +670,7 @@ def test_scope_words_and_a_missing_region_are_document_conditions() -> None:
     ("浙江省新昌县人民政府", "新昌县制造业政策", "新昌县"),
 ])
 def test_region_is_the_documents_own_most_specific_place(issuer: str, title: str, region: str) -> None:
-    from policymatch.extract.policy import _region
+    from policymatch.extract.frame import _region
 
     assert _region(issuer, title) == region
 
@@ -757,11 +763,14 @@ def test_held_and_new_honours() -> None:
 
 def test_review_notes_say_what_and_where_and_are_not_on_every_clause() -> None:
     r = extract("（一）对新认定的国家高新技术企业，给予20万元奖励。\n"
-                "（二）对年产值达到5000万元以上的企业，给予10万元奖励。\n"
+                "（二）对年营业收入5000万元的企业，给予10万元奖励。\n"
                 "（三）对当年新认定的省级企业技术中心，给予30万元奖励。")
     notes = [c.review for c in r.policy.clauses]
     assert notes[0] is None and notes[2] is None
-    assert notes[1] is not None and "产值" in notes[1]
+    # no comparator (达到/以上) stated: ">=" is a guess; the note says what, and where
+    assert notes[1] is not None and "5000万元" in notes[1]
+    a, b = (int(x) for x in re.search(r"原文位置 (\d+)–(\d+)", notes[1]).groups())
+    assert "5000万元" in r.policy.clauses[1].text and a < b
 
 
 def test_an_item_after_an_inline_department_and_a_clause_before_the_first_item() -> None:
@@ -789,10 +798,11 @@ def test_a_prize_after_bare_huode_is_newly_won() -> None:
     assert [leaf.field for leaf in leaves] == ["new_qualifications"]
 
 
-def test_a_per_item_award_carries_a_review_note() -> None:
+def test_a_per_item_award_is_paid_per_item() -> None:
     result = extract_policy(_HEAD + "一、对新获得“浙江制造”品字标认证的企业，每个产品给予10万元奖励。\n")
     (clause,) = result.policy.clauses
-    assert clause.review and "每个产品" in clause.review
+    assert clause.benefit.kind == "per_unit" and clause.benefit.rate == 100_000
+    assert clause.benefit.field.startswith("extra.") and clause.benefit.unit == "个"
 
 
 def test_an_award_on_top_of_another_keeps_that_requirement() -> None:

@@ -84,7 +84,9 @@ FIRMS = 300  # generated firms per document
 
 def _field(name: str) -> str:
     if name.startswith(_PREVIOUS):
-        return "previous." + name[len(_PREVIOUS):]
+        name = "previous." + name[len(_PREVIOUS):]
+    if name.startswith("previous.extra."):  # last year's figure of a free-text measure
+        return "previous.extra.*"
     return "extra.*" if name.startswith("extra.") else name
 
 

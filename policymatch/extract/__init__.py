@@ -3,8 +3,11 @@
 The wing's public surface is this package; its modules are its own:
 :mod:`~policymatch.extract.documents` (what files may be read), :mod:`~policymatch.extract.layout`
 (normalised text with original offsets, the numbered structure), :mod:`~policymatch.extract.numbers`
-(quantities and dates), :mod:`~policymatch.extract.conditions` (condition phrases → leaves),
-:mod:`~policymatch.extract.drafts` (benefit shapes, items → clause drafts) and
+(quantities and dates), :mod:`~policymatch.extract.measures` (the words naming a quantity → a
+field), :mod:`~policymatch.extract.conditions` (condition phrases → leaves),
+:mod:`~policymatch.extract.condtree` (leaves → a condition tree),
+:mod:`~policymatch.extract.drafts` (benefit shapes, items → clause drafts),
+:mod:`~policymatch.extract.frame` (header, scope, exclusions, duties, per-section 就高) and
 :mod:`~policymatch.extract.policy` (the whole document, with confidence and review notes).
 Every phrase is structured or kept as an ``unstructured`` condition (unknown, never dropped).
 """

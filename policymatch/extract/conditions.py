@@ -1,6 +1,6 @@
 """Condition phrases of a clause (who, where, which honours, which thresholds) → leaves.
 
-Private, used by :mod:`policymatch.extract` and :mod:`policymatch.extract.drafts`. Text is normalised
+Private, used by :mod:`policymatch.extract.policy` and :mod:`policymatch.extract.drafts`. Text is normalised
 and spans are offset by ``base`` as described in :mod:`policymatch.extract.numbers`.
 """
 
@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..aliases import alias_table
-from ..models import AllOf, AnyOf, Condition, FieldTest, Not, Unstructured
+from .measures import _TALENT_RE, _TALENTS, _alt, measure
 from .numbers import NUM, Qty, number, quantities
 
 #: ``Leaf.field`` of words kept as an unstructured condition (``value`` holds the words).
@@ -22,62 +20,6 @@ UNSTRUCTURED = "unstructured"
 
 
 # -- lexicons ---------------------------------------------------------------------------------
-def _alt(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _table(spec: str) -> dict[str, str]:
-    """``field: word word …`` lines → {word: field}."""
-    out: dict[str, str] = {}
-    key = ""
-    for line in spec.strip().splitlines():
-        if line.startswith(" "):  # an indented line continues the previous field's words
-            words = line
-        else:
-            key, _, words = line.partition(":")
-        out.update(dict.fromkeys(words.split(), key.strip()))
-    return out
-
-
-METRICS = _table("""
-rd_ratio: 研发费用占营业收入比例 研发投入占营业收入比例 研发费用占营业收入 研发投入占比 研发强度
-    占营业收入比例 占营业收入的比例 占销售收入比例 占销售收入的比例
-digital_investment: 信息化和数字化投入 信息化、数字化投入 数字化和信息化投入 信息化投入 数字化投入
-    数字化改造投入 信息化建设投入
-cloud_expense: 上云费用 云服务费用 上云支出 购买云服务费用
-land_area_mu: 用地面积 占地面积 土地面积
-equipment_units: 工业机器人 机器人 数控机床 设备台数 台数
-extra.亩均税收: 亩均税收 亩均税收贡献
-extra.亩均增加值: 亩均增加值
-extra.网络零售额: 网络零售额 网上零售额 网络销售额
-extra.软件业务收入: 软件业务收入
-revenue_growth: 营业收入增长率 营业收入同比增长 营业收入增长 营收增长 营收增速
-revenue: 主营业务收入 营业收入 销售收入 营收 零售额 销售额 营业额
-tax_paid: 实缴税金 实缴税收 入库税收 纳税额 税收 纳税
-rd_expense: 研究开发费用 研发费用 研发投入 研发经费
-equipment_investment: 生产性设备投资 设备和软件投资 软硬件投资 设备投资 设备投入 设备购置
-fixed_asset_investment: 固定资产投资 项目总投资 总投资 项目投资 投资额
-export_value: 出口交货值 出口额 自营出口 出口
-loan_amount: 贷款
-employees: 从业人员 从业人数 职工人数 员工 职工 用工
-office_area_sqm: 建筑面积 租用面积 办公面积 经营面积 面积
-""")
-_TALENTS = _table("""
-talents.postdoc: 博士后
-talents.phd: 博士研究生 博士
-talents.master: 硕士研究生 硕士
-talents.bachelor_fresh: 应届高校毕业生 应届毕业生
-talents.bachelor: 本科毕业生 本科生 本科
-talents.high_skilled: 高级技师 技师 高技能人才
-talents.leading_talent: 领军人才
-talents.new_hires: 新招用 新增就业 新吸纳
-""")
-_MONEY_FIELDS = {"revenue", "tax_paid", "rd_expense", "equipment_investment",
-                 "fixed_asset_investment", "export_value", "loan_amount", "digital_investment",
-                 "cloud_expense"}
-METRIC_RE = re.compile(_alt(list(METRICS)))
-_COUNT_RE = re.compile(_alt([*METRICS, *_TALENTS]))
-_TALENT_RE = re.compile(_alt(list(_TALENTS)))
 _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"]}
 _SECTION_RE = re.compile(_alt(list(_SECTIONS)))
@@ -87,11 +29,13 @@ _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入�
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
 _VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
-           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|项目|奖)")
+           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖|杯|集聚区|示范区|商标)")
 _NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|认定|称号|资格|$)")
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
 _LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
 _LEVEL_LIST = re.compile(rf"(?:{_LEVELS})(?:、(?:{_LEVELS})){{1,4}}(?=[^、,;。的]{{2,20}}?{_SUFFIX})")
+_AWARDED = re.compile(r"(?<=,)\s?(?:并|同时|予以)?(?:授予|培育为|列为|列入|确定为|命名为|认定为)"
+                      r"[^,;。]{2,30}?(?=,|;|。|并|$)")
 _BOUNDARY = re.compile(r"[,;:。且或]")
 _OP_BEFORE = ((re.compile(r"(?:突破|达到|达|不低于|不少于|满|≥)\s?$"), ">="),
               (re.compile(r"(?:超过|超|高于|大于|多于)\s?$"), ">"),
@@ -101,7 +45,8 @@ _OP_AFTER = ((re.compile(r"^\s?(?:\(含\)以上|及以上|以上\(含\))"), ">="
              (re.compile(r"^\s?(?:以上\(不含\)|\(不含\)以上)"), ">", 0.95),
              (re.compile(r"^\s?(?:\(含\)以下|及以下|以下\(含\)|以内)"), "<=", 0.9),
              (re.compile(r"^\s?以下"), "<", 0.7), (re.compile(r"^\s?以上"), ">=", 0.9))
-_FACTS = ((re.compile(r"安全(?:生产)?(?:责任)?事故"), "safety_incident_free", "==", True),
+_FACTS = ((re.compile(r"(?<!质量)(?<!食品)(?<!产品)(?<!交通)(?<!消防)"  # a production-safety incident
+                      r"安全(?:生产)?(?:责任)?事故"), "safety_incident_free", "==", True),
           (re.compile(r"严重失信|失信(?:被执行人|主体|联合惩戒)"), "credit_clean", "==", True),
           (re.compile(r"亩均[^,;。]{0,10}?D类"), "qualifications", "not_has", "亩均效益D类"))
 _STOP = re.compile(r"经营|用于|银行|资金|日后|月|对|的|企业|公司|单位|当年|上年度|上一年度|年度|当期|每年|年"
@@ -214,13 +159,32 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         for lf in inner:  # a fact like 安全事故 is already read as "must not have happened"
             lf.negate, lf.role = lf.role != "exclusion", "exclusion"
             mk.add(lf, lf.start - base, lf.end - base)
+        if inner:  # "存在质量安全事故的除外": what the read fact leaves over is said, not dropped
+            taken = bytearray(len(text))
+            for lf in inner:
+                taken[lf.start - base:lf.end - base] = b"\x01" * (lf.end - lf.start)
+            rest = "".join(ch for i, ch in enumerate(text[s:m.start()], s) if not taken[i])
+            rest = re.sub(r"发生|存在|出现|受到|有|过|较大|重大|及", "", _STOP.sub("", _FILLER.sub(
+                "", re.sub(r"[^\u4e00-\u9fff]", "", rest))))
+            if len(rest) >= 2 and not inner[0].note:
+                cp.notes.append(f"“{text[s:m.end()]}”只读出一部分（{'、'.join(lf.field for lf in inner)}），"
+                                f"“{rest}”未写入，请核对这一排除条件{at(base + s, base + m.end())}")
         mk.take(s, m.end())
+    for m in _AWARDED.finditer(text):  # "对…的企业，授予“X”称号，并给予…": X is what the clause
+        if re.search(r"的(?:企业|单位|项目|主体|人才|个人)?\s?$", text[:m.start()].rstrip(",")) \
+                and not re.search(r"的\s?$", m.group()):  # "…，认定为X的，给予": a condition
+            mk.take(*m.span())  # awards, not a condition the firm must meet already
     for rx, fld, op, value in _FACTS:
         if (m := rx.search(text)) and mk.free(*m.span()):
             mk.leaf(m, fld, op, value, role="exclusion")
-    for m in re.finditer(r"(尚未纳入|未纳入|尚未|未|非)?(?:规模以上|规上|限额以上|限上)", text):
+    for m in re.finditer(r"(尚未纳入|未纳入|尚未|未|非)?(?:规模以上|规上|限额以上|限上)(工业)?", text):
         mk.leaf(m, "is_above_scale", "==", not m.group(1))
+        if m.group(2) and not m.group(1):  # 规上工业: above scale *and* industrial (B–D), the
+            mk.leaf(m, "industry_section", "in", ["B", "C", "D"], 0.8, group=2)  # narrower reading
+    named = [] if scope_only else [x.span() for x in _qual_lexicon()[0].finditer(text)]
     for m in _SECTION_RE.finditer(text):
+        if any(a <= m.start() and m.end() <= b for a, b in named):
+            continue  # 制造业 inside 国家级制造业单项冠军: part of an honour's name
         if mk.free(*m.span()) and not (m.group() == "工业企业" and m.start() and mk.taken[m.start() - 1]):
             codes = _SECTIONS[m.group()]
             mk.leaf(m, "industry_section", "in" if len(codes) > 1 else "==",
@@ -243,7 +207,9 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.take(*m.span())
     pattern, names = _industry_lexicon()
     for m in pattern.finditer(text):
-        if mk.free(*m.span()):
+        if re.search(r"企业\s?(?:和|或|、|及|以及)\s?$", text[:m.start()]):
+            mk.take(*m.span())  # "企业和农业经营主体": an alternative to any firm, no restriction
+        elif mk.free(*m.span()):
             mk.leaf(m, "industry", "==", names[m.group()], 0.8, label=m.group())
     if scope_only:
         if keep_words:
@@ -267,6 +233,10 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     if len(talents) >= 2 and not cp.subjects:
         cp.subjects = [lf for lf in talents if lf in cp.leaves]
     _alternatives(text, base, cp)
+    for q in quantities(text, base):  # a quantity of the condition part that no leaf reads
+        if q.kind in ("money", "pct", "count", "area", "mu") and mk.free(q.start - base, q.end - base):
+            cp.notes.append(f"条件中的数量“{text[q.start - base:q.end - base]}”未读成任何条件，"
+                            f"请核对门槛是否漏读{at(q.start, q.end)}")
     cp.firm = bool(re.search(r"(?:企业|单位|公司|机构|主体)\s?[,:]?\s?$", text))
     cp.has_subject = bool(re.match(r"[\s,]*(?:对|凡)", text)) or any(
         lf.role == "subject" for lf in cp.leaves)
@@ -275,7 +245,38 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     cp.residual = re.sub(r"\s+", " ", rest).strip()
     if keep_words:
         _keep_unexplained(text, mk)
+        _keep_beneficiary(text, mk)
+        _keep_kind(text, mk)
     return cp
+
+
+def _keep_kind(text: str, mk: _Marks) -> None:
+    """"…的商贸企业": a kind of firm no field expresses (too short for the four-character rule)
+    is still a condition, kept as words."""
+    m = re.search(r"的([\u4e00-\u9fff]{2,4}(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
+    if m is None or not mk.free(*m.span(1)) or any(
+            lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1) for lf in mk.cp.leaves):
+        return
+    kind = m.group(1)
+    head = re.sub(r"(?:企业|主体|单位|机构)$", "", kind)
+    if _STOP.sub("", _FILLER.sub("", head)) == head and not re.search(
+            r"各类|相关|有关|其他|上述|以上|入驻|新引进|引进", head):
+        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", kind, mk.base + m.start(1), mk.base + m.end(1),
+                                 0.5, "requirement"))
+
+
+def _keep_beneficiary(text: str, mk: _Marks) -> None:
+    """"对企业用于技术改造的银行贷款，按…": a clause that names whom or what it is for is never
+    unconditional; when nothing of its 对… phrase was read, the phrase is kept as words."""
+    m = re.search(r"(?:^|[,;:。])\s*(?:对|凡)([^,;:。]{2,60})", text)
+    if m is None or any(lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1)
+                        for lf in mk.cp.leaves):
+        return
+    words = re.sub(r"(?:的|等)+\s?$", "", m.group(1)).strip()
+    if len(_STOP.sub("", re.sub(r"[^\u4e00-\u9fff]", "", words))) >= 2:
+        at = m.start(1) + m.group(1).find(words)
+        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + at, mk.base + at + len(words),
+                                 0.5, "requirement"))
 
 
 _FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
@@ -308,7 +309,7 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
         if len(rest.replace(" ", "")) >= 4:
             free = [i for i, ch in enumerate(rest) if ch != " "]
             a, b = s + free[0], s + free[-1] + 1  # from the first to the last unexplained word
-            while a > s and re.match(r"[\u4e00-\u9fff0-9]", text[a - 1]) and not (
+            while a > s and re.match(r"[\u4e00-\u9fff0-9A-Za-z]", text[a - 1]) and not (
                     taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、":
                 a -= 1
             while b < e and re.match(r"[\u4e00-\u9fff]", text[b]) and not (
@@ -318,13 +319,33 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
     return out
 
 
+def at(s: int, e: int) -> str:
+    """A span marker in a review note (offsets in the working text); the extractor writes it
+    as the place in the original document."""
+    return f"⟦{s}:{e}⟧"
+
+
+_HONOUR_WORDS = re.compile(r"(?:评为|获评|认定为|评定为|入选|列入|获批|授予|获得)[^,;。后]{2,}")
+
+
 def _keep_unexplained(text: str, mk: _Marks) -> None:
-    """Words of the condition part no leaf explains become unstructured leaves (kept, unknown)."""
+    """Words of the condition part no leaf explains become unstructured leaves (kept, unknown).
+    Words that name an honour the lexicon could not read ("新评为三星级…") say so in a note:
+    the clause may be meant as a qualification test."""
     for s, e in unexplained(text, mk.taken):
         words = text[s:e].strip()
         if words and not any(lf.field == UNSTRUCTURED and lf.value == words for lf in mk.cp.leaves):
             mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + s, mk.base + e, 0.5,
                                      "requirement"))
+            nxt = next((lf for lf in mk.cp.leaves if lf.field.endswith("qualifications")
+                        and 0 <= lf.start - (mk.base + e) <= 1), None)
+            if nxt is not None and re.search(r"(?:获得|取得|荣获|获评|评为|认定为)$", words):
+                mk.cp.notes.append(f"“{words}”与其后的“{nxt.label or nxt.value}”是同一短语，只读出了"
+                                   f"后半；请核对前半是否另有要求{at(mk.base + s, nxt.end)}")
+            elif _HONOUR_WORDS.search(words):
+                mk.cp.notes.append(f"“{words}”像是资质或荣誉，名称未能识别，已按原文保留为条件；"
+                                   f"请核对是否应为 new_qualifications / qualifications"
+                                   f"{at(mk.base + s, mk.base + e)}")
 
 
 def _qualifications(text: str, mk: _Marks) -> None:
@@ -381,7 +402,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
     for group in groups:
         s0, s1 = group[0][0], group[-1][1]
         head = text[max(0, max(text.rfind(c, 0, s0) for c in ",;。") + 1, s0 - 16):s0]
-        prize = all("奖" in name for _, _, name, _ in group)
+        prize = all(re.search(r"奖|杯$", name) for _, _, name, _ in group)
         fld, conf = ("new_qualifications", 0.9) if _NEW.search(head) else (
             # "对获得…奖的": a prize is won in a year, and the award is for winning it. Read as
             # newly won, the narrower reading, so a firm that won it years ago is not granted.
@@ -400,43 +421,6 @@ def _qualifications(text: str, mk: _Marks) -> None:
                 mk.add(leaves[-1], s, e)
         if len(leaves) >= 2:
             mk.cp.subjects = leaves
-
-
-def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, str | None, int]:
-    """The profile field a quantity measures, its confidence, a review note, the word's start."""
-    metric = last_match(_COUNT_RE if q.kind == "count" else METRIC_RE, window)
-    word = metric.group() if metric else ""
-    fld = METRICS.get(word) or _TALENTS.get(word, "")
-    at = metric.start() if metric else len(window)
-    if fld.startswith("extra.") and q.kind in ("money", "num", "pct"):
-        return fld, 0.8, None, at  # a named measure with no profile field (亩均税收 …)
-    if ((q.kind == "money" and fld in _MONEY_FIELDS)
-            or (q.kind == "mu" and fld == "land_area_mu")
-            or (q.kind == "unit" and fld == "equipment_units")
-            or (q.kind == "pct" and fld in ("rd_ratio", "revenue_growth"))
-            or (q.kind == "count" and (fld == "employees" or fld.startswith("talents.")))
-            or (q.kind == "area" and fld == "office_area_sqm")):
-        return fld, 0.9, None, at
-    if q.kind == "pct" and fld == "revenue" and re.search(r"增长|增幅|增速", window):
-        return "revenue_growth", 0.8, None, at
-    if not word and prev_field and q.kind == "money":
-        return prev_field, 0.75, None, at
-    noun = word or noun_before(window)
-    name = f"extra.{noun or '指标'}" + {"mu": "(亩)", "pct": "比例", "count": "人数",
-                                       "area": "(平方米)"}.get(q.kind, "")
-    return name, 0.5, f"指标“{noun or window[-8:]}”未对应到画像字段，已记为 {name}", at
-
-
-def last_match(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
-    found = list(rx.finditer(text))
-    return found[-1] if found else None
-
-
-def noun_before(window: str) -> str:
-    """The few characters naming a measure just before its number ("年产值达到" → "产值")."""
-    m = re.search(r"([\u4e00-\u9fff]{2,10}?)(?:首次)?(?:达到|突破|超过|不低于|不少于|达|超|在|为)?\s?$",
-                  window)
-    return re.sub(r"^(?:对|年度|上年度|当年|年|其|新建|新增)+", "", m.group(1))[:12] if m else ""
 
 
 def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
@@ -509,71 +493,3 @@ def _alternatives(text: str, base: int, cp: CondParse) -> None:
             for lf in cp.leaves:
                 if lf in group or lf.alt in ids:
                     lf.alt = min(ids, default=gid)
-
-
-def _milestone(lf: Leaf, notes: list[str], source: Any) -> Condition:
-    """首次突破 T1、T2…: any tier reached this year that the previous year had not reached."""
-    op = lf.op[len("first"):]
-    below = "<" if op == ">=" else "<="
-    tiers = lf.value if isinstance(lf.value, list) else [lf.value]
-    try:
-        parts: list[Condition] = [AllOf(of=(FieldTest(field=lf.field, op=op, value=t),
-                                            FieldTest(field=f"previous.{lf.field}", op=below,
-                                                      value=t))) for t in tiers]
-    except ValidationError:  # no previous-year figure for this measure: keep the words
-        words = source.orig(lf.start, lf.end).strip() if source is not None else str(lf.value)
-        notes.append(f"“{words}”是首次达到的条件，上一年度数值没有对应字段，请核对")
-        lowest = FieldTest(field=lf.field, op=op, value=min(tiers))
-        return AllOf(of=(lowest, Unstructured(text=f"上一年度未达到：{words}"[:500])))
-    return parts[0] if len(parts) == 1 else AnyOf(of=tuple(parts))
-
-
-def build_condition(leaves: list[Leaf], notes: list[str],
-                    source: Any = None) -> Condition | None:
-    """Leaves → one condition tree: AND of plain leaves, OR groups (或) and a NOT of exclusions.
-
-    Unstructured leaves are required words (``all``), whatever their ``alt``; with ``source``
-    (an object with ``orig(s, e)`` and ``span(s, e)``) they keep the original words and span.
-    A leaf that cannot be a valid field test is kept as unstructured words, never dropped.
-    """
-    plain: list[Condition] = []
-    alts: dict[int, list[Condition]] = {}
-    negs: list[Condition] = []
-    seen: set[str] = set()
-    for lf in leaves:
-        if lf.field == UNSTRUCTURED:
-            words = source.orig(lf.start, lf.end).strip() if source is not None else ""
-            if len(words) != len(str(lf.value)):  # composed words ("主导制定" + "地方标准")
-                words = str(lf.value)
-            node = Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
-                                if source is not None else None)
-            if (key := f"u{lf.negate}{node.text}") not in seen:
-                seen.add(key)
-                (negs if lf.negate else plain).append(node)
-            continue
-        if lf.op.startswith("first"):
-            tree = _milestone(lf, notes, source)
-            if (key := f"m{lf.negate}{lf.alt}{tree.model_dump_json()}") not in seen:
-                seen.add(key)
-                (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
-                 else plain).append(tree)
-            continue
-        try:
-            ft = FieldTest(field=lf.field, op=lf.op, value=lf.value)
-        except ValidationError as exc:
-            notes.append(f"条件 {lf.field} {lf.op} {lf.value!r} 无法写入：{exc.errors()[0]['msg']}，"
-                         "已按原文保留为待核对条件")
-            words = (source.orig(lf.start, lf.end).strip() if source is not None else "") or \
-                f"{lf.field} {lf.op} {lf.value}"
-            plain.append(Unstructured(text=words[:500], span=source.span(lf.start, lf.end)
-                                      if source is not None else None))
-            continue
-        key = f"{lf.negate}{lf.alt}{ft.model_dump_json()}"
-        if key not in seen:
-            seen.add(key)
-            (negs if lf.negate else alts.setdefault(lf.alt, []) if lf.alt is not None
-             else plain).append(ft)
-    parts = plain + [AnyOf(of=tuple(g)) if len(g) > 1 else g[0] for g in alts.values()]
-    if negs:
-        parts.append(Not(of=AllOf(of=tuple(negs)) if len(negs) > 1 else negs[0]))
-    return None if not parts else parts[0] if len(parts) == 1 else AllOf(of=tuple(parts))

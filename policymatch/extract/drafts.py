@@ -1,6 +1,6 @@
 """Benefit shapes of a clause, and one numbered item → clause drafts.
 
-Private, used by :mod:`policymatch.extract`. Text is normalised and spans are offset by ``base``
+Private, used by :mod:`policymatch.extract.policy`. Text is normalised and spans are offset by ``base``
 as described in :mod:`policymatch.extract.numbers`.
 """
 
@@ -11,17 +11,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from .conditions import (
-    METRIC_RE,
-    METRICS,
-    UNSTRUCTURED,
-    CondParse,
-    Leaf,
-    last_match,
-    measure,
-    noun_before,
-    parse_conditions,
-)
+from ..aliases import alias_table
+from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
+from .measures import METRIC_RE, METRICS, last_match, measure, noun_before
 from .numbers import Qty, quantities
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
@@ -81,7 +73,21 @@ class BenefitDraft:
 
 
 def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
-    """Read the benefit(s) of a benefit part; several for a 分别 list zipped with subjects."""
+    """Read the benefit(s) of a benefit part; several for a 分别 list zipped with subjects. An
+    amount of the part that no benefit uses is said in a review note (on the first clause
+    only): a subject may have been missed."""
+    drafts = _benefits(text, base, cp)
+    used = [(s, e) for d in drafts for (_, s, e, _) in d.fields.values()]
+    left = [q for q in quantities(text, base) if q.kind in ("money", "pct")
+            and not any(s <= q.start and q.end <= e for s, e in used)]
+    if drafts and left:
+        words = "、".join(text[q.start - base:q.end - base] for q in left)
+        drafts[0].notes.append(f"金额“{words}”未用于任何条款，可能漏读了对应的对象或档次"
+                               f"{at(left[0].start, left[-1].end)}")
+    return drafts
+
+
+def _benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
     qs = quantities(text, base)
     resp = bool(re.search(r"分别|依次|相应", text))
     mains: list[Qty] = []
@@ -169,15 +175,24 @@ def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
     drafts = []
     for i, q in enumerate(picks):
         up_to = bool(_CAP_WORD.search(text[max(0, q.start - base - 14):q.start - base]))
-        d = BenefitDraft({"kind": "fixed", "up_to": up_to})
-        d.put("amount", q, conf=0.95 if len(picks) == len(mains) else 0.5)
-        d.subject = i if n_sub >= 2 and len(picks) == n_sub else None
-        if resp and len(mains) > 1 and len(mains) != max(n_sub, 1):
-            d.notes.append(f"分别列举的对象（{n_sub}个）与金额（{len(mains)}个）数量不一致")
         each = _EACH.search(text[max(0, q.start - base - 14):q.start - base])
-        if each:  # "每个产品给予10万元": paid per item, and no profile field counts the items
-            d.notes.append(f"金额按“{each.group()}”计，件数未结构化，已按一件记录（可能少计），"
-                           "请改为按件数计发或核对")
+        d = BenefitDraft({"kind": "fixed", "up_to": up_to})
+        d.subject = i if n_sub >= 2 and len(picks) == n_sub else None
+        if each:  # "每个产品给予10万元": paid per item; no profile field counts the items, so the
+            # count is a measure of its own (extra.<subject><item>) and the amount stays unknown
+            thing = re.sub(r"^每[个件款批种部只]|分别$", "", each.group()) or "项目"
+            subj = cp.subjects[d.subject].label if d.subject is not None else next(
+                (lf.label or str(lf.value) for lf in cp.leaves if lf.field.endswith(
+                    "qualifications") and isinstance(lf.value, str)), "")
+            d = BenefitDraft({"kind": "per_unit", "field": f"extra.{subj[:16]}{thing}",
+                              "unit": each.group()[1], "period": "once"}, subject=d.subject)
+            d.put("rate", q, conf=0.8)
+            d.fields["benefit.kind"] = ("per_unit", q.start, q.end, 0.8)
+        else:
+            d.put("amount", q, conf=0.95 if len(picks) == len(mains) else 0.5)
+        if resp and len(mains) > 1 and len(mains) != max(n_sub, 1):
+            d.notes.append(f"分别列举的对象（{n_sub}个）与金额（{len(mains)}个）数量不一致"
+                           f"{at(mains[0].start, mains[-1].end)}")
         drafts.append(d)
     return drafts
 
@@ -333,7 +348,7 @@ def segments(work: str, s: int, e: int) -> list[tuple[int, int]]:
 def split_item(work: str, s: int, e: int, *, region: str | None,
                inherited: list[Leaf]) -> list[Draft]:
     """Clauses of one item: one per benefit (``；``), per 分别 subject, or one in-kind clause."""
-    segs = segments(work, s, e)
+    segs = [piece for a, b in segments(work, s, e) for piece in _second_benefit(work, a, b)]
     groups: list[tuple[list[tuple[int, int]], int]] = []
     rules: list[tuple[int, int]] = []
     pending: list[tuple[int, int]] = []
@@ -353,7 +368,14 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             return []
         a, b = segs[0][0], segs[-1][1]
         lead = re.match(r"\s*(?:对|凡)[^,;。]{1,80}?的[^,;。]{0,20}?,", work[a:b])
+        if lead is None:  # "重大文旅项目用地、用能指标予以优先保障": whom it serves, before the verb
+            lead = re.match(r"[^,;。]{4,60}?(?=予以|给予|优先|享受|实行|可申请)", work[a:b])
         cp = parse_conditions(lead.group() if lead else "", a, region=region)
+        if lead is not None and not cp.leaves:  # named, so never unconditional: kept as words
+            words = lead.group().strip()
+            cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, a + lead.start() + (
+                len(lead.group()) - len(lead.group().lstrip())), a + lead.start() + len(
+                lead.group().rstrip()), 0.5, "requirement"))
         leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + _subject_leaves(cp, None)
         leaves += _requirements(work, [], a, b)
         notes = list(cp.notes)
@@ -371,10 +393,19 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             cp.leaves = _copy(prev.leaves, cp)
         elif prev is not None and not cp.has_subject:  # "；达到5000万元以上的，…": same subject
             cp.leaves += [lf for lf in _copy(prev.leaves, cp) if lf.role != "threshold"]
+        elif prev is not None and not re.match(r"\s*(?:对|凡)", work[a:bstart]) and re.match(
+                r"\s*(?:再|另行|另外|追加)", work[bstart:end]):  # "；次年…的，再奖励5万元": the
+            cp.leaves += [lf for lf in _copy(prev.leaves, cp)  # same firm: what is not restated
+                          if lf.role != "threshold" and lf.field != UNSTRUCTURED]
+            if re.match(r"\s*(?:同时|并且|且|还)", work[a:bstart]):  # "同时评为…的": both honours
+                have = {(lf.field, lf.op, repr(lf.value)) for lf in cp.leaves}
+                cp.leaves += [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, lf.conf, lf.role,
+                                   None, lf.negate, lf.alt, lf.label) for lf in prev.leaves
+                              if (lf.field, lf.op, repr(lf.value)) not in have]
         for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
-            xs = bstart + x.start()
-            cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
-                          if lf.role == "exclusion"]
+            xp = parse_conditions(x.group(), bstart + x.start(), region=region)
+            cp.leaves += [lf for lf in xp.leaves if lf.role == "exclusion"]
+            cp.notes += xp.notes
         _list_subjects(work, a, bstart, end, cp)
         own = cp.leaves + _copy(inherited, cp) + _requirements(work, spans, bstart, end)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
@@ -394,6 +425,23 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
     return drafts
 
 
+_SECOND = re.compile(r",\s?(?=(?:同时|另|如|若|对|凡)?[^,;。]{2,40}?的\s?,\s?(?:另行|再|另外|额外|追加|还)"
+                     r"\s?(?:给予|奖励|补助|补贴|资助))")
+
+
+def _second_benefit(work: str, a: int, b: int) -> list[tuple[int, int]]:
+    """"给予5万元奖励，同时评为AA级的，另行给予2万元": a second benefit in the same sentence,
+    with a condition of its own, is a sentence (a clause) of its own."""
+    bs = benefit_start(work[a:b])
+    money = [q for q in quantities(work[a:b], a) if q.kind in ("money", "pct")]
+    if bs is None or not money:
+        return [(a, b)]
+    m = _SECOND.search(work, money[0].end, b)
+    if m is None or benefit_start(work[m.end():b]) is None:
+        return [(a, b)]
+    return [(a, m.start()), *_second_benefit(work, m.end(), b)]
+
+
 def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> None:
     """A 分别 list over subjects no lexicon knows ("主导制定国际标准、国家标准、行业标准的企业，分别
     给予每项50万元、30万元、10万元"): one unstructured subject per listed item, zipped with the
@@ -410,6 +458,8 @@ def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> N
     chunk = next((m for m in reversed(list(re.finditer(r"[^,;:。]+", part))) if "、" in m.group()), None)
     if chunk is None:
         return
+    if _level_list(chunk.group(), a + chunk.start(), n, cp):
+        return
     body = re.match(r"\s*(?:对|凡)?(?:企业)?(.*?)(?:的(?:企业|单位|项目|主体)?)?\s*$", chunk.group())
     if body is None:
         return
@@ -419,6 +469,8 @@ def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> N
         items.append((pos, pos + len(piece), piece))
         pos += len(piece) + 1
     if len(items) != n or any(not re.search(r"[\u4e00-\u9fff]{2}", p) for _, _, p in items):
+        return
+    if _known_names(work, items, a, cp):
         return
     first = items[0][2]
     subjects = []
@@ -434,6 +486,55 @@ def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> N
     cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
                                                 and lf.end > lo)] + subjects
     cp.subjects = subjects
+
+
+def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondParse) -> bool:
+    """"新获评白金宿、金宿、银宿等级民宿": listed names each an exact name of the alias table
+    (too short to look up in prose, safe as a listed item) are one qualification each."""
+    table = alias_table()
+    names = []
+    for _, _, piece in items:
+        bare = re.sub(r"^(?:新|当年|首次|已)?(?:获评|评为|评定为|认定为|入选|列入|获得|获批)", "", piece)
+        tries = [bare, re.sub(r"等(?:级|次)?[\u4e00-\u9fff]{0,4}$", "", bare)]
+        name = next((table.qualification(t) for t in tries if table.knows("qualifications", t)), None)
+        if name is None:
+            return False
+        names.append(name)
+    head = work[max(a, items[0][0] - 16):items[0][0] + 4]
+    fld = "new_qualifications" if re.search(r"新|当年|首次", head) else "qualifications"
+    gone = [str(lf.value) for lf in cp.leaves if lf.start < items[-1][1] and lf.end > items[0][0]]
+    cp.leaves = [lf for lf in cp.leaves if not (lf.start < items[-1][1] and lf.end > items[0][0])]
+    cp.notes = [n for n in cp.notes if not any(f"“{w}”" in n for w in gone)]  # read now
+    cp.subjects = [Leaf(fld, "has", n, s, e, 0.8, "subject", label=n)
+                   for n, (s, e, _) in zip(names, items, strict=True)]
+    cp.leaves += cp.subjects
+    return True
+
+
+_GRADE = r"(?:[\dA-Z一二三四五六七八九十]{1,3})(?:级|星级|星|等奖|等)"
+_GRADES = re.compile(rf"({_GRADE})((?:、{_GRADE}){{1,5}})")
+
+
+def _level_list(chunk: str, at: int, n: int, cp: CondParse) -> bool:
+    """"通过两化融合管理体系2级、3级、4级评定" with three amounts: one subject per grade, each
+    the whole phrase at that grade (kept as words), so no grade and no amount is lost."""
+    m = _GRADES.search(chunk)
+    if m is None or any(lf.field != UNSTRUCTURED and lf.start < at + m.end() and lf.end > at + m.start()
+                        for lf in cp.leaves):
+        return False
+    grades = [m.group(1), *m.group(2).lstrip("、").split("、")]
+    if len(grades) != n:
+        return False
+    body = re.match(r"\s*(?:对|凡)?(?:企业)?", chunk)
+    head = chunk[body.end() if body else 0:m.start()]
+    tail = re.sub(r"的(?:企业|单位|项目|主体)?\s*$", "", chunk[m.end():])
+    lo, hi = at + len(chunk) - len(chunk.lstrip()) + (body.end() if body else 0), at + len(chunk)
+    subjects = [Leaf(UNSTRUCTURED, "?", f"{head}{g}{tail}", at + m.start(), at + m.end(), 0.5,
+                     "subject", label=g) for g in grades]
+    cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
+                                                and lf.end > lo)] + subjects
+    cp.subjects = subjects
+    return True
 
 
 def _family(names: list[str]) -> bool:

@@ -7,9 +7,12 @@ with its subjects, and an item without a quantified benefit is kept as an in-kin
 of being given an invented amount. Document-wide conditions (适用范围, 附则 exclusions) go to
 ``Policy.conditions``; validity dates, 免申即享 and 就高不重复 are read for the whole document
 or per item. Every value carries a confidence and its span in the original text; a clause below
-:data:`REVIEW_BELOW`, or with words left unstructured, gets a ``review:`` note.
+:data:`REVIEW_BELOW`, or that the extractor doubts (an amount no benefit uses, a quantity no
+condition reads, an honour it could not name, a 分别 list that does not line up), gets a
+``review:`` note saying what and where.
 
-The sentence patterns live in the private ``_numbers``, ``_conditions`` and ``_drafts`` modules.
+The sentence patterns live in this wing's ``numbers``, ``conditions``, ``measures``, ``drafts``,
+``frame`` and ``condtree`` modules.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,28 +31,21 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from ..corpus.policies import policy_to_yaml
 from ..errors import ExtractionError
 from ..models import ApplicationMode, Benefit, Clause, InKindBenefit, Policy
-from .conditions import UNSTRUCTURED, Leaf, build_condition, parse_conditions
-from .drafts import SELF_REF, Draft, benefit_start, segments, split_item
-from .layout import DEPT_LINE, DOC_NUMBER, TITLE_END, Doc, Node, line_spans, normalise, number_tree
-from .numbers import DATE, cn_int, to_date, validity
+from .conditions import UNSTRUCTURED, Leaf, at, parse_conditions
+from .condtree import build_condition
+from .drafts import _EXCLUSIVE, SELF_REF, Draft, benefit_start, segments, split_item
+from .frame import FieldConfidence, _Ctx, _header, _listed_exclusion, _section_rule, _statement, _under
+from .layout import DEPT_LINE, DOC_NUMBER, Doc, Node, line_spans, normalise, number_tree
 
 __all__ = ["MAX_DOCUMENT_BYTES", "REVIEW_BELOW", "ClauseExtraction", "ExtractionResult",
            "FieldConfidence", "extract_policy", "read_document"]
 
 #: Largest document accepted, in bytes of UTF-8 (a real policy document is tens of KB).
 MAX_DOCUMENT_BYTES = 5_000_000
-#: A clause whose confidence is below this gets a ``review:`` note in the draft.
+#: A clause whose reading is less sure than this gets a ``review:`` note in the draft (a
+#: measure kept under its own ``extra.*`` name, or an assumed reference rate, lowers the
+#: clause's confidence but is named in the warnings instead: it is no doubt about the text).
 REVIEW_BELOW = 0.7
-
-
-class FieldConfidence(BaseModel):
-    """One extracted value, how sure the extractor is, and where it stands in the original."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    value: Any
-    confidence: float
-    span: tuple[int, int]
-    source_text: str
 
 
 class ClauseExtraction(BaseModel):
@@ -130,115 +126,6 @@ def read_document(path: str | Path) -> str:
     return document_text(p, MAX_DOCUMENT_BYTES)
 
 
-# -- the document's own facts -------------------------------------------------------------------
-@dataclass
-class _Ctx:
-    doc: Doc
-    work: str
-    fields: dict[str, FieldConfidence] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    region: str | None = None
-    issued: date | None = None
-    doc_leaves: list[Leaf] = field(default_factory=list)
-    default_mode: ApplicationMode | None = None
-    mode_refs: list[tuple[int, int | None]] = field(default_factory=list)
-    exclusive: bool = False
-    defined: dict[str, list[Leaf]] = field(default_factory=dict)  # 本政策所称X，是指…
-
-    def note(self, key: str, value: Any, s: int, e: int, conf: float) -> FieldConfidence:
-        self.fields[key] = FieldConfidence(value=value, confidence=conf, span=self.doc.span(s, e),
-                                           source_text=self.doc.orig(s, e)[:200])
-        return self.fields[key]
-
-
-def _header(ctx: _Ctx, end: int) -> dict[str, Any]:
-    """Title, 文号, issuer, date of issue and region from the lines before the first item."""
-    work, out = ctx.work, {}
-    spans = line_spans(work[:end])
-    for i, (s, e) in enumerate(spans):
-        m = re.fullmatch(DATE, work[s:e])
-        if m and m.group(3) and (d := to_date(m)):
-            ctx.issued = d
-            ctx.note("issued", d.isoformat(), s, e, 0.9)
-            if i and len(prev := work[slice(*spans[i - 1])]) <= 60 and not re.search(r"[。,:]", prev):
-                out["issuer"] = re.sub(r"\s+", "、", prev.strip())
-                ctx.note("issuer", out["issuer"], *spans[i - 1], 0.85)
-            break
-    if m := DOC_NUMBER.search(work[:end]) or DOC_NUMBER.search(work[:3000]):
-        out["doc_number"] = re.sub(r"\s", "", m.group())
-        ctx.note("doc_number", out["doc_number"], *m.span(), 0.95)
-    m = re.search(r"印发《([^》\n]{4,120})》", work[:end]) or re.search(
-        r"印发([^\n《》]{4,120}?)的通知", work[:end])
-    title, (a, b), conf = (m.group(1), m.span(1), 0.9) if m else ("", (0, 0), 0.0)
-    for s, e in spans if not title else ():
-        line = work[s:e]
-        if len(line) <= 120 and TITLE_END.search(line) and not re.search(r"[。,:]", line) \
-                and not DOC_NUMBER.search(line):
-            title, (a, b), conf = line, (s, e), 0.8
-            break
-    if not title and spans:
-        (a, b), conf = spans[0], 0.4
-        title = work[a:b][:120]
-    if title:
-        out["title"] = title.strip()
-        ctx.note("title", out["title"], a, b, conf)
-        if "issuer" not in out and (m := re.match(r"(.{2,40}?)关于", work[a:b])):
-            out["issuer"] = m.group(1)
-            ctx.note("issuer", out["issuer"], a, a + m.end(1), 0.7)
-    if region := _region(out.get("issuer", ""), title):
-        ctx.region = out["region"] = region
-    return out
-
-
-def _region(issuer: str, title: str) -> str | None:
-    """The county-level place a document is for: the issuer's most specific unit (越川区 of
-    "临江市越川区人民政府"), else the title's; never a year or province fragment ("年嵊州市")."""
-    for k, text in enumerate((issuer, title)):
-        text = re.sub(r"^.*?(?:\d{4}\s?年(?:度)?|[\u4e00-\u9fff]{2,3}省)", "", text)
-        text = re.sub(r"(?:人民政府|人民代表大会|政府|委员会|办公室|关于|印发|加快|促进|推动|支持"
-                      r"|贯彻|落实).*$", "", text)
-        places = [m.group() for m in re.finditer(r"[\u4e00-\u9fff]{2,6}?[县市区]", text)]
-        places = [p for p in places if not re.search(r"[年省的和关于]", p)]
-        if places and k == 0:  # 临江市越川区人民政府: the district
-            return next((p for p in reversed(places) if p[-1] in "县区"), places[-1])
-        if places:  # a title names its own place first ("越川区贯彻落实临江市…")
-            return places[0]
-    return None
-
-
-def _statement(ctx: _Ctx, s: int, e: int) -> None:
-    """A sentence of the preamble, 适用范围 or 附则: scope, exclusions, dates, mode, 就高."""
-    text = ctx.work[s:e]
-    if m := re.search(r"本(?:政策|细则|办法|意见|措施|规定)(?:中)?所称(?:的)?([\u4e00-\u9fff]{2,12}?)"
-                      r"[,:]?\s?(?:是指|指)(.{2,200})", text):
-        cp = parse_conditions(m.group(2), s + m.start(2), region=ctx.region, scope_only=True,
-                              keep_words=True)
-        if cp.leaves:  # the definition binds every clause that uses the term
-            ctx.defined[m.group(1)] = cp.leaves
-        return
-    scope = re.search(r"适用于|适用对象|适用范围", text)
-    if scope or re.search(r"不得享受|不享受|不予|取消|不适用", text):
-        cp = parse_conditions(text, s, region=ctx.region, scope_only=True, keep_words=bool(scope))
-        for lf in cp.leaves:
-            new = all((o.field, o.op, o.value) != (lf.field, lf.op, lf.value) for o in ctx.doc_leaves)
-            if new and not lf.negate and (scope or lf.role == "exclusion"):
-                ctx.doc_leaves.append(lf)
-        ctx.warnings.extend(cp.notes)
-    ctx.exclusive |= bool(re.search(r"就高|从高|不重复", text))
-    if "免申即享" in text:
-        refs = [(cn_int(m.group(1)), cn_int(m.group(2)) if m.group(2) else None) for m in
-                re.finditer(r"第([一二三四五六七八九十百]{1,4})条(?:第\(?([一二三四五六七八九十\d]{1,3})\)?项)?",
-                            text)]
-        ctx.mode_refs.extend(refs)
-        if not refs and not re.search(r"除|其余|以外", text):
-            ctx.default_mode = ApplicationMode.AUTO
-    for key, (d, a, b) in validity(text, ctx.issued).items():
-        if d is None:
-            ctx.warnings.append("“自印发之日起施行”但未找到印发日期，valid_from 未填写")
-        elif key not in ctx.fields:
-            ctx.note(key, d.isoformat(), s + a, s + b, 0.9)
-
-
 # -- from drafts to clauses ---------------------------------------------------------------------
 @dataclass
 class _Item:
@@ -299,7 +186,9 @@ def _modes_and_groups(ctx: _Ctx, nodes: list[Node], items: list[_Item]) -> None:
             it.mode = (ApplicationMode.AUTO, it.node.start, it.node.start, 0.85)
         if it.mode is None and ctx.default_mode is not None:
             it.mode = (ctx.default_mode, it.node.start, it.node.start, 0.8)
-        if it.draft.exclusive:
+        if section := next((x for x in chain if x.start in ctx.sections), None):
+            it.group = f"section{section.start}"
+        elif it.draft.exclusive:
             it.group = f"item{it.node.start}"
         elif ctx.exclusive and it.draft.ladder:
             it.group = f"list{it.draft.spans[0][0]}"
@@ -309,6 +198,9 @@ def _modes_and_groups(ctx: _Ctx, nodes: list[Node], items: list[_Item]) -> None:
 
 
 _BENEFIT: TypeAdapter[Benefit] = TypeAdapter(Benefit)
+#: Notes that record a convention, not a doubt: they go to the document's warnings.
+_ASSUMED = re.compile(r"含晋级差额|基准利率未写明|补助基数未对应到画像字段|指标“[^”]*”未对应到画像字段"
+                      r"|“[^”]*”记为 not extra\.")
 
 
 def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause, ClauseExtraction]:
@@ -327,7 +219,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         if lf.note and lf.note.startswith("资质名称"):  # read as written: a document-level hint
             ctx.warnings.append(lf.note)
         elif lf.note:
-            notes.append(lf.note)
+            notes.append(lf.note if _MARK.search(lf.note) else lf.note + at(lf.start, lf.end))
     for key, (value, s, e, conf) in d.bfields.items():
         put(key, value, s, e, conf)
     text = "".join(doc.orig(a, b).strip() for a, b in d.spans)
@@ -354,21 +246,44 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
         up = up.parent
     title = it.node.heading or (up.heading if up else "") or re.sub(r"\s", "", text)[:24]
     title = f"{title}（{d.label or nth}）" if d.label or nth else title
-    ctx.warnings += [n for n in notes if n.startswith("含晋级差额")]
-    notes = [n for n in notes if not n.startswith("含晋级差额")]
-    sure = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")}
+    # A stated default (LPR) or a measure kept under its own extra.* name is not a doubt about
+    # what the text says: the document's warnings name it; review notes are for doubts only.
+    ctx.warnings += [f"{cid}: {n}" for n in notes if _ASSUMED.match(n)]
+    notes = [n for n in notes if not _ASSUMED.match(n)]
+    read = {k: f for k, f in fields.items() if not k.startswith(f"condition.{UNSTRUCTURED}")}
+    sure = {k: f for k, f in read.items() if not k.startswith("condition.extra.")
+            and k.split("#")[0] != "benefit.base_rate"
+            and not (k.split("#")[0] == "benefit.field" and str(f.value).startswith("extra."))}
+    conf = min((f.confidence for f in read.values()), default=0.9)
     low = min(sure.items(), key=lambda kv: kv[1].confidence, default=None)
-    conf = low[1].confidence if low else 0.9
-    if not notes and low and conf < REVIEW_BELOW:  # say what and where, not just "low"
+    if not notes and low and low[1].confidence < REVIEW_BELOW:  # say what and where
         notes.append(f"“{low[1].source_text[:30]}”读作 {low[0].split('#')[0]}，把握不大"
                      f"（原文位置 {low[1].span[0]}–{low[1].span[1]}）")
     conf = min(conf, 0.65) if notes else conf
+    notes = [_placed(doc, n, d) for n in notes]
     review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else None
     clause = Clause(id=cid, title=title[:200], text=text or "（无原文）", conditions=cond,
                     benefit=benefit, category="权益" if benefit.kind == "in_kind" else "奖补",
                     source=it.node.path() or None, review=review, **extra)
     return clause, ClauseExtraction(clause_id=cid, confidence=round(conf, 3), fields=fields,
                                     span=doc.span(d.spans[0][0], d.spans[-1][1]), review=review)
+
+
+def _placed(doc: Doc, note: str, d: Draft) -> str:
+    """A note says where: its own span marker, else the clause's benefit words, as a place in
+    the original document."""
+    if "原文位置" in note:
+        return note
+    if (m := _MARK.search(note)) is None:
+        spans = [(s, e) for (_, s, e, _) in d.bfields.values()] or d.spans
+        s, e = min(s for s, _ in spans), max(e for _, e in spans)
+    else:
+        s, e, note = int(m.group(1)), int(m.group(2)), _MARK.sub("", note)
+    a, b = doc.span(s, e)
+    return f"{note}（原文位置 {a}–{b}）"
+
+
+_MARK = re.compile(r"⟦(\d+):(\d+)⟧")
 
 
 def _where(ctx: _Ctx) -> Leaf:
@@ -448,10 +363,16 @@ def extract_policy(text: str, *, policy_id: str | None = None,
     for a, b in (seg for ls, le in line_spans(work[:body]) for seg in segments(work, ls, le)):
         if doc.span(a, b)[0] >= after_title and not DOC_NUMBER.search(work[a:b]):
             _statement(ctx, a, b)  # line by line: a sentence never spans the header lines
+    lister: Node | None = None
     for node in nodes:
         if node.meta or (not node.children and SELF_REF.match(work[node.body:node.own_end])):
+            listed = lister is not None and _under(node, lister)
+            lister = lister if listed else None
+            ctx.listing = False
             for a, b in segments(work, node.body, node.own_end):
-                _statement(ctx, a, b)
+                (_listed_exclusion if listed or ctx.listing else _statement)(ctx, a, b)
+            if ctx.listing:  # "有下列情形之一的，不享受本政策：" then （一）… （二）…
+                lister = node
     items: list[_Item] = []
     inherited: dict[int, list[Leaf]] = {}
     for node in nodes:
@@ -460,10 +381,14 @@ def extract_policy(text: str, *, policy_id: str | None = None,
         if node.meta:
             continue
         if node.children and (not own.strip() or benefit_start(own) is None):
+            if _EXCLUSIVE.search(own):  # "二、…。本部分各项按就高原则执行": the whole section
+                ctx.sections.add(node.start)
             cp = parse_conditions(own, node.body, region=ctx.region,
                                   keep_words=bool(re.search(r"(?:^|[,;:。])\s*(?:对|凡)", own))
                                   ) if own.strip() else None
             inherited[node.start] = base + (cp.leaves if cp else [])
+            continue
+        if _section_rule(ctx, node):
             continue
         items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
                                                        region=ctx.region, inherited=base)]
@@ -508,4 +433,4 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                     issuer=info.get("issuer"), region=info.get("region"), source=source,
                     conditions=pcond, clauses=tuple(c for c, _ in built), **dates)
     return ExtractionResult(policy=policy, clauses=[x for _, x in built], fields=dict(ctx.fields),
-                            warnings=list(dict.fromkeys(ctx.warnings + notes)))
+                            warnings=list(dict.fromkeys(_MARK.sub("", w) for w in ctx.warnings + notes)))
