@@ -52,7 +52,7 @@ from .text import Tokenizer, VocabularyTokenizer
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["FORMAT_VERSION", "ClauseIndex"]
+__all__ = ["FORMAT_VERSION", "ClauseIndex", "term_weights", "unit_length"]
 
 FORMAT_VERSION = 2  # 2: idf of damped terms scaled, `damped` in meta params
 _FORMAT = "policymatch-clause-index"
@@ -75,6 +75,22 @@ def _library_version() -> str:
 
 def _tokens_as_given(tokens: list[str]) -> list[str]:
     return tokens
+
+
+def term_weights(tf: np.ndarray, idf: np.ndarray, *, sublinear: bool) -> np.ndarray:
+    """TF-IDF weights of term counts ``tf`` whose terms have the inverse document frequencies
+    ``idf``: ``(1 + log tf) · idf`` (``tf · idf`` without ``sublinear``). The one weighting of
+    every query, one text (:meth:`ClauseIndex.transform`) or many (the batch path)."""
+    weights = tf.astype(np.float64)
+    if sublinear and weights.size:
+        weights = np.log(weights) + 1.0
+    return weights * idf
+
+
+def unit_length(weights: np.ndarray) -> np.ndarray:
+    """``weights`` scaled to Euclidean length 1 (all-zero weights stay as they are)."""
+    norm = math.sqrt(float(np.dot(weights, weights)))
+    return weights / norm if norm > 0 else weights
 
 
 class ClauseIndex:
@@ -292,12 +308,8 @@ class ClauseIndex:
         vocabulary = self.vocabulary_
         counts = Counter(vocabulary[t] for t in tokens if t in vocabulary)
         cols = np.array(sorted(counts), dtype=np.int64)
-        tf = np.array([counts[c] for c in cols.tolist()], dtype=np.float64)
-        if self.sublinear_tf and tf.size:
-            tf = np.log(tf) + 1.0
-        weights = tf * self.idf_[cols]
-        norm = math.sqrt(float(np.dot(weights, weights)))
-        return cols, (weights / norm if norm > 0 else weights)
+        tf = np.array([counts[c] for c in cols.tolist()], dtype=np.int64)
+        return cols, unit_length(term_weights(tf, self.idf_[cols], sublinear=self.sublinear_tf))
 
     def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Weights of one query text; the last one is remembered, because explaining a match
