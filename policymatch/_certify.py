@@ -120,8 +120,10 @@ def _agrees(record: dict[str, Any], certified: dict[str, Any], read: Callable[..
         return False
     for key, got in certified.items():
         want = profile_value(profile, key)
-        if isinstance(got, float) and math.isnan(got):
+        if _blank(got):  # a blank cell: NaN in a numeric column, "" or None in others
             got = None
+        elif isinstance(got, float) and isinstance(want, (bool, int, float)):
+            want = float(want)  # a numeric column holds yes/no as 1.0 / 0.0
         if got != want or isinstance(got, bool) != isinstance(want, bool):
             return False
     return True
