@@ -133,6 +133,11 @@ def benefits(draw: Any) -> dict[str, Any]:
     return out
 
 
+# built once: a strategy is validated when first drawn from, and a fresh one each draw costs
+CONDITIONS = st.one_of(st.none(), conditions())
+BENEFITS = benefits()
+
+
 @st.composite
 def policy_sets(draw: Any) -> PolicySet:
     n = draw(st.integers(1, 6))
@@ -140,12 +145,12 @@ def policy_sets(draw: Any) -> PolicySet:
     for i in range(n):
         clauses.append({
             "id": f"c{i}", "title": f"条款{i}", "text": draw(st.sampled_from(TEXTS_FOR_INDEX)) + f"（第{i}项）",
-            "conditions": draw(st.one_of(st.none(), conditions())),
-            "benefit": draw(benefits()),
+            "conditions": draw(CONDITIONS),
+            "benefit": draw(BENEFITS),
             "exclusive_group": draw(st.sampled_from([None, None, "g1", "g2"])),
         })
     raw = {"id": "rand", "title": "随机政策", "valid_from": "2025-01-01", "valid_to": "2025-12-31",
-           "conditions": draw(st.one_of(st.none(), conditions())), "clauses": clauses}
+           "conditions": draw(CONDITIONS), "clauses": clauses}
     try:
         return PolicySet(policies=(Policy.model_validate(raw),))
     except ValidationError:
