@@ -411,8 +411,8 @@ class Matcher:
         ``profiles`` is a DataFrame, an iterable of profiles or dicts, or the path of a CSV,
         JSON Lines or Parquet file, read in chunks of ``chunk_size`` rows. Columns:
         ``enterprise_id`` (``id``, else ``credit_code``, else the row number), ``name``,
-        ``clause_id``, ``status``, ``score``, ``amount``, ``counted`` and ``missing`` (field paths
-        joined with ``;``), in input order, then clause order; each pair equals what
+        ``clause_id``, ``status``, ``score``, ``amount``, ``counted``, ``recipient`` and
+        ``missing`` (field paths joined with ``;``), in input order, then clause order; each pair equals what
         :meth:`match` reports. A bad row raises :class:`ProfileError` naming every bad row,
         unless ``rejects`` is a list: then ``(row, reason)`` pairs go there and the rest is
         matched. Needs ``pip install 'policymatch[dataframe]'``.
@@ -423,7 +423,7 @@ class Matcher:
         >>> table = Matcher().fit(load_policies()).match_many(
         ...     [EnterpriseProfile(name="甲", region="嵊州市")])
         >>> list(table.columns)
-        ['enterprise_id', 'name', 'clause_id', 'status', 'score', 'amount', 'counted', 'missing']
+        ['enterprise_id', 'name', 'clause_id', 'status', 'score', 'amount', 'counted', 'recipient', 'missing']
         """
         from .batch import match_many
 
