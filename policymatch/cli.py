@@ -343,13 +343,6 @@ def _render_report(report: Any, *, show_all: bool) -> str:
     return "\n".join(lines)
 
 
-def _label(field: str) -> str:
-    from .fields import field_spec
-
-    spec = field_spec(field)
-    return spec.label if spec else field
-
-
 def _cmd_search(args: argparse.Namespace) -> int:
     from ._table import render_table
     from .units import format_money

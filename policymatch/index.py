@@ -46,6 +46,7 @@ from ._index_files import (
     _saved_tokenizer,
     _shorten,
 )
+from ._params import Params
 from .errors import IndexFormatError, NotFittedError, UnknownClauseError
 from .text import Tokenizer, VocabularyTokenizer
 
@@ -93,7 +94,7 @@ def unit_length(weights: np.ndarray) -> np.ndarray:
     return weights / norm if norm > 0 else weights
 
 
-class ClauseIndex:
+class ClauseIndex(Params):
     """TF-IDF index of clause texts; scores how relevant each clause is to a text.
 
     Relevance only ranks: it never changes whether an enterprise is eligible.
@@ -158,12 +159,6 @@ class ClauseIndex:
         self.min_df = min_df
         self.damped = damped
         self.query_tokenizer = query_tokenizer
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters, as passed."""
-        return {"tokenizer": self.tokenizer, "sublinear_tf": self.sublinear_tf,
-                "min_df": self.min_df, "damped": self.damped,
-                "query_tokenizer": self.query_tokenizer}
 
     def __repr__(self) -> str:
         fitted = f", {len(self.ids_)} clauses" if "_csr" in self.__dict__ else ""

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ._params import Params
 from ._questions import questions as _questions
 from ._questions import wan as _wan
 from .benefits import compute, group_winners, max_amount
@@ -177,7 +178,7 @@ def profile_query(profile: EnterpriseProfile) -> str:
 _ORDER = {Status.ELIGIBLE: 0, Status.POSSIBLE: 1, Status.INELIGIBLE: 2}
 
 
-class Matcher:
+class Matcher(Params):
     """Rank, explain and cost the clauses of a policy set for enterprises.
 
     Parameters
