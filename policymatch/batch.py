@@ -77,7 +77,7 @@ __all__ = [
     "run_batch",
 ]
 
-_Writer = TableWriter  # the name tests/test_hostile_runtime.py patches
+_Writer = TableWriter  # the name tests/test_threads_processes_interruptions.py patches
 
 #: Columns of the long table, in order.
 COLUMNS = ("enterprise_id", "name", "clause_id", "status", "score", "amount", "counted", "recipient",
