@@ -45,7 +45,7 @@ COLUMNS = ["name", "id", "revenue", "tax_paid", "export_value", "equipment_inves
            "previous.tax_paid", EXTRA_NUM, EXTRA_TEXT]
 MONEY = {"revenue", "tax_paid", "export_value", "equipment_investment", "rd_expense",
          "loan_amount", "previous.tax_paid", EXTRA_NUM}
-BLANK = st.sampled_from([None, "", "  ", float("nan")])
+BLANK = st.sampled_from((None, "", "  ", float("nan")))
 
 
 def _money_cells(x: float) -> list[Any]:
@@ -68,23 +68,23 @@ def _cells_of(column: str, value: Any) -> st.SearchStrategy[Any]:
     if value is None:
         return BLANK
     if column in MONEY and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return st.sampled_from(_money_cells(float(value)))
+        return st.sampled_from(tuple(_money_cells(float(value))))
     if isinstance(value, bool):
-        return st.sampled_from([value, "是" if value else "否", str(value).lower(), int(value)])
+        return st.sampled_from((value, "是" if value else "否", str(value).lower(), int(value)))
     if column in ("employees", "talents.phd") and isinstance(value, int):
-        return st.sampled_from([value, str(value), float(value), f"{value:,}", f"{value}人",
-                                f"{value:,}名"])
+        return st.sampled_from((value, str(value), float(value), f"{value:,}", f"{value}人",
+                                f"{value:,}名"))
     if isinstance(value, float):
-        return st.sampled_from([value, repr(value)])
+        return st.sampled_from((value, repr(value)))
     if isinstance(value, list):
         if not value:
-            return st.sampled_from(["无", "", []])
-        return st.sampled_from(["、".join(value), ";".join(value), value, "，".join(value)])
+            return st.sampled_from(("无", "", []))
+        return st.sampled_from(("、".join(value), ";".join(value), value, "，".join(value)))
     if column == "established":
         y, m, _ = value.split("-")
-        return st.sampled_from([value, f"{y}年{int(m)}月", y, value.replace("-", "/")])
+        return st.sampled_from((value, f"{y}年{int(m)}月", y, value.replace("-", "/")))
     if isinstance(value, str):
-        return st.sampled_from([value, f" {value} "])
+        return st.sampled_from((value, f" {value} "))
     return st.just(value)
 
 
@@ -160,6 +160,7 @@ def _agree(want: list[Any], got: list[Any]) -> None:
         assert w[3:] == g[3:], (w, g)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.data_too_large])
@@ -204,6 +205,7 @@ def test_typed_cells_read_as_the_model_reads_them(row: dict[str, Any]) -> None:
     assert profile_from_row(row) == EnterpriseProfile.model_validate(_nested(row))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(tables({}, most=3))

@@ -114,6 +114,7 @@ def profile_dicts(draw: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=200, suppress_health_check=SLOW)
 @given(profile_dicts(), st.booleans())
 def test_random_profiles_match_or_raise_profile_error_only(bundled: Matcher, data: dict[str, Any],
@@ -345,6 +346,7 @@ _CELLS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk_size", [1, 7])
 def test_batch_equals_match_on_hostile_cells(bundled: Matcher, chunk_size: int) -> None:
     pd = pytest.importorskip("pandas")
