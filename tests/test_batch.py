@@ -17,16 +17,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from policymatch import EnterpriseProfile, Matcher, ProfileError, load_policies
-from policymatch._certify import certify, fast_path_active
-from policymatch._columns import profile_value, stored_fields
-from policymatch._vectorized import round2
 from policymatch.batch import COLUMNS, count_records
+from policymatch.batch.certify import certify, fast_path_active
+from policymatch.batch.columns import profile_value, stored_fields
+from policymatch.batch.vectorized import round2
 from policymatch.cli import main
-from policymatch.corpus import profile_from_row
 from policymatch.errors import UnknownClauseError
 from policymatch.fields import FieldKind, field_spec
 from policymatch.matcher import clause_document
 from policymatch.models import FieldTest
+from policymatch.profile import profile_from_row
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
@@ -448,25 +448,25 @@ def test_the_column_path_turns_off_when_the_model_reads_cells_otherwise(
     """certify is keyed on behaviour, not on validator names: a profile model that reads a cell
     of a certified shape differently switches the column path off (probes), and so does a batch
     whose sampled rows read differently one by one."""
-    import policymatch._certify as certifying
-    import policymatch.corpus
+    import policymatch.batch.certify as certifying
+    import policymatch.profile
 
     columns = {k: [r[k] for r in population] for k in generate.COLUMNS}
-    real = policymatch.corpus.profile_from_row
+    real = policymatch.profile.profile_from_row
 
     def doubled(row: Any, **kw: Any) -> EnterpriseProfile:
         p = real(row, **kw)
         return p.model_copy(update={"revenue": None if p.revenue is None else 2 * p.revenue})
 
     monkeypatch.setattr(certifying, "_active", [])
-    monkeypatch.setattr(policymatch.corpus, "profile_from_row", doubled)
+    monkeypatch.setattr(policymatch.profile, "profile_from_row", doubled)
     assert not fast_path_active()
     ok, _ = certify(columns, len(population), {"revenue"})
     assert not ok.any()
     monkeypatch.setattr(certifying, "_active", [True])  # probes passed; the batch sample decides
     ok, _ = certify(columns, len(population), {"revenue"})
     assert not ok.any()
-    monkeypatch.setattr(policymatch.corpus, "profile_from_row", real)
+    monkeypatch.setattr(policymatch.profile, "profile_from_row", real)
     ok, _ = certify(columns, len(population), {"revenue"})
     assert ok.sum() > len(population) // 2
 
@@ -500,8 +500,8 @@ def test_rjieba_tokens_equal_jieba_on_the_corpus_and_a_population(tokenizer: Any
 
 
 def test_scale_class_by_bounds_equals_one_by_one() -> None:
-    from policymatch._columns import Columns
-    from policymatch._scale import scale_class
+    from policymatch.batch.columns import Columns
+    from policymatch.profile.scale import scale_class
 
     rng = random.Random(3)
     codes = ["C3841", "F5123", "F5292", "I6513", "I6311", "E4710", "K7010", "K7020", "L7212",
@@ -550,7 +550,7 @@ def test_query_rows_on_the_corpus_and_a_population(bundled: Matcher) -> None:
 
 
 def test_the_whitespace_list_is_pythons() -> None:
-    from policymatch._certify import _PY_SPACE
+    from policymatch.batch.certify import _PY_SPACE
 
     assert _PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 

@@ -4,9 +4,9 @@
 random policy sets. This file checks the same meaning a few hundred times, cheaply, one layer
 down: cells as a county's spreadsheet holds them (``1.2亿``, ``1,200万``, ``120人``, blank, ``无``,
 ``、``-lists, ``是``/``否``, ``2019年3月``) are read by the batch path's validation
-(:func:`policymatch.batch.validate`, the column path included) and by
-:func:`~policymatch.corpus.profile_from_row`; random clauses are judged by the compiled columns
-(:class:`policymatch._vectorized.CompiledClauses`) and by :func:`~policymatch.matcher.assess`
+(:func:`policymatch.batch.run.validate`, the column path included) and by
+:func:`~policymatch.profile.profile_from_row`; random clauses are judged by the compiled columns
+(:class:`policymatch.batch.vectorized.CompiledClauses`) and by :func:`~policymatch.matcher.assess`
 with the matcher's 就高不重复. Status, amount, counted, missing facts and score must agree for
 every pair; relevance scores are drawn (with ties), so the tie-breaking of 就高不重复 is checked
 too.
@@ -31,12 +31,12 @@ pytest.importorskip("pandas")
 from test_batch import DAY
 from test_equivalence import EXTRA_NUM, EXTRA_TEXT, policy_sets, profiles, thresholds
 
-from policymatch._batch_io import Chunk
-from policymatch._columns import Columns, stored_fields
-from policymatch._vectorized import UNKNOWN, CompiledClauses
-from policymatch.batch import _founded_by, validate
-from policymatch.corpus import profile_from_row
+from policymatch.batch.columns import Columns, stored_fields
+from policymatch.batch.io import Chunk
+from policymatch.batch.run import _founded_by, validate
+from policymatch.batch.vectorized import UNKNOWN, CompiledClauses
 from policymatch.matcher import _apply_exclusivity, assess
+from policymatch.profile import profile_from_row
 
 COLUMNS = ["name", "id", "revenue", "tax_paid", "export_value", "equipment_investment",
            "rd_expense", "loan_amount", "employees", "office_area_sqm", "revenue_growth",
