@@ -54,15 +54,6 @@ class AliasTable:
         best = sorted(scored, key=lambda c: (-scored[c], c))
         return tuple(best[:n])
 
-    def all_terms(self) -> list[str]:
-        """Every canonical name and alias, for the tokenizer's domain dictionary."""
-        terms: set[str] = set()
-        for table in (self.qualifications, self.industries):
-            for canon, aliases in table.items():
-                terms.add(canon)
-                terms.update(aliases)
-        return sorted(terms)
-
 
 def _clean(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip()

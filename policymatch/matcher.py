@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .audience import profile_query
-from .benefits import compute, max_amount
+from .benefits import compute, group_winners, max_amount
 from .errors import IndexFormatError, NotFittedError, ProfileError
 from .formatting import money_in_words
 from .models import (
@@ -35,9 +35,10 @@ from .models import (
     UnrecognizedName,
     trusted,
 )
+from .params import Params
 from .profile import EnterpriseProfile, check_day, load_profile
 from .questions import questions as _questions
-from .rules import CompiledRules, Evaluation, changes_for, combine, evaluate, without_not
+from .rules import Evaluation, changes_for, combine, evaluate, missing_order, outcome_only, without_not
 from .units import as_day, format_money
 from .version import __version__
 
@@ -99,15 +100,11 @@ def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Eval
     outcome = combine([doc.outcome, own.outcome], any_of=False)
     status = _STATUS[outcome]
     est = compute(clause.benefit, profile, as_of=day)
-    missing: list[str] = []
+    unknown = outcome is Outcome.UNKNOWN
+    missing = missing_order(doc.missing if unknown else (), own.missing if unknown else (),
+                            est.missing if status is not Status.INELIGIBLE else ())
     changes: tuple[Change, ...] = ()
-    if outcome is Outcome.UNKNOWN:
-        own_fields = set(own.missing)
-        # the clause's own facts first, then the policy-wide ones
-        missing = sorted(dict.fromkeys(doc.missing + own.missing), key=lambda f: f not in own_fields)
-    if status is not Status.INELIGIBLE:
-        missing.extend(f for f in est.missing if f not in missing)
-    else:
+    if status is Status.INELIGIBLE:
         parts = [changes_for(c, profile, as_of=day) for c in (doc_cond, own_cond)]
         changes = () if any(p is None for p in parts) else tuple(
             change for p in parts if p for change in p)
@@ -166,7 +163,7 @@ def clause_document(policy: Policy, clause: Clause) -> str:
 _ORDER = {Status.ELIGIBLE: 0, Status.POSSIBLE: 1, Status.INELIGIBLE: 2}
 
 
-class Matcher:
+class Matcher(Params):
     """Rank, explain and cost the clauses of a policy set for enterprises.
 
     Parameters
@@ -245,10 +242,6 @@ class Matcher:
         self.pairs_ = pairs
         self.conditions_ = [without_not(c.conditions) for _, c in pairs]
         self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
-        rules = CompiledRules()
-        self.programs_ = [rules.compile(c.conditions) for _, c in pairs]
-        self.doc_programs_ = {p.id: rules.compile(p.conditions) for p in policy_set.policies}
-        self.rules_ = rules
         self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
         self.index_ = index
         self.tokenizer_ = tokenizer
@@ -319,8 +312,8 @@ class Matcher:
         memo: dict[Any, Any] = {}
         docs: dict[str, Evaluation] = {}
         active: dict[str, bool] = {}
-        run = self.rules_.runner(profile, day)
-        programs = self.programs_
+        run = outcome_only(profile, day, {})
+        conditions = self.conditions_
         for row, (policy, clause) in enumerate(self.pairs_):
             on = active.get(policy.id)
             if on is None:
@@ -329,8 +322,8 @@ class Matcher:
                 inactive.append(clause.id)
                 continue
             # first pass: the outcome only; reasons are written for the clauses that are shown
-            if not include_ineligible and (run(self.doc_programs_[policy.id]) is Outcome.UNMET
-                                           or run(programs[row]) is Outcome.UNMET):
+            if not include_ineligible and (run(self.doc_conditions_[policy.id]) is Outcome.UNMET
+                                           or run(conditions[row]) is Outcome.UNMET):
                 continue
             doc_cond = self.doc_conditions_[policy.id]
             doc = docs.get(policy.id)
@@ -413,8 +406,8 @@ class Matcher:
         ``profiles`` is a DataFrame, an iterable of profiles or dicts, or the path of a CSV,
         JSON Lines or Parquet file, read in chunks of ``chunk_size`` rows. Columns:
         ``enterprise_id`` (``id``, else ``credit_code``, else the row number), ``name``,
-        ``clause_id``, ``status``, ``score``, ``amount``, ``counted`` and ``missing`` (field paths
-        joined with ``;``), in input order, then clause order; each pair equals what
+        ``clause_id``, ``status``, ``score``, ``amount``, ``counted``, ``recipient`` and
+        ``missing`` (field paths joined with ``;``), in input order, then clause order; each pair equals what
         :meth:`match` reports. A bad row raises :class:`ProfileError` naming every bad row,
         unless ``rejects`` is a list: then ``(row, reason)`` pairs go there and the rest is
         matched. Needs ``pip install 'policymatch[dataframe]'``.
@@ -425,7 +418,7 @@ class Matcher:
         >>> table = Matcher().fit(load_policies()).match_many(
         ...     [EnterpriseProfile(name="甲", region="嵊州市")])
         >>> list(table.columns)
-        ['enterprise_id', 'name', 'clause_id', 'status', 'score', 'amount', 'counted', 'missing']
+        ['enterprise_id', 'name', 'clause_id', 'status', 'score', 'amount', 'counted', 'recipient', 'missing']
         """
         from .batch import match_many
 
@@ -489,10 +482,21 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
     choice is deterministic. A merely possible clause is not set aside: it may turn out to pay
     more once its missing facts are known, and it is never counted in the total anyway.
     """
+    import numpy as np
+
+    groups: dict[str, list[Match]] = {}
+    for m in matches:
+        if m.exclusive_group is not None:
+            groups.setdefault(m.exclusive_group, []).append(m)
     best: dict[str, Match] = {}
-    for m in sorted(matches, key=lambda m: (-(m.amount or 0.0), -m.score, m.clause_id)):
-        if m.exclusive_group is not None and m.status is Status.ELIGIBLE:
-            best.setdefault(m.exclusive_group, m)
+    for group, members in groups.items():
+        members.sort(key=lambda m: m.clause_id)
+        won = int(group_winners(
+            np.array([[np.nan if m.amount is None else m.amount for m in members]]),
+            np.array([[m.score for m in members]]),
+            np.array([[m.status is Status.ELIGIBLE for m in members]]))[0])
+        if won >= 0:
+            best[group] = members[won]
     out: list[Match] = []
     for m in matches:
         winner = best.get(m.exclusive_group) if m.exclusive_group else None

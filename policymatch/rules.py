@@ -8,6 +8,8 @@ Chinese; unmet numeric thresholds carry the gap.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -32,19 +34,27 @@ from .models import (
 from .profile import AgeSpan, EnterpriseProfile
 
 __all__ = [
-    "CompiledRules",
+    "COMPARE",
     "Evaluation",
     "changes_for",
     "combine",
     "evaluate",
     "fields_of",
     "format_value",
+    "judge",
+    "leaf_key",
     "leaf_outcome",
+    "missing_order",
+    "outcome_only",
     "push_not",
     "unrecognized",
     "without_not",
 ]
 
+#: The one meaning of each threshold operator, for a pair of numbers and for whole float columns
+#: alike (:mod:`policymatch._vectorized` takes its comparisons from here).
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 _OP_WORDS = {">=": "达到", ">": "超过", "<=": "不超过", "<": "低于", "==": "为", "!=": "不为",
              "in": "属于", "not_in": "不属于", "has": "持有", "not_has": "未持有"}
 
@@ -116,101 +126,64 @@ def changes_for(condition: Condition | None, profile: EnterpriseProfile, *,
     return _fixes(condition, profile, as_of or date.today())
 
 
+def leaf_key(node: FieldTest | Unstructured) -> Any:
+    """What makes two leaves the same test (their outcome is computed once per profile)."""
+    if isinstance(node, Unstructured):
+        return ("unstructured", node.text)
+    value = node.value
+    return (node.field, node.op, tuple(value) if isinstance(value, list) else value)
+
+
+def judge(node: Condition, leaf: Callable[[FieldTest | Unstructured], Outcome], *,
+          lazy: bool = False) -> Outcome:
+    """The outcome of a tree given the outcome of each leaf: the one walk of every evaluation.
+
+    ``not`` is pushed to the leaves (:func:`push_not`), ``all``/``any`` combine with
+    :func:`combine`. With ``lazy`` a node stops at its first deciding child, so the later
+    leaves are never computed (the matcher's outcome-only first pass); otherwise every leaf is
+    visited in tree order (the reasons of :func:`evaluate`).
+    """
+    if isinstance(node, (FieldTest, Unstructured)):
+        return leaf(node)
+    if isinstance(node, Not):
+        return judge(push_not(node.of), leaf, lazy=lazy)
+    children = (judge(child, leaf, lazy=lazy) for child in node.of)
+    return combine(children if lazy else list(children), any_of=isinstance(node, AnyOf))
+
+
 def _walk(node: Condition, profile: EnterpriseProfile, day: date,
           reasons: list[Reason], missing: list[str], memo: dict[Any, Reason]) -> Outcome:
-    if isinstance(node, FieldTest):
-        value = node.value
-        key = (node.field, node.op, tuple(value) if isinstance(value, list) else value, node.label)
+    def leaf(node: FieldTest | Unstructured) -> Outcome:
+        key = (*leaf_key(node), node.label) if isinstance(node, FieldTest) else leaf_key(node)
         reason = memo.get(key)
         if reason is None:
-            reason = memo[key] = _leaf_reason(node, profile, day)
+            reason = memo[key] = (_leaf_reason(node, profile, day) if isinstance(node, FieldTest)
+                                  else _unstructured_reason(node))
         reasons.append(reason)
         if reason.outcome is Outcome.UNKNOWN:
-            missing.append(node.field)
+            missing.append(node.field if isinstance(node, FieldTest) else node.label)
         return reason.outcome
-    if isinstance(node, Unstructured):
-        reason = memo.get(("unstructured", node.text))
-        if reason is None:
-            reason = memo[("unstructured", node.text)] = _unstructured_reason(node)
-        reasons.append(reason)
-        missing.append(node.label)
-        return Outcome.UNKNOWN
-    if isinstance(node, Not):
-        return _walk(push_not(node.of), profile, day, reasons, missing, memo)
-    outcomes = [_walk(child, profile, day, reasons, missing, memo) for child in node.of]
-    return combine(outcomes, any_of=isinstance(node, AnyOf))
+
+    return judge(node, leaf)
 
 
-Program = Any  # int (a leaf id) | tuple[bool, tuple[Program, ...]] (any_of, children) | None
+def outcome_only(profile: EnterpriseProfile, day: date,
+                 memo: dict[Any, Outcome]) -> Callable[[Condition | None], Outcome]:
+    """A function ``tree -> Outcome`` for one profile and day: :func:`judge` stopping at the
+    first deciding child, each distinct leaf computed once (``memo``), no reasons written."""
+    def leaf(node: FieldTest | Unstructured) -> Outcome:
+        key = leaf_key(node)
+        out = memo.get(key)
+        if out is None:
+            out = memo[key] = leaf_outcome(node.op, _actual(node, profile, day), node.value,
+                                           node.field) if isinstance(node, FieldTest) \
+                else Outcome.UNKNOWN
+        return out
 
+    def run(tree: Condition | None) -> Outcome:
+        return Outcome.MET if tree is None else judge(tree, leaf, lazy=True)
 
-class CompiledRules:
-    """Condition trees compiled once into programs over numbered distinct leaves.
-
-    A matcher compiles every clause at fit time; judging one enterprise then computes each
-    distinct leaf at most once (``revenue >= 2000万`` shared by ten clauses is one comparison)
-    and walks small tuples instead of models. The outcome equals :func:`evaluate`'s.
-    """
-
-    def __init__(self) -> None:
-        self.leaves: list[FieldTest | Unstructured] = []
-        self._ids: dict[Any, int] = {}
-
-    def compile(self, node: Condition | None) -> Program:
-        """Add a tree; returns its program (``None`` for no condition, which is met)."""
-        node = without_not(node)
-        if node is None:
-            return None
-        return self._compile(node)
-
-    def _compile(self, node: Condition) -> Program:
-        if isinstance(node, FieldTest):
-            value = node.value
-            key = (node.field, node.op, tuple(value) if isinstance(value, list) else value)
-            if key not in self._ids:
-                self._ids[key] = len(self.leaves)
-                self.leaves.append(node)
-            return self._ids[key]
-        if isinstance(node, Unstructured):
-            words: Any = ("unstructured", node.text)
-            if words not in self._ids:
-                self._ids[words] = len(self.leaves)
-                self.leaves.append(node)
-            return self._ids[words]
-        assert not isinstance(node, Not)
-        return (isinstance(node, AnyOf), tuple(self._compile(child) for child in node.of))
-
-    def runner(self, profile: EnterpriseProfile, day: date) -> Any:
-        """A function ``program -> Outcome`` for one profile and day (leaf results cached)."""
-        leaves = self.leaves
-        done: list[Outcome | None] = [None] * len(leaves)
-        met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
-
-        def run(prog: Program) -> Outcome:
-            if prog is None:
-                return met
-            if prog.__class__ is int:
-                out = done[prog]
-                if out is None:
-                    leaf = leaves[prog]
-                    out = done[prog] = leaf_outcome(
-                        leaf.op, _actual(leaf, profile, day), leaf.value, leaf.field
-                    ) if isinstance(leaf, FieldTest) else unknown
-                return out
-            any_of, children = prog
-            win = met if any_of else unmet
-            seen_unknown = False
-            for child in children:
-                out = run(child)
-                if out is win:
-                    return win
-                if out is unknown:
-                    seen_unknown = True
-            if seen_unknown:
-                return unknown
-            return unmet if any_of else met
-
-        return run
+    return run
 
 
 def without_not(node: Condition | None) -> Condition | None:
@@ -238,14 +211,21 @@ def push_not(node: Condition) -> Condition:
     return AnyOf(of=flipped) if isinstance(node, AllOf) else AllOf(of=flipped)
 
 
-def combine(outcomes: list[Outcome], *, any_of: bool) -> Outcome:
-    """Kleene AND (``any_of=False``) or OR of several outcomes."""
+def combine(outcomes: Iterable[Outcome], *, any_of: bool) -> Outcome:
+    """Kleene AND (``any_of=False``) or OR of several outcomes.
+
+    The first deciding outcome ends it, so a generator of outcomes is consumed only that far.
+    As codes (met 1, unknown 0, unmet -1) AND is the minimum and OR the maximum, which is how
+    the batch path combines whole columns (a test checks the two agree on every input).
+    """
     win, lose = (Outcome.MET, Outcome.UNMET) if any_of else (Outcome.UNMET, Outcome.MET)
-    if win in outcomes:
-        return win
-    if Outcome.UNKNOWN in outcomes:
-        return Outcome.UNKNOWN
-    return lose
+    unknown = False
+    for outcome in outcomes:
+        if outcome is win:
+            return win
+        if outcome is Outcome.UNKNOWN:
+            unknown = True
+    return Outcome.UNKNOWN if unknown else lose
 
 
 def _actual(node: FieldTest, profile: EnterpriseProfile, day: date) -> Any:
@@ -328,7 +308,7 @@ def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> O
             f"holds {actual!r}; give a number"
         )
     a, e = float(actual), float(expected)
-    ok = {">=": a >= e, ">": a > e, "<=": a <= e, "<": a < e}[op]
+    ok = COMPARE[op](a, e)
     return Outcome.MET if ok else Outcome.UNMET
 
 
@@ -474,6 +454,15 @@ def _leaf_change(node: FieldTest, profile: EnterpriseProfile, day: date) -> Chan
     if node.op in ("<=", "<") and spec.kind is not FieldKind.ANY:
         return None  # "become smaller" is rarely advice a county gives
     return None
+
+
+def missing_order(doc: Iterable[str], own: Iterable[str], base: Iterable[str] = ()) -> list[str]:
+    """The missing facts of a clause in the order a report lists them: the clause's own first,
+    then the policy-wide ones, then the benefit's base (each once)."""
+    mine = set(own)
+    names = sorted(dict.fromkeys([*doc, *own]), key=lambda f: f not in mine)
+    names.extend(f for f in dict.fromkeys(base) if f not in names)
+    return names
 
 
 def fields_of(condition: Condition | None) -> list[str]:

@@ -180,6 +180,7 @@ def profile_dicts(draw: Any, candidates: dict[str, list[Any]]) -> dict[str, Any]
     return data
 
 
+@pytest.mark.slow
 def test_match_many_equals_match_on_threshold_profiles(bundled: Matcher,
                                                        candidates: dict[str, list[Any]]) -> None:
     @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
@@ -202,6 +203,7 @@ def test_match_many_equals_match_on_threshold_profiles(bundled: Matcher,
 
 
 # -- generated populations and input forms --------------------------------------------------------
+@pytest.mark.slow
 def test_generated_population_equals_match(bundled: Matcher,
                                            population: list[dict[str, Any]]) -> None:
     rejects: list[tuple[int, str]] = []
@@ -353,6 +355,7 @@ def test_cli_batch_writes_table_rejects_and_summary(tmp_path: Path,
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
 def test_cli_batch_other_formats_hold_the_same_table(tmp_path: Path, suffix: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -401,7 +404,8 @@ CELLS = st.one_of(
                      "2020-1-5", " 嵊州市", "嵊州市", "集成灶", "国高新、小巨人", "C3841", "c3841",
                      "Z9999", "3841", "91330683MA2JK3L5XH", "91330683MA2JK3L5XA",
                      "91330683ma2jk3l5xh", "x" * 101, "0.0712", "-0", "9" * 70, " 12", "2019", "2019年3月", "20190305",
-                     "2019/03/05", "201903", "省科技型中小企业;国家高新技术企业", "无"]),
+                     "2019/03/05", "201903", "省科技型中小企业;国家高新技术企业", "无",
+                     "1,200万", "1,200", "120人", "1,200名", "12,000,000", "1.2 亿", "3500万元"]),
     st.dates(min_value=date(1850, 1, 1), max_value=date(2150, 1, 1)),
     st.lists(st.sampled_from(["国高新", " 专精特新", "", "科小"]), max_size=3),
 )
@@ -412,6 +416,7 @@ FIELDS = ["name", "id", "credit_code", "region", "industry", "industry_code", "d
           "previous.extra.网络零售额", "unknown_column"]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.fixed_dictionaries({f: CELLS for f in FIELDS}), min_size=1, max_size=6),
        st.booleans())
@@ -436,6 +441,34 @@ def test_certify_agrees_with_profile_from_row(rows: list[dict[str, Any]], text: 
                 assert (np.isnan(got) and np.isnan(want)) or got == want, (k, row)
             else:
                 assert got == want and type(got) is type(want), (k, row)
+
+
+def test_the_column_path_turns_off_when_the_model_reads_cells_otherwise(
+        population: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """certify is keyed on behaviour, not on validator names: a profile model that reads a cell
+    of a certified shape differently switches the column path off (probes), and so does a batch
+    whose sampled rows read differently one by one."""
+    import policymatch.batch.certify as certifying
+    import policymatch.profile
+
+    columns = {k: [r[k] for r in population] for k in generate.COLUMNS}
+    real = policymatch.profile.profile_from_row
+
+    def doubled(row: Any, **kw: Any) -> EnterpriseProfile:
+        p = real(row, **kw)
+        return p.model_copy(update={"revenue": None if p.revenue is None else 2 * p.revenue})
+
+    monkeypatch.setattr(certifying, "_active", [])
+    monkeypatch.setattr(policymatch.profile, "profile_from_row", doubled)
+    assert not fast_path_active()
+    ok, _ = certify(columns, len(population), {"revenue"})
+    assert not ok.any()
+    monkeypatch.setattr(certifying, "_active", [True])  # probes passed; the batch sample decides
+    ok, _ = certify(columns, len(population), {"revenue"})
+    assert not ok.any()
+    monkeypatch.setattr(policymatch.profile, "profile_from_row", real)
+    ok, _ = certify(columns, len(population), {"revenue"})
+    assert ok.sum() > len(population) // 2
 
 
 def test_generated_rows_take_the_column_path(population: list[dict[str, Any]]) -> None:

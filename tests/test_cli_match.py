@@ -126,6 +126,7 @@ def test_all_lists_expired_clauses(capsys):
     assert "不在执行期内" in out
 
 
+@pytest.mark.slow
 def test_python_dash_m_works(tmp_path):
     env_cache = {"POLICYMATCH_CACHE_DIR": str(tmp_path)}
     import os

@@ -206,6 +206,7 @@ def test_readme_quickstart_commands_are_in_the_quickstart_page() -> None:
 
 
 # -- the site builds -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     for module in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python"):
         if importlib.util.find_spec(module.split(".")[0]) is None:

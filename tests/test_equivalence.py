@@ -133,6 +133,11 @@ def benefits(draw: Any) -> dict[str, Any]:
     return out
 
 
+# built once: a strategy is validated when first drawn from, and a fresh one each draw costs
+CONDITIONS = st.one_of(st.none(), conditions())
+BENEFITS = benefits()
+
+
 @st.composite
 def policy_sets(draw: Any) -> PolicySet:
     n = draw(st.integers(1, 6))
@@ -140,12 +145,12 @@ def policy_sets(draw: Any) -> PolicySet:
     for i in range(n):
         clauses.append({
             "id": f"c{i}", "title": f"条款{i}", "text": draw(st.sampled_from(TEXTS_FOR_INDEX)) + f"（第{i}项）",
-            "conditions": draw(st.one_of(st.none(), conditions())),
-            "benefit": draw(benefits()),
+            "conditions": draw(CONDITIONS),
+            "benefit": draw(BENEFITS),
             "exclusive_group": draw(st.sampled_from([None, None, "g1", "g2"])),
         })
     raw = {"id": "rand", "title": "随机政策", "valid_from": "2025-01-01", "valid_to": "2025-12-31",
-           "conditions": draw(st.one_of(st.none(), conditions())), "clauses": clauses}
+           "conditions": draw(CONDITIONS), "clauses": clauses}
     try:
         return PolicySet(policies=(Policy.model_validate(raw),))
     except ValidationError:
@@ -173,10 +178,11 @@ def thresholds(policy_set: PolicySet) -> dict[str, list[Any]]:
     return out
 
 
-def _around(values: list[Any], fallback: list[float]) -> list[float]:
+def _around(values: list[Any], fallback: list[float]) -> tuple[float, ...]:
+    """A tuple, so that hypothesis reuses one strategy per pool instead of validating anew."""
     nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
     step = [x + d for x in nums for d in (-1.0, 1.0, -0.01, 0.01)]
-    return sorted({max(0.0, x) for x in [*nums, *nums, *step, *fallback]})
+    return tuple(sorted({max(0.0, x) for x in [*nums, *nums, *step, *fallback]}))
 
 
 @st.composite
@@ -189,8 +195,8 @@ def profiles(draw: Any, at: dict[str, list[Any]]) -> dict[str, Any]:
 
     for f in ("revenue", "tax_paid", "export_value", "equipment_investment", "rd_expense", "loan_amount"):
         data[f] = maybe(st.sampled_from(_around(at.get(f, []), MONEY_AT)))
-    data["employees"] = maybe(st.sampled_from([int(x) for x in _around(at.get("employees", []), COUNT_AT)
-                                               if float(x).is_integer()]))
+    data["employees"] = maybe(st.sampled_from(tuple(int(x) for x in _around(at.get("employees", []), COUNT_AT)
+                                                    if float(x).is_integer())))
     data["office_area_sqm"] = maybe(st.sampled_from(_around(at.get("office_area_sqm", []), [250.0])))
     data["revenue_growth"] = maybe(st.sampled_from(_around(at.get("revenue_growth", []), RATIO_AT)))
     for f in FLAGS:
@@ -203,8 +209,8 @@ def profiles(draw: Any, at: dict[str, list[Any]]) -> dict[str, Any]:
     years = maybe(st.sampled_from(_around(at.get("age_years", []), AGE_AT)))
     if years is not None:
         data["established"] = (DAY - timedelta(days=round(years * 365.25) + draw(st.integers(-1, 1)))).isoformat()
-    phd = maybe(st.sampled_from([int(x) for x in _around(at.get("talents.phd", []), COUNT_AT)
-                                 if float(x).is_integer()]))
+    phd = maybe(st.sampled_from(tuple(int(x) for x in _around(at.get("talents.phd", []), COUNT_AT)
+                                      if float(x).is_integer())))
     if phd is not None:
         data["talents"] = {"phd": phd}
     if "rd_ratio" in at and data.get("revenue"):

@@ -592,6 +592,7 @@ def test_benchmark_documents_extract_to_files_that_validate(doc: Path, tmp_path:
     assert len(r.policy.clauses) >= 5
 
 
+@pytest.mark.slow
 def test_benchmark_figures_meet_the_targets() -> None:
     spec = importlib.util.spec_from_file_location("bench_evaluate", BENCH / "evaluate.py")
     assert spec is not None and spec.loader is not None

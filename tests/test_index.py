@@ -614,6 +614,7 @@ def test_load_refuses_a_missing_directory(tmp_path: Path) -> None:
         ClauseIndex.load(tmp_path / "nowhere")
 
 
+@pytest.mark.slow
 @settings(max_examples=6)
 @given(st.lists(st.sampled_from(IDS), min_size=1, max_size=12, unique=True),
        st.booleans())

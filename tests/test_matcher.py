@@ -257,3 +257,17 @@ def test_threads_share_one_matcher(bundled_matcher):
 def test_unknown_clause_id(bundled_matcher):
     with pytest.raises(UnknownClauseError, match="policymatch list"):
         bundled_matcher.policy_set_.clause("no-such-clause")
+
+
+def test_matcher_params_round_trip_like_the_other_estimators() -> None:
+    from policymatch.index import ClauseIndex
+    from policymatch.text import Tokenizer
+
+    m = Matcher(n_terms=3)
+    assert m.get_params() == {"tokenizer": None, "index_cache": None, "n_terms": 3, "max_changes": 2}
+    assert m.set_params(max_changes=1) is m and m.max_changes == 1
+    assert Matcher(**m.get_params()).get_params() == m.get_params()
+    with pytest.raises(ValueError, match="Matcher has no parameter 'top_k'; its parameters are"):
+        m.set_params(top_k=3)
+    for cls in (Tokenizer, ClauseIndex):  # one definition shared by every estimator
+        assert cls.get_params is Matcher.get_params and cls.set_params is Matcher.set_params

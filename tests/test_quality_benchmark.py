@@ -175,6 +175,7 @@ def _subset(tmp_path: Path, *, wrong: bool) -> list[str]:
     return ["--profiles", str(profiles), "--queries", str(queries)]
 
 
+@pytest.mark.slow
 def test_the_script_prints_every_metric_and_exits_0(
         evaluate: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main(_subset(tmp_path, wrong=False)) == 0
@@ -186,6 +187,7 @@ def test_the_script_prints_every_metric_and_exits_0(
     assert "3 queries" in out and "20 held-out queries" in out
 
 
+@pytest.mark.slow
 def test_min_accuracy_fails_the_run_and_disagreements_are_listed(
         evaluate: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = _subset(tmp_path, wrong=True)
@@ -195,6 +197,7 @@ def test_min_accuracy_fails_the_run_and_disagreements_are_listed(
     assert "故意写错" in out  # the label's own explanation sits next to the program's reasons
 
 
+@pytest.mark.slow
 def test_default_possible_list_is_the_cli_table(evaluate: ModuleType) -> None:
     """precision@15 scores what `policymatch match` prints: the same rows, in the same order."""
     from policymatch import Matcher, load_policies

@@ -140,6 +140,7 @@ def test_the_output_schema_requires_every_property_and_numbers_for_money(report)
     assert _errors("report.schema.json", broken)
 
 
+@pytest.mark.slow
 def test_profiles_and_policies_as_written_validate_against_their_output_schemas() -> None:
     for path in EXAMPLES:
         dumped = load_profile(path).model_dump(mode="json")

@@ -39,6 +39,7 @@ def test_show_gives_conditions_formula_and_source_in_words(mini_path: Path, caps
     assert "test fixture" not in out  # the maintainers' note on where the figures came from
 
 
+@pytest.mark.slow
 def test_show_of_every_bundled_clause_is_in_chinese_words(capsys) -> None:
     from policymatch import load_policies
 

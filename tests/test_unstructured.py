@@ -28,7 +28,7 @@ from policymatch.models import (
     PolicySet,
     Unstructured,
 )
-from policymatch.rules import CompiledRules, evaluate, fields_of, push_not
+from policymatch.rules import evaluate, fields_of, outcome_only, push_not
 
 DAY = date(2025, 6, 30)
 WORDS = "具有独立法人资格且近三年未受到行政处罚"
@@ -80,10 +80,9 @@ def test_kleene_logic_around_an_unstructured_leaf() -> None:
     assert evaluate(AllOf(of=(unmet, u)), p).outcome is Outcome.UNMET
     assert evaluate(AnyOf(of=(met, u)), p).outcome is Outcome.MET
     assert evaluate(AnyOf(of=(unmet, u)), p).outcome is Outcome.UNKNOWN
-    rules = CompiledRules()
+    run = outcome_only(p, DAY, {})
     for tree in (AllOf(of=(met, u)), AllOf(of=(unmet, u)), AnyOf(of=(met, u)), Not(of=u)):
-        prog = rules.compile(tree)
-        assert rules.runner(p, DAY)(prog) is evaluate(tree, p, as_of=DAY).outcome
+        assert run(tree) is evaluate(tree, p, as_of=DAY).outcome
 
 
 def _policy(conditions: Condition | None, own: list[Condition | None]) -> Policy:

@@ -6,7 +6,8 @@ tidy text, known qualification lists), whole columns at once: text through Arrow
 (regular expressions, and its correctly rounded text → float64 parsing), numbers through numpy,
 repeated cells once each. A row with a cell of any other shape is left to ``profile_from_row``
 itself, so every verdict and every message stays the one-by-one one. It switches itself off
-(everything goes one by one) if the profile's validators change.
+(everything goes one by one) if the profile model reads a probe cell of a certified shape
+differently, and each batch checks a sample of its certified rows one by one.
 """
 
 from __future__ import annotations
@@ -29,23 +30,6 @@ from .columns import is_numeric
 __all__ = ["certify", "fast_path_active"]
 
 # -- raw cells: certain values column by column, the rest one by one ----------------------------
-_EXPECTED_VALIDATORS = {
-    "_check_established": (("established",), "before"),
-    "_check_credit_code": (("credit_code",), "before"),
-    "_check_industry_code": (("industry_code",), "before"),
-    "_blank_is_missing": (("region", "town", "park", "industry", "description", "id"), "before"),
-    "_canonical_industry": (("industry",), "after"),
-    "_canonical_qualifications": (("qualifications", "new_qualifications"), "before"),
-    "_plausible_date": (("established",), "after"),
-    "_not_yes_no": (("employees", "revenue_growth", "office_area_sqm"), "before"),
-    "_finite": (("revenue_growth", "office_area_sqm"), "after"),
-    "_yes_no_words": (("is_above_scale", "safety_incident_free", "credit_clean"), "before"),
-    "_read_extra": (("extra",), "before"),
-    "_check_extra": (("extra",), "after"),
-    "_plain_quantity": (("land_area_mu", "equipment_units"), "before"),
-}
-# _founding_date reads "2019" or "2019年3月" as a range; the column path takes ISO days only
-_EXPECTED_MODEL_VALIDATORS = ["_founding_date", "_visible_text", "_period_start", "_new_implies_held"]
 _PLAIN_MONEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _PLAIN_INT = re.compile(r"[0-9]+")
 _PLAIN_FLOAT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -58,19 +42,108 @@ _MONEY_FIELDS = ("revenue", "tax_paid", "rd_expense", "equipment_investment",
 _SLOW = object()  # a cell whose value only the one-by-one path may decide
 
 
-def fast_path_active() -> bool:
-    """Whether the profile's validators are the ones :func:`certify` mirrors."""
-    from ..profile import Talents
+_SAMPLE = 8  # certified rows of each batch checked one by one against the profile model
+_PROBES = {  # cells of the shapes the column path certifies, per kind of column
+    "money": ("0", "1", "12.5", "350", 0, 3, 2.5, 1e8),
+    "int": ("0", "7", "120", 0, 7, 12.0),
+    "real": ("-3", "0.5", "12", 0.5, -1.0, 3),
+    "text": ("甲", "某某有限公司", 12, 3.0),
+    "established": ("2019-03-01", "2000-12-31", date(2010, 5, 6), datetime(2011, 1, 2, 3, 4)),
+    "yes_no": ("是", "否", "true", "FALSE", "1", "0", True, False, 1, 0),
+    "industry": ("汽车零部件及配件制造", "制造业", "不存在的行业"),
+    "industry_code": ("C3670", "c36", "C"),
+    "qualifications": ("高新技术企业", "高新技术企业、科技型中小企业", ["专精特新中小企业"], ()),
+    "place": ("嵊州市", "三界镇", "经济开发区"),
+    "extra": ("18万", "007", "是", 3, 2.5, True, ["甲", "乙"]),
+}
+_active: list[bool] = []
 
-    decorators = EnterpriseProfile.__pydantic_decorators__
-    seen = {k: (tuple(v.info.fields), v.info.mode) for k, v in decorators.field_validators.items()}
-    talents = {k: (tuple(v.info.fields), v.info.mode)
-               for k, v in Talents.__pydantic_decorators__.field_validators.items()}
-    return (seen == _EXPECTED_VALIDATORS
-            and sorted(decorators.model_validators) == sorted(_EXPECTED_MODEL_VALIDATORS)
-            and talents == {"_not_yes_no": (("*",), "before")}
-            and not Talents.__pydantic_decorators__.model_validators
-            and EnterpriseProfile.model_config.get("str_strip_whitespace") is True)
+
+def fast_path_active() -> bool:
+    """Whether every column check agrees with the profile model on probe cells of each shape it
+    certifies (checked once per process): a validator that reads such a cell differently turns
+    the column path off, so everything goes one by one. Each batch also checks a sample of its
+    certified rows one by one (:func:`certify`)."""
+    if not _active:
+        _active.append(all(_probe(column, check) for column, check in _validators().items()))
+    return _active[0]
+
+
+def _probe_cells(column: str) -> tuple[Any, ...]:
+    if column == "credit_code":
+        return tuple(_valid_credit_codes())
+    if column in ("region", "town", "park"):
+        return _PROBES["place"]
+    if column in ("qualifications", "new_qualifications"):
+        return _PROBES["qualifications"]
+    if column in ("is_above_scale", "safety_incident_free", "credit_clean"):
+        return _PROBES["yes_no"]
+    if column in ("established", "industry", "industry_code"):
+        return _PROBES[column]
+    kind = _kinds(column)
+    return _PROBES[kind] if kind in _PROBES else ()
+
+
+def _valid_credit_codes() -> list[str]:
+    out = []
+    for body in ("91330683MA2BXXXX0", "12330600002500000"):
+        for ch in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+            try:
+                out.append(validate_credit_code(body + ch))
+            except ValueError:
+                continue
+    return out
+
+
+def _probe(column: str, check: Callable[[Any], Any]) -> bool:
+    """``check`` and the profile model read every probe cell of ``column`` alike."""
+    from ..profile import profile_from_row
+
+    for cell in _probe_cells(column):
+        got = check(cell)
+        if got is _SLOW:
+            continue
+        record = {"name": cell} if column == "name" else {"name": "甲", column: cell}
+        if not _agrees(record, {column: got}, profile_from_row):
+            return False
+    return True
+
+
+def _agrees(record: dict[str, Any], certified: dict[str, Any], read: Callable[..., Any]) -> bool:
+    from ..errors import ProfileError
+    from .columns import profile_value
+
+    try:
+        profile = read(record, name="row")
+    except ProfileError:
+        return False
+    for key, got in certified.items():
+        want = profile_value(profile, key)
+        if _blank(got):  # a blank cell: NaN in a numeric column, "" or None in others
+            got = None
+        elif isinstance(got, float) and isinstance(want, (bool, int, float)):
+            want = float(want)  # a numeric column holds yes/no as 1.0 / 0.0
+        if got != want or isinstance(got, bool) != isinstance(want, bool):
+            return False
+    return True
+
+
+def _sample_agrees(columns: dict[Any, list[Any]], by_name: dict[str, Any], ok: np.ndarray,
+                   values: dict[str, Any]) -> bool:
+    """A few certified rows of this batch read one by one give the same values."""
+    from ..profile import profile_from_row
+
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return True
+    picks = np.unique(rows[np.linspace(0, len(rows) - 1, min(len(rows), _SAMPLE)).astype(int)])
+    for i in picks.tolist():
+        record = {column: columns[key][i] for column, key in by_name.items()}
+        certified = {k: (v[i].item() if isinstance(v, np.ndarray) else v[i])
+                     for k, v in values.items()}
+        if not _agrees(record, certified, profile_from_row):
+            return False
+    return True
 
 
 def _blank(v: Any) -> bool:
@@ -488,4 +561,6 @@ def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
                 more = tuple(q for q in validators["new_qualifications"](v) if q not in held[i])
                 if more:
                     held[i] = held[i] + more
+    if not _sample_agrees(columns, by_name, ok, values):
+        return np.zeros(n, dtype=bool), values
     return ok, values

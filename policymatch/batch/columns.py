@@ -8,7 +8,7 @@ validated values in :mod:`policymatch.batch.certify`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -88,14 +88,6 @@ class Columns:
         self._factors: dict[str, tuple[npt.NDArray[np.int64], list[Any]]] = {}
 
     @classmethod
-    def from_profiles(cls, profiles: Sequence[EnterpriseProfile], paths: Iterable[str],
-                      as_of: date) -> Columns:
-        """Columns of the stored attributes behind ``paths`` for validated profiles."""
-        names = stored_fields(paths)
-        return cls.from_values({k: [profile_value(p, k) for p in profiles] for k in names},
-                               len(profiles), as_of)
-
-    @classmethod
     def from_values(cls, values: dict[str, Any], n: int, as_of: date) -> Columns:
         """Columns from validated values (``None``/NaN = unknown), a list or array per attribute."""
         data: dict[str, np.ndarray] = {}
@@ -103,11 +95,6 @@ class Columns:
             data[name] = (np.array(column, dtype=np.float64) if is_numeric(name)
                           else np.fromiter(column, dtype=object, count=n))
         return cls(data, n, as_of)
-
-    def slice(self, start: int, stop: int) -> Columns:
-        """Rows ``start:stop`` (views, no copy)."""
-        stop = min(stop, self.n)
-        return Columns({k: v[start:stop] for k, v in self._data.items()}, stop - start, self.as_of)
 
     def _stored(self, name: str) -> np.ndarray:
         try:

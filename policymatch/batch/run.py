@@ -26,7 +26,6 @@ source (:mod:`policymatch.profile.cells`): an ``extra.<key>`` cell that spells a
 from __future__ import annotations
 
 import itertools
-import math
 import os
 import re
 import time
@@ -227,6 +226,8 @@ class _Relevance:
         """The TF-IDF rows of ``texts``, as :meth:`ClauseIndex.transform` computes them."""
         from scipy.sparse import csr_matrix
 
+        from ..index.clause_index import term_weights, unit_length
+
         per_row: list[list[int]] = []
         pieces = self._pieces
         missing = object()
@@ -247,17 +248,12 @@ class _Relevance:
                            count=int(lengths.sum()))
         keys, tf = np.unique(np.repeat(np.arange(n), lengths) * n_terms + flat, return_counts=True)
         row_of, cols = np.divmod(keys, n_terms)
-        weights = tf.astype(np.float64)
-        if self.sublinear:
-            weights = np.log(weights) + 1.0
-        weights = weights * self.idf[cols]
+        weights = term_weights(tf, self.idf[cols], sublinear=self.sublinear)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of, minlength=n), out=indptr[1:])
         for i in np.flatnonzero(np.diff(indptr)).tolist():
-            part = weights[indptr[i]:indptr[i + 1]]
-            norm = math.sqrt(float(np.dot(part, part)))
-            if norm > 0:
-                part /= norm
+            start, end = indptr[i], indptr[i + 1]
+            weights[start:end] = unit_length(weights[start:end])
         return csr_matrix((weights, cols, indptr), shape=(n, n_terms))
 
     def scorer(self, queries: Any) -> Callable[[slice | list[int]], np.ndarray]:

@@ -26,7 +26,6 @@ Subtrees shared between clauses (a policy's document-wide conditions) are evalua
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..benefits import amount_of, array_ops, base_value, group_winners
 from ..errors import ProfileError
 from ..fields import FieldKind, field_spec
 from ..models import (
@@ -44,15 +44,10 @@ from ..models import (
     FieldTest,
     FixedBenefit,
     InKindBenefit,
-    InterestBenefit,
     Not,
-    PerUnitBenefit,
-    RatioBenefit,
-    RentBenefit,
-    TiersBenefit,
     Unstructured,
 )
-from ..rules import leaf_outcome, push_not
+from ..rules import COMPARE, leaf_outcome, missing_order, push_not
 from .columns import Columns
 
 __all__ = ["BlockResult", "CompiledClauses", "round2"]
@@ -64,8 +59,6 @@ Bools = npt.NDArray[np.bool_]
 
 MET, UNKNOWN, UNMET = 1, 0, -1
 _NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 _CODE = {"met": MET, "unknown": UNKNOWN, "unmet": UNMET}
 _PARTLY_KNOWN = frozenset({"age_years", "qualifications", "new_qualifications", "industry"})
 _SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept pairs
@@ -73,13 +66,7 @@ _SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept
 
 def round2(x: Floats) -> Floats:
     """Python's ``round(v, 2)`` for every element (numpy's differs next to half a cent)."""
-    y = np.round(x, 2)
-    t = x * 100.0
-    with np.errstate(invalid="ignore"):
-        near = np.abs(t - np.floor(t) - 0.5) <= 1e-7 + np.abs(t) * 1e-15
-    for i in np.flatnonzero(near):
-        y[i] = round(float(x[i]), 2)
-    return y
+    return array_ops().round2(x)
 
 
 # -- compiled conditions ----------------------------------------------------------------------
@@ -117,12 +104,10 @@ class _Clause:
             k = len(self.doc_fields)
             doc = [f for i, f in enumerate(self.doc_fields) if bits >> i & 1]
             own = [f for i, f in enumerate(self.own_fields) if bits >> (k + i) & 1]
-            mine = set(own)
-            names = sorted(dict.fromkeys(doc + own), key=lambda f: f not in mine)
-            base = getattr(self.benefit, "field", None)
-            if bits >> (k + len(self.own_fields)) & 1 and base is not None and base not in names:
-                names.append(base)
-            text = self.labels[bits] = ";".join(names)
+            base: str | None = getattr(self.benefit, "field", None)
+            lacks_base = bits >> (k + len(self.own_fields)) & 1 and base is not None
+            text = self.labels[bits] = ";".join(
+                missing_order(doc, own, [base] if lacks_base and base is not None else []))
         return text
 
 
@@ -385,21 +370,15 @@ class CompiledClauses:
         other eligible members are set aside."""
         out: dict[int, Bools] = {}
         for members in self.groups.values():
-            scores = scorer(members)
-            best = np.full(n, -1, dtype=np.int64)
-            best_amount = np.full(n, -np.inf)
-            best_score = np.full(n, -np.inf)
+            amounts = np.zeros((n, len(members)))
+            eligible = np.empty((n, len(members)), dtype=bool)
             for k, i in enumerate(members):
                 code, judged, amount = kept[i]
-                a = np.zeros(n)
-                a[judged] = np.where(np.isnan(amount), 0.0, amount)  # "amount or 0.0"
-                s = scores[:, k]
-                better = (code == MET) & ((a > best_amount) | ((a == best_amount) & (s > best_score)))
-                best = np.where(better, i, best)
-                best_amount = np.where(better, a, best_amount)
-                best_score = np.where(better, s, best_score)
-            for i in members:  # a merely possible clause is never set aside
-                out[i] = (best < 0) | (best == i) | (kept[i][0] != MET)
+                amounts[judged, k] = amount
+                eligible[:, k] = code == MET
+            best = group_winners(amounts, scorer(members), eligible)
+            for k, i in enumerate(members):  # a merely possible clause is never set aside
+                out[i] = (best < 0) | (best == k) | (kept[i][0] != MET)
         return out
 
     def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools],
@@ -465,8 +444,8 @@ def _age_leaf(leaf: _Leaf, cols: Columns) -> Codes:
 
 def _numeric_leaf(leaf: _Leaf, x: Floats, n: int) -> Codes:
     with np.errstate(invalid="ignore"):
-        if leaf.op in _COMPARE:
-            hit = _COMPARE[leaf.op](x, float(leaf.value))
+        if leaf.op in COMPARE:
+            hit = COMPARE[leaf.op](x, float(leaf.value))
             want = True
         elif leaf.op in ("in", "not_in"):
             hit = np.isin(x, [float(v) for v in leaf.value])
@@ -504,7 +483,8 @@ def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str]) -> Codes:
 
 # -- compiled benefits ------------------------------------------------------------------------
 def _base(path: str, cols: Columns, at: npt.NDArray[np.int64], errors: dict[int, str]) -> Floats:
-    """The benefit's base at rows ``at``, NaN where :func:`policymatch.benefits.compute` has none."""
+    """The benefit's base at rows ``at``, NaN where :func:`policymatch.benefits.base_value` has
+    none; a value it refuses gives each of its rows that reason."""
     spec = field_spec(path)
     assert spec is not None
     if spec.kind is FieldKind.BOOL:
@@ -514,30 +494,21 @@ def _base(path: str, cols: Columns, at: npt.NDArray[np.int64], errors: dict[int,
     codes, uniques = cols.factorized(path)
     per = np.full(len(uniques) + 1, np.nan)
     for k, value in enumerate(uniques):
-        if isinstance(value, bool):
+        try:
+            got = base_value(path, value)
+        except ProfileError as exc:
+            for r in at[codes[at] == k].tolist():
+                errors.setdefault(r, str(exc))
             continue
-        if isinstance(value, (int, float)):
-            per[k] = float(value)
-            continue
-        reason = f"{path}: a benefit is computed from it, so it must be a number, got {value!r}"
-        for r in at[codes[at] == k].tolist():
-            errors.setdefault(r, reason)
+        if got is not None:
+            per[k] = got
     return per[codes[at]]
-
-
-def _bounded(raw: Floats, cap: float | None, floor: float | None) -> Floats:
-    amount = raw
-    if cap is not None:
-        amount = np.where(amount > cap, cap, amount)
-    if floor is not None:
-        amount = np.where(amount < floor, floor, amount)
-    return round2(amount)
 
 
 def _amount(benefit: Benefit, cols: Columns, at: npt.NDArray[np.int64],
             errors: dict[int, str]) -> tuple[Floats, Bools | None]:
-    """Amounts at rows ``at`` (NaN = unknown) and where the base is unknown, as
-    :func:`policymatch.benefits.compute`."""
+    """Amounts at rows ``at`` (NaN = unknown) and where the base is unknown:
+    :func:`policymatch.benefits.amount_of` over the base column."""
     n = len(at)
     if isinstance(benefit, FixedBenefit):
         return np.full(n, benefit.amount), None
@@ -545,28 +516,9 @@ def _amount(benefit: Benefit, cols: Columns, at: npt.NDArray[np.int64],
         return np.full(n, np.nan), None
     base = _base(benefit.field, cols, at, errors)
     unknown = np.isnan(base)
-    if isinstance(benefit, TiersBenefit):
-        amount = np.zeros(n)
-        reached = np.zeros(n, dtype=bool)
-        for tier in benefit.tiers:  # increasing: the last tier reached pays
-            hit = base >= tier.at
-            value = np.full(n, tier.amount) if tier.amount is not None else base * float(
-                tier.rate or 0.0)  # a tier pays an amount or a rate, exactly one
-            amount = np.where(hit, value, amount)
-            reached |= hit
-        amount = np.where(reached, _bounded(amount, benefit.cap, None), 0.0)
-    elif isinstance(benefit, RatioBenefit):
-        amount = _bounded(base * benefit.rate, benefit.cap, benefit.floor)
-    elif isinstance(benefit, PerUnitBenefit):
-        units = np.minimum(base, benefit.max_units) if benefit.max_units is not None else base
-        periods = benefit.duration if benefit.period != "once" else 1
-        amount = _bounded(units * benefit.rate * periods, benefit.cap, None)
-    elif isinstance(benefit, InterestBenefit):
-        raw = base * benefit.base_rate * benefit.share * benefit.years
-        amount = _bounded(raw, benefit.cap, None)
-    else:
-        assert isinstance(benefit, RentBenefit)
-        area = np.minimum(base, benefit.max_area) if benefit.max_area is not None else base
-        amount = _bounded(area * benefit.rate * benefit.months, benefit.cap, None)
+    amount = np.asarray(amount_of(benefit, base, array_ops()), dtype=np.float64)
+    if amount.shape != (n,):
+        amount = np.broadcast_to(amount, (n,))
+    amount = amount.copy()
     amount[unknown] = np.nan
     return amount, unknown

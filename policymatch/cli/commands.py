@@ -186,11 +186,6 @@ def _cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
-def _label(field: str) -> str:
-    from ..fields import field_spec
-
-    spec = field_spec(field)
-    return spec.label if spec else field
 
 
 def _cmd_search(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import IndexFormatError, NotFittedError, UnknownClauseError
+from ..params import Params
 from ..text import Tokenizer, VocabularyTokenizer
 from .saved import (
     REBUILD as _REBUILD,
@@ -52,7 +53,7 @@ from .saved import (
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["FORMAT_VERSION", "ClauseIndex"]
+__all__ = ["FORMAT_VERSION", "ClauseIndex", "term_weights", "unit_length"]
 
 FORMAT_VERSION = 2  # 2: idf of damped terms scaled, `damped` in meta params
 _FORMAT = "policymatch-clause-index"
@@ -77,7 +78,23 @@ def _tokens_as_given(tokens: list[str]) -> list[str]:
     return tokens
 
 
-class ClauseIndex:
+def term_weights(tf: np.ndarray, idf: np.ndarray, *, sublinear: bool) -> np.ndarray:
+    """TF-IDF weights of term counts ``tf`` whose terms have the inverse document frequencies
+    ``idf``: ``(1 + log tf) · idf`` (``tf · idf`` without ``sublinear``). The one weighting of
+    every query, one text (:meth:`ClauseIndex.transform`) or many (the batch path)."""
+    weights = tf.astype(np.float64)
+    if sublinear and weights.size:
+        weights = np.log(weights) + 1.0
+    return weights * idf
+
+
+def unit_length(weights: np.ndarray) -> np.ndarray:
+    """``weights`` scaled to Euclidean length 1 (all-zero weights stay as they are)."""
+    norm = math.sqrt(float(np.dot(weights, weights)))
+    return weights / norm if norm > 0 else weights
+
+
+class ClauseIndex(Params):
     """TF-IDF index of clause texts; scores how relevant each clause is to a text.
 
     Relevance only ranks: it never changes whether an enterprise is eligible.
@@ -142,12 +159,6 @@ class ClauseIndex:
         self.min_df = min_df
         self.damped = damped
         self.query_tokenizer = query_tokenizer
-
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters, as passed."""
-        return {"tokenizer": self.tokenizer, "sublinear_tf": self.sublinear_tf,
-                "min_df": self.min_df, "damped": self.damped,
-                "query_tokenizer": self.query_tokenizer}
 
     def __repr__(self) -> str:
         fitted = f", {len(self.ids_)} clauses" if "_csr" in self.__dict__ else ""
@@ -292,12 +303,8 @@ class ClauseIndex:
         vocabulary = self.vocabulary_
         counts = Counter(vocabulary[t] for t in tokens if t in vocabulary)
         cols = np.array(sorted(counts), dtype=np.int64)
-        tf = np.array([counts[c] for c in cols.tolist()], dtype=np.float64)
-        if self.sublinear_tf and tf.size:
-            tf = np.log(tf) + 1.0
-        weights = tf * self.idf_[cols]
-        norm = math.sqrt(float(np.dot(weights, weights)))
-        return cols, (weights / norm if norm > 0 else weights)
+        tf = np.array([counts[c] for c in cols.tolist()], dtype=np.int64)
+        return cols, unit_length(term_weights(tf, self.idf_[cols], sublinear=self.sublinear_tf))
 
     def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Weights of one query text; the last one is remembered, because explaining a match

@@ -8,7 +8,7 @@ rendering; :class:`~policymatch.profile.EnterpriseProfile` lives in :mod:`policy
 """
 
 from ..profile import EnterpriseProfile
-from .base import VIEWS, ApplicationMode, FrozenModel, Outcome, Status, trusted
+from .base import MAX_POLICY_STRING, VIEWS, ApplicationMode, FrozenModel, Outcome, Status, trusted
 from .policy import (
     UNSTRUCTURED_PREFIX,
     AllOf,
@@ -44,7 +44,7 @@ from .results import (
 )
 
 __all__ = [
-    "UNSTRUCTURED_PREFIX", "VIEWS", "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change",
+    "MAX_POLICY_STRING", "UNSTRUCTURED_PREFIX", "VIEWS", "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change",
     "Clause", "ClauseCase", "Condition", "EnterpriseProfile", "Estimate", "FieldTest",
     "FixedBenefit", "FrozenModel", "InKindBenefit", "InterestBenefit", "Match", "MatchReport", "Not",
     "Outcome", "PerUnitBenefit", "Policy", "PolicySet", "Question", "RatioBenefit", "Reason",

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from ..descriptions import describe
 
-__all__ = ["VIEWS", "ApplicationMode", "FrozenModel", "Outcome", "Status", "trusted", "view"]
+__all__ = ["MAX_POLICY_STRING", "VIEWS", "ApplicationMode", "FrozenModel", "Outcome", "Status", "trusted", "view"]
 
 class Outcome(str, Enum):
     """Three-valued result of one condition."""
@@ -59,12 +59,46 @@ def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
     return obj
 
 
+#: The longest text any one string of a policy file may hold, in characters (a field with a
+#: tighter bound of its own keeps it).
+MAX_POLICY_STRING = 20_000
+
+
+def _check_strings(value: Any, field: str) -> None:
+    """Refuse text that cannot be written back (a lone surrogate such as ``'\\ud800'``) or that
+    is longer than :data:`MAX_POLICY_STRING`, naming the field."""
+    if isinstance(value, str):
+        if len(value) > MAX_POLICY_STRING:
+            raise ValueError(f"{field}: {len(value):,} characters is more than the "
+                             f"{MAX_POLICY_STRING:,} a policy file's text may hold; shorten it")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"{field}: the text holds {value[exc.start]!r} at position "
+                             f"{exc.start}, which is not a character (a lone surrogate); "
+                             "remove it or save the file as UTF-8 again") from None
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_strings(item, field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, field)
+            _check_strings(item, field)
+
+
 class FrozenModel(BaseModel):
     """The base of every noun: unknown keys refused, frozen, described in the JSON Schema."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True,
                               json_schema_extra=describe,
                               json_schema_serialization_defaults_required=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every policy-side string is bounded and valid Unicode text (it must serialise)."""
+        _check_strings(value, info.field_name or "text")
+        return value
 
 
 

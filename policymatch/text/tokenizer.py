@@ -33,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from ..params import Params
 from .visible import visible
 
 __all__ = ["Tokenizer", "VocabularyTokenizer", "default_stopwords", "domain_terms",
@@ -213,7 +214,7 @@ class _Rules:
 
 
 # -- the tokenizer ---------------------------------------------------------------------------
-class Tokenizer:
+class Tokenizer(Params):
     """Segment Chinese policy and enterprise text into TF-IDF tokens.
 
     The constructor only stores its parameters; jieba loads on first use, once, even when many
@@ -259,10 +260,8 @@ class Tokenizer:
         self._rjieba: Any = None
         self._view: _DictionaryView | None = None
 
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters, as passed."""
-        return {"user_dict": self.user_dict, "stopwords": self.stopwords, "hmm": self.hmm,
-                "cache_dir": self.cache_dir, "engine": self.engine}
+    def _params_changed(self) -> None:
+        self._init_private()  # the segmenters rebuild lazily with the new parameters
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.get_params().items()

@@ -138,6 +138,7 @@ print(json.dumps({"same": parallel == serial, "distinct": len(set(serial)),
 """
 
 
+@pytest.mark.slow
 def test_8_threads_in_a_cold_process_agree_with_serial_calls(tokenizer: Tokenizer,
                                                              tmp_path: Path) -> None:
     cache = tmp_path / "index-cache"
@@ -157,6 +158,7 @@ def _run_cli(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
 def test_json_output_is_byte_identical_across_processes_and_hash_seeds(tokenizer: Tokenizer,
                                                                        tmp_path: Path) -> None:
     match = ["match", "examples/auto_parts_maker.json", "--format", "json", "--as-of", "2026-06-30"]
@@ -190,6 +192,7 @@ def test_json_output_is_byte_identical_across_processes_and_hash_seeds(tokenizer
     assert any((tmp_path / "seed-0" / "cache" / "policymatch").iterdir())  # the warm run had one
 
 
+@pytest.mark.slow
 def test_a_set_of_qualifications_gives_one_order_whatever_the_hash_seed(tmp_path: Path) -> None:
     # A set has no order of its own; its iteration order moves with PYTHONHASHSEED and used to
     # leak into the profile (and everything written from it).
@@ -215,6 +218,7 @@ def bundled_copies(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return out
 
 
+@pytest.mark.slow
 def test_file_order_changes_no_verdict_amount_score_or_order(tokenizer: Tokenizer,
                                                              bundled_copies: list[Path]) -> None:
     # The order of the files given is part of the input: it is the order of PolicySet.items()

@@ -3,7 +3,7 @@ CLI flags; policy YAML; raw policy text; saved index directories. Each is normal
 with an error naming where, what and the fix, in bounded time, and nothing in it is ever run.
 
 Items 3 (hypothesis) and 4-6 (threads, determinism, nothing lost) are in
-``test_hostile_properties.py`` and ``test_hostile_runtime.py``.
+``test_fuzzed_inputs.py`` and ``test_threads_processes_interruptions.py``.
 
 Already covered elsewhere and not repeated here: BOM-prefixed YAML and JSON profiles load
 (test_corpus: ``test_a_byte_order_mark_is_accepted``, ``test_load_profile_from_dict_file_and_bytes``);

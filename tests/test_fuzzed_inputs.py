@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
@@ -116,6 +116,7 @@ def profile_dicts(draw: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=200, suppress_health_check=SLOW)
 @given(profile_dicts(), st.booleans())
 def test_random_profiles_match_or_raise_profile_error_only(bundled: Matcher, data: dict[str, Any],
@@ -266,6 +267,9 @@ _POLICIES = st.fixed_dictionaries(
 
 @settings(max_examples=150, suppress_health_check=SLOW)
 @given(_CLAUSES)
+@example({"id": "c1", "title": "\ud800", "text": "原文", "benefit": {"kind": "fixed", "amount": 1}})
+@example({"id": "c1", "title": "标题", "text": "原文", "benefit": {"kind": "fixed", "amount": 1},
+          "tags": ["a\udfffb"]})
 def test_random_clauses_are_refused_or_lossless(raw: dict[str, Any]) -> None:
     try:
         clause = Clause.model_validate(raw)
@@ -344,6 +348,7 @@ _CELLS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk_size", [1, 7])
 def test_batch_equals_match_on_hostile_cells(bundled: Matcher, chunk_size: int) -> None:
     pd = pytest.importorskip("pandas")
@@ -377,3 +382,29 @@ def test_batch_equals_match_on_hostile_cells(bundled: Matcher, chunk_size: int) 
         assert got == want
 
     check()
+
+
+@pytest.mark.parametrize(("extra", "where"), [
+    ({"title": "前\ud800后"}, "title"),
+    ({"exclusive_group": "前\ud800后"}, "exclusive_group: the text holds '\\\\ud800' at position 1"),
+    ({"department": "前\ud800后"}, "department: the text holds"),
+    ({"tags": ["甲", "前\ud800后"]}, "tags: the text holds"),
+    ({"conditions": {"kind": "field", "field": "region", "op": "==", "value": "前\ud800"}},
+     "value: the text holds"),
+    ({"cases": [{"profile": {"region": "\udfff"}, "expect": "eligible"}]}, "profile: the text holds"),
+])
+def test_a_lone_surrogate_in_policy_text_is_refused_naming_the_field(extra: dict[str, Any],
+                                                                     where: str) -> None:
+    raw: dict[str, Any] = {"id": "c1", "title": "标题", "text": "原文",
+                           "benefit": {"kind": "fixed", "amount": 1}, **extra}
+    with pytest.raises(ValidationError, match=where):
+        Clause.model_validate(raw)
+
+
+def test_policy_text_longer_than_the_bound_is_refused() -> None:
+    from policymatch.models import MAX_POLICY_STRING
+
+    raw = {"id": "c1", "title": "标题", "text": "原文", "department": "局" * (MAX_POLICY_STRING + 1),
+           "benefit": {"kind": "fixed", "amount": 1}}
+    with pytest.raises(ValidationError, match="department: 20,001 characters is more than"):
+        Clause.model_validate(raw)
