@@ -122,7 +122,8 @@ class SqlQuery:
                 elif engine.dialect.name == "sqlite":
                     conn.exec_driver_sql("PRAGMA query_only = ON")
                 try:
-                    result = conn.execution_options(stream_results=True, yield_per=chunk_size) \
+                    result = conn.execution_options(stream_results=True, yield_per=chunk_size,
+                                                    no_parameters=True) \
                         .exec_driver_sql(self.query)
                 except sa.exc.SQLAlchemyError as exc:
                     raise _db_error(self.url, "the query", exc) from None
