@@ -284,3 +284,13 @@ def test_every_row_of_a_sheet_is_counted_once(tmp_path: Path, capsys: pytest.Cap
     matched = set(pd.read_csv(out, dtype=str)["enterprise_id"])
     assert matched | {"E5", "E6"} >= {"E1", "E2", "E3", "E4"}
     assert "revenue" in rejects["reason"][1]
+
+
+def test_chinese_headers_name_the_same_fields_on_dask(tmp_path: Path) -> None:
+    pytest.importorskip("dask")
+    from policymatch._dask import read_partitions
+
+    csv = tmp_path / "w.csv"
+    csv.write_text("企业名称, 营业收入,extra.亩均评价\n甲,3500万,A\n", encoding="utf-8")
+    frame, text = read_partitions(csv)
+    assert list(frame.columns) == ["name", "revenue", "extra.亩均评价"] and text
