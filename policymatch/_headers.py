@@ -134,6 +134,8 @@ def resolve_header(where: str | Path, header: Sequence[str]) -> list[str]:
             path = f"extra.{rest.strip()}"
         elif dot and _key(head) == "previous" and rest.partition(".")[0].strip().casefold() == "extra":
             path = f"previous.extra.{rest.partition('.')[2].strip()}"
+        elif _key(name) in header_names()[0]:
+            path = header_names()[0][_key(name)]
         elif dot and _key(head) in _NESTED:
             inner = _field(where, name, rest)
             path = inner if inner.startswith(f"{_key(head)}.") else f"{_key(head)}.{inner}"

@@ -187,8 +187,8 @@ def test_the_header_table_names_only_fields_the_profile_has() -> None:
     for spelling in ["企业名称", "统一社会信用代码", "营业收入", "纳税额", "税收", "研发费用", "从业人数",
                      "员工人数", "所属行业", "所在地区", "区域", "资质"]:
         assert spelling in known, spelling
-    assert resolve_header("t", ["talents.新引进全职博士", "previous.营业收入", "extra.上规年数"]) == [
-        "talents.phd", "previous.revenue", "extra.上规年数"]
+    assert resolve_header("t", ["talents.新引进全职博士", "previous.营业收入", "extra.上规年数", "talents.master"]) == [
+        "talents.phd", "previous.revenue", "extra.上规年数", "talents.master"]
 
 
 # -- refused before reading ------------------------------------------------------------------------
