@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate import write  # noqa: E402
+from generate import write
 
 
 def _run(args: list[str]) -> float:

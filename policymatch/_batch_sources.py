@@ -67,7 +67,7 @@ def batch_targets(args: Any) -> list[tuple[str, Any]]:
     from ._sql import check_table_name, sqlite_file
 
     try:
-        schema, name = check_table_name(args.to_table)
+        _schema, name = check_table_name(args.to_table)
     except ValueError as exc:
         raise ProfileError(str(exc)) from None
     if args.query is not None:

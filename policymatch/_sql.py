@@ -50,7 +50,7 @@ def safe_url(url: str) -> str:
     """``url`` with any password masked, for messages."""
     try:
         return str(_sqlalchemy().engine.make_url(url).render_as_string(hide_password=True))
-    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is shown without its middle
+    except Exception:
         return url.split("://", 1)[0] + "://…"
 
 
@@ -58,7 +58,7 @@ def sqlite_file(url: str) -> Path | None:
     """The file of a ``sqlite:///file.db`` URL (None for other databases and ``:memory:``)."""
     try:
         parsed = _sqlalchemy().engine.make_url(url)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None

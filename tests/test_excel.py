@@ -17,8 +17,11 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from policymatch import Matcher, load_policies  # noqa: E402
-from policymatch import _excel  # noqa: E402
+from policymatch import (  # noqa: E402
+    Matcher,
+    _excel,
+    load_policies,
+)
 from policymatch._batch_io import read_chunks  # noqa: E402
 from policymatch._excel import ExcelSheet  # noqa: E402
 from policymatch._headers import header_names, resolve_header  # noqa: E402

@@ -156,7 +156,7 @@ def batch(*args: str) -> int:
 # -- reading ---------------------------------------------------------------------------------------
 def test_a_query_reads_like_the_same_rows_from_a_csv(db: str, tmp_path: Path) -> None:
     csv = tmp_path / "firms.csv"
-    frame = pd.DataFrame([f[:-1] + (f[-1].isoformat() if f[-1] else None,) for f in FIRMS],
+    frame = pd.DataFrame([(*f[:-1], f[-1].isoformat() if f[-1] else None) for f in FIRMS],
                          columns=["id", "企业名称", "所在地区", "信用良好", "当年新获资质", "营业收入", "从业人数",
                                   "成立日期"])
     frame.to_csv(csv, index=False)
@@ -172,8 +172,9 @@ def test_a_query_reads_like_the_same_rows_from_a_csv(db: str, tmp_path: Path) ->
     # the table's rows are the file's rows (the file defuses formulas with a ', the table needs not)
     assert written["name"].tolist() == [n.removeprefix("'") for n in from_file["name"]]
     assert written["clause_id"].tolist() == from_file["clause_id"].tolist()
-    assert written["amount"].tolist() == pd.to_numeric(from_file["amount"]).tolist() or \
-        written["amount"].fillna(-1).tolist() == pd.to_numeric(from_file["amount"]).fillna(-1).tolist()
+    assert written["amount"].fillna(-1).tolist() == pd.to_numeric(from_file["amount"]).fillna(-1).tolist()
+    assert written["counted"].tolist() == (from_file["counted"] == "true").tolist()
+    assert written["missing"].fillna("").tolist() == from_file["missing"].fillna("").tolist()
     assert table(db, "matches_rejects")["row"].tolist() == [4, 6]
 
 
@@ -311,3 +312,68 @@ def test_option_combinations_are_checked_before_anything_runs(tmp_path: Path,
         assert batch(*args) == 1, args
         assert message in capsys.readouterr().err, args
     assert not (tmp_path / "none.db").exists()
+
+
+# -- the documented commands -----------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+DOC_URL = "postgresql+psycopg://stats@db.county.local/register"
+
+
+def _commands(text: str) -> list[list[str]]:
+    import shlex
+
+    block = text.split("```bash\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    return [shlex.split(line, comments=True)[2:] for line in block.splitlines()
+            if line.startswith("policymatch batch")]
+
+
+def _register(folder: Path, url: str | None = None) -> None:
+    import openpyxl
+
+    header = ["企业名称", "所在地区", "信用良好", "当年新获资质", "营业收入"]
+    rows = [["甲公司", "嵊州市", "是", "国高新", 150_000_000], ["乙公司", "嵊州市", "是", None, "1.2亿"]]
+    book = openpyxl.Workbook()
+    book.active.title = "企业"
+    for title in ("企业", "2025年"):
+        ws = book[title] if title in book.sheetnames else book.create_sheet(title)
+        for row in [header, *rows]:
+            ws.append(row)
+    book.save(folder / "企业名录.xlsx")
+    engine = sa.create_engine(url or f"sqlite:///{folder / 'county.db'}")
+    with engine.begin() as conn:
+        pd.DataFrame(rows, columns=header).astype(str).to_sql("firms", conn, index=False)
+    engine.dispose()
+
+
+def test_the_documented_excel_and_database_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        request: pytest.FixtureRequest) -> None:
+    docs = _commands((ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+                     .split("<!-- the commands of this block are run by tests/test_sql.py -->", 1)[1])
+    readme = _commands((ROOT / "README.md").read_text(encoding="utf-8").split("## A whole county", 1)[1])
+    assert len(docs) == 5 and len(readme) == 2
+    for name, commands in (("docs", docs), ("readme", readme)):
+        folder = tmp_path / name
+        folder.mkdir()
+        _register(folder)
+        monkeypatch.chdir(folder)
+        for args in commands:
+            if DOC_URL in args:
+                try:
+                    base = request.getfixturevalue("postgres_url")
+                except pytest.skip.Exception:
+                    continue
+                schema = f"doc_{uuid.uuid4().hex[:10]}"
+                engine = sa.create_engine(base)
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+                engine.dispose()
+                url = sa.engine.make_url(base).update_query_dict(
+                    {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+                (folder / "pg").mkdir()
+                _register(folder / "pg", url)
+                args = [url if a == DOC_URL else a for a in args]
+            assert main(["batch", *args, "--policies", str(MINI), "--as-of", AS_OF]) == 0, args
+    assert (tmp_path / "docs" / "兑现名单.xlsx").is_file() and (tmp_path / "docs" / "matches.parquet").is_file()
+    written = f"sqlite:///{tmp_path / 'readme' / 'county.db'}"
+    assert sa.inspect(sa.create_engine(written)).has_table("matches")
+    assert table(written, "matches_rejects").empty  # both rows read, none refused
