@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,9 @@ class Chunk:
     records: list[Any] | None = None
     bad: dict[int, str] = field(default_factory=dict)
     text_cells: bool = False
+    #: rewrites the reason a validated row is refused for (row, reason → reason): names the sheet,
+    #: the cell or the key column of a workbook or a query
+    explain: Callable[[int, str], str] | None = None
 
     @property
     def n_read(self) -> int:

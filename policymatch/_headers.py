@@ -13,14 +13,14 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-__all__ = ["header_names", "resolve_header"]
+__all__ = ["explainer", "header_names", "resolve_header"]
 
 _NESTED = ("talents", "previous")
 # a unit in brackets at the end of a header: 营业收入（元）, 从业人数(人)
@@ -150,3 +150,24 @@ def resolve_header(where: str | Path, header: Sequence[str]) -> list[str]:
         given[path] = name
         out.append(path)
     return out
+
+
+def explainer(prefix: Callable[[int], str], columns: Mapping[str, str]) -> Callable[[int, str], str]:
+    """A reason rewriter for :attr:`Chunk.explain <policymatch._batch_io.Chunk.explain>`:
+    ``prefix(row)`` first, and each problem that starts with a field of ``columns`` (field → how
+    to name its column) names that column instead.
+
+    >>> explain = explainer(lambda row: f"sheet '企业' row {row}: ",
+    ...                     {"revenue": "column C (营业收入 = revenue)"})
+    >>> explain(7, "revenue: cannot read 'abc' as money; write a number")
+    "sheet '企业' row 7: column C (营业收入 = revenue): cannot read 'abc' as money; write a number"
+    """
+    fields = "|".join(re.escape(f) for f in sorted(columns, key=len, reverse=True))
+    pattern = re.compile(rf"(^|; )({fields}): ") if fields else None
+
+    def explain(row: int, reason: str) -> str:
+        if pattern is not None:
+            reason = pattern.sub(lambda m: f"{m.group(1)}{columns[m.group(2)]}: ", reason)
+        return prefix(row) + reason
+
+    return explain

@@ -145,16 +145,20 @@ class SqlQuery:
             engine.dispose()
 
     def _read(self, result: Any, chunk_size: int) -> Iterator[Chunk]:
-        from ._headers import resolve_header
+        from ._headers import explainer, resolve_header
         from ._lines import check_header
 
         where = f"{safe_url(self.url)} (the query's columns)"
         header = resolve_header(where, check_header(where, [str(k) for k in result.keys()]))
         shown = [str(k) for k in result.keys()]
         keys = [(header.index(k), k) for k in _KEYS if k in header]
+        named = {f: f"column {s}" if s == f else f"column {s} = {f}"
+                 for f, s in zip(header, shown, strict=True) if f}
         row = 0
         for part in result.partitions(chunk_size):
-            chunk = Chunk([], {h: [] for h in header})
+            labels: dict[int, str] = {}
+            chunk = Chunk([], {h: [] for h in header},
+                          explain=explainer(_labeller(labels), named))
             assert chunk.columns is not None
             cols = [chunk.columns[h] for h in header]
             for record in part:
@@ -163,17 +167,24 @@ class SqlQuery:
                 for j, raw in enumerate(record):
                     value, problem = _value(raw, header[j])
                     if problem is not None:
-                        named = shown[j] if shown[j] == header[j] else f"{shown[j]} = {header[j]}"
-                        problems.append(f"column {named} {problem}")
+                        problems.append(f"{named.get(header[j], f'column {shown[j]}')} {problem}")
                     values.append(value)
                 if problems:
                     key = next((f" ({k} {record[i]!r})" for i, k in keys if record[i] is not None), "")
                     chunk.bad[row] = f"row {row}{key}: " + "; ".join(problems)
                     continue
+                key = next((f" ({k} {record[i]!r})" for i, k in keys if record[i] is not None), "")
+                if key:
+                    labels[row] = key
                 chunk.rows.append(row)
                 for col, value in zip(cols, values, strict=True):
                     col.append(value)
             yield chunk
+
+
+def _labeller(labels: dict[int, str]) -> Callable[[int], str]:
+    """``row 4 (id 'E4'): `` for a row of a query result."""
+    return lambda row: f"row {row}{labels.get(row, '')}: "
 
 
 def _value(raw: Any, field: str) -> tuple[Any, str | None]:

@@ -161,7 +161,7 @@ def test_a_query_reads_like_the_same_rows_from_a_csv(db: str, tmp_path: Path) ->
                                   "成立日期"])
     frame.to_csv(csv, index=False)
     assert batch(str(csv), "-o", str(tmp_path / "file.csv")) == 0
-    assert batch("--db", db, "--query", QUERY, "-o", str(tmp_path / "db.csv")) == 0
+    assert batch("--db", db, "--query", QUERY, "-o", str(tmp_path / "db.csv"), "--chunk-size", "2") == 0
     from_file = pd.read_csv(tmp_path / "file.csv", dtype=str)
     from_db = pd.read_csv(tmp_path / "db.csv", dtype=str)
     assert len(from_db) > 0
@@ -180,14 +180,15 @@ def test_a_query_reads_like_the_same_rows_from_a_csv(db: str, tmp_path: Path) ->
 
 def test_every_row_of_a_query_is_counted_once(db: str, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    assert batch("--db", db, "--query", QUERY, "--to-table", "matches") == 0
+    assert batch("--db", db, "--query", QUERY, "--to-table", "matches", "--chunk-size", "3") == 0
     out = capsys.readouterr().out
     n_matched = int(out.split(": ")[1].split(" matched")[0])
     n_none = int(out.split(", ")[1].split(" no match")[0])
     assert out.startswith("read 6 rows: ") and n_matched + n_none + 2 == 6
     assert len(set(table(db, "matches")["enterprise_id"])) == n_matched
     reasons = table(db, "matches_rejects")["reason"].tolist()
-    assert "employees" in reasons[0] and "abc" in reasons[1]
+    assert reasons[0].startswith("row 4 (id 'E4'): column 从业人数 = employees: ")
+    assert reasons[1].startswith("row 6 (id 'E6'): column 营业收入 = revenue: cannot read 'abc' as money")
 
 
 def test_values_keep_their_types_and_others_are_rejects(db: str) -> None:
