@@ -32,7 +32,7 @@ from ._files import check_regular_file
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_XLSX_BYTES", "MAX_XLSX_ROWS", "MAX_XLSX_UNPACKED_BYTES", "ExcelSheet",
+__all__ = ["MAX_XLSX_BYTES", "MAX_XLSX_CELL_CHARS", "MAX_XLSX_ROWS", "MAX_XLSX_UNPACKED_BYTES", "ExcelSheet",
            "XlsxWriter", "check_xlsx", "xlsx_chunks"]
 
 #: An ``.xlsx`` file larger than this is refused from its size (about 2 million rows of a
@@ -42,6 +42,8 @@ MAX_XLSX_BYTES = 200_000_000
 MAX_XLSX_UNPACKED_BYTES = 2_000_000_000
 #: Rows one sheet holds, header included (Excel's own limit).
 MAX_XLSX_ROWS = 1_048_576
+#: Characters one cell holds (Excel's own limit); a longer text makes its row a reject.
+MAX_XLSX_CELL_CHARS = 32_767
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 
@@ -78,25 +80,28 @@ def check_xlsx(path: Path) -> None:
         raise ValueError(f"{path}: a zip file but not an Excel workbook; save it as .xlsx")
 
 
+_SCAN_BLOCK = 1 << 20
+
+
 def _merged(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
     """(first row, last row, first column, last column) of each merged range of a sheet, found by
-    streaming its XML once (the list comes after the cells, so it is read first)."""
+    streaming its XML once (the list comes after the cells, so it is read first). Blocks overlap
+    so that a ``<mergeCell>`` cut by a block's end is found in the next one, and only once."""
     from openpyxl.utils.cell import range_boundaries
 
     found: list[tuple[int, int, int, int]] = []
-    tail = b""
+    tail, start, taken = b"", 0, 0  # start: offset of tail in the member; taken: end of the last
     with archive.open(member) as fh:
-        while block := fh.read(1 << 20):
+        while block := fh.read(_SCAN_BLOCK):
             data = tail + block
-            cut = max(0, len(data) - 200)
-            for m in _MERGE.finditer(data, 0, cut if block else len(data)):
-                c1, r1, c2, r2 = range_boundaries(m.group(1).decode())
-                found.append((r1, r2, c1, c2))
-            last = max((m.end() for m in _MERGE.finditer(data, 0, cut)), default=0)
-            tail = data[max(cut, last):]
-        for m in _MERGE.finditer(tail):
-            c1, r1, c2, r2 = range_boundaries(m.group(1).decode())
-            found.append((r1, r2, c1, c2))
+            for m in _MERGE.finditer(data):  # a match is whole: it ends with the closing quote
+                if start + m.start() >= taken:
+                    c1, r1, c2, r2 = range_boundaries(m.group(1).decode())
+                    found.append((r1, r2, c1, c2))
+                    taken = start + m.end()
+            keep = min(len(data), 300)
+            start += len(data) - keep
+            tail = data[len(data) - keep:]
     return found
 
 
@@ -146,6 +151,9 @@ def _value(cell: dict[str, Any], field: str) -> tuple[Any, str | None]:
             return None, f"holds {what} with a time of day ({value}); give the day only"
         return None, (f"holds {what} ({value}) where {field} is expected; a date cell is read "
                       "for established only: format the column as 常规/数值 or 文本 and retype it")
+    if isinstance(value, str) and len(value) > MAX_XLSX_CELL_CHARS:
+        return None, (f"holds {len(value):,} characters, more than a cell of Excel holds "
+                      f"({MAX_XLSX_CELL_CHARS:,}); shorten it")
     if kind == "n" and isinstance(value, float) and not math.isfinite(value):
         return None, "holds a number that is not finite"
     return value, None

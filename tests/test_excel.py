@@ -63,6 +63,39 @@ def workbook(path: Path, rows: list[list[Any]], *, title: str = "企业", header
     return path
 
 
+def shared_strings(path: Path, replace: dict[str, str] | None = None) -> Path:
+    """``path`` rewritten as Excel saves text: in xl/sharedStrings.xml, cells pointing into it
+    (openpyxl writes inline strings). ``replace`` swaps texts on the way."""
+    import html
+    import re
+    from xml.sax.saxutils import escape
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    strings: list[str] = []
+
+    def shared(m: re.Match[bytes]) -> bytes:
+        text = html.unescape(m.group(2).decode())
+        strings.append((replace or {}).get(text, text))
+        return m.group(1) + b' t="s"><v>' + str(len(strings) - 1).encode() + b"</v></c>"
+
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb'(<c r="[A-Z]+[0-9]+"(?: s="[0-9]+")?) t="inlineStr"><is><t[^>]*>([^<]*)</t></is></c>',
+                          shared, parts[sheet])
+    assert b"inlineStr" not in parts[sheet] and strings
+    parts["xl/sharedStrings.xml"] = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" '
+        'uniqueCount="%d">' % (len(strings), len(strings))
+        + "".join(f"<si><t>{escape(t)}</t></si>" for t in strings) + "</sst>").encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
 def read(source: Any) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, str]]:
     good: list[tuple[int, dict[str, Any]]] = []
     bad: dict[int, str] = {}
@@ -99,7 +132,7 @@ def test_rows_are_numbered_as_excel_shows_them_and_blank_rows_are_skipped(tmp_pa
 
 
 def test_inline_text_reads_as_shared_text(tmp_path: Path) -> None:
-    shared = workbook(tmp_path / "shared.xlsx", GOOD[:3])
+    shared = shared_strings(workbook(tmp_path / "shared.xlsx", GOOD[:3]))
     book = openpyxl.Workbook(write_only=True)  # text as inline strings, as exporters write it
     ws = book.create_sheet("企业")
     for row in [HEADER, *GOOD[:3]]:
@@ -122,6 +155,14 @@ def test_a_cell_that_is_not_a_value_of_its_column_is_a_reject(tmp_path: Path, ce
     good, bad = read(workbook(tmp_path / "w.xlsx", [GOOD[0], ["E2", "乙", "测试县", "是", None, cell]]))
     assert [row for row, _ in good] == [2]
     assert expected in bad[3]
+
+
+def test_a_cell_longer_than_excel_allows_is_a_reject(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "w.xlsx", [GOOD[0], ["E2", "乙", "测试县", "是", None, "PLACEHOLDER"]])
+    # openpyxl itself cuts text at 32,767 characters
+    good, bad = read(shared_strings(path, {"PLACEHOLDER": "1" * 32_768}))
+    assert [row for row, _ in good] == [2]
+    assert "cell F3 (营业收入 = revenue) holds 32,768 characters, more than a cell of Excel holds" in bad[3]
 
 
 def test_an_error_cell_a_merged_range_and_a_value_without_header_are_rejects(tmp_path: Path) -> None:
@@ -173,6 +214,21 @@ def test_a_header_that_names_no_field_or_two_stops_the_run(tmp_path: Path, heade
     csv.write_text(",".join(header) + "\n甲,1\n", encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         read(csv)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_merged_ranges_are_found_whatever_the_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     block: int) -> None:
+    path = workbook(tmp_path / "w.xlsx", [GOOD[0]] * 30)
+    book = openpyxl.load_workbook(path)
+    ranges = [f"C{r}:C{r + 1}" for r in range(2, 30, 3)] + ["A31:B31"]
+    for ref in ranges:
+        book.active.merge_cells(ref)
+    book.save(path)
+    monkeypatch.setattr(_excel, "_SCAN_BLOCK", block)
+    with zipfile.ZipFile(path) as archive:
+        found = _excel._merged(archive, "xl/worksheets/sheet1.xml")
+    assert len(found) == len(ranges) and (31, 31, 1, 2) in found and (2, 3, 3, 3) in found
 
 
 def test_a_merged_header_stops_the_run(tmp_path: Path) -> None:
