@@ -84,8 +84,8 @@ def shared_strings(path: Path, replace: dict[str, str] | None = None) -> Path:
                           shared, parts[sheet])
     assert b"inlineStr" not in parts[sheet] and strings
     parts["xl/sharedStrings.xml"] = (
-        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" '
-        'uniqueCount="%d">' % (len(strings), len(strings))
+        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{len(strings)}" '
+        f'uniqueCount="{len(strings)}">'
         + "".join(f"<si><t>{escape(t)}</t></si>" for t in strings) + "</sst>").encode()
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
         b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
