@@ -22,6 +22,7 @@ import datetime as dt
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,8 +195,12 @@ def xlsx_chunks(path: Path, chunk_size: int, *, sheet: str | None = None) -> Ite
             parser = _parser(WorkSheetParser)(src, book.shared_strings, data_only=False,
                                               epoch=book.wb.epoch, date_formats=book.wb._date_formats,
                                               timedelta_formats=book.wb._timedelta_formats)
-            yield from _sheet_chunks(parser.parse(), where, merged, chunk_size,
-                                     resolve_header, check_header)
+            try:
+                yield from _sheet_chunks(parser.parse(), where, merged, chunk_size,
+                                         resolve_header, check_header)
+            except (SyntaxError, zipfile.BadZipFile, EOFError, zlib.error) as exc:  # XML, CRC
+                raise ValueError(f"{where}: the sheet is damaged ({type(exc).__name__}: {exc}); "
+                                 "open it in Excel and save it again as .xlsx") from None
     finally:
         book.archive.close()
 

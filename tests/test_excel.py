@@ -298,6 +298,19 @@ def test_a_large_file_and_a_file_that_is_not_a_workbook_are_refused_unread(
         read(fake)
 
 
+def test_a_damaged_sheet_fails_the_run_naming_it(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "w.xlsx", GOOD[:2])
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet[:len(sheet) * 2 // 3]  # cut off mid-way
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match=r"w.xlsx, sheet '企业': the sheet is damaged"):
+        read(path)
+
+
 # -- writing ---------------------------------------------------------------------------------------
 def test_the_payout_list_as_a_workbook_holds_text_never_formulas(tmp_path: Path) -> None:
     book = workbook(tmp_path / "firms.xlsx", GOOD)
