@@ -95,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             # row is row 2 (as Excel shows it), a CSV's or a query's is row 1
             keys = want["enterprise_id"].astype(str)
             if name == "xlsx":
-                keys = keys.where(~keys.str.fullmatch(r"[0-9]+"),
-                                  (pd.to_numeric(keys, errors="coerce") + 1).astype("Int64").astype(str))
+                rows = keys.str.fullmatch(r"[0-9]+")
+                keys = keys.copy()
+                keys[rows] = [str(int(k) + 1) for k in keys[rows]]
             same = got.drop(columns="enterprise_id").astype(str).equals(
                 want.drop(columns="enterprise_id").astype(str)) and \
                 got["enterprise_id"].astype(str).tolist() == keys.tolist()
