@@ -17,14 +17,11 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from policymatch import (  # noqa: E402
-    Matcher,
-    _excel,
-    load_policies,
-)
-from policymatch._batch_io import read_chunks  # noqa: E402
-from policymatch._excel import ExcelSheet  # noqa: E402
-from policymatch._headers import header_names, resolve_header  # noqa: E402
+from policymatch import Matcher, load_policies  # noqa: E402
+from policymatch.batch import excel as _excel  # noqa: E402
+from policymatch.batch import read_chunks  # noqa: E402
+from policymatch.batch.excel import ExcelSheet  # noqa: E402
+from policymatch.batch.headers import header_names, resolve_header  # noqa: E402
 from policymatch.cli import main  # noqa: E402
 
 MINI = Path(__file__).parent / "data" / "mini.yaml"
@@ -374,7 +371,7 @@ def test_every_row_of_a_sheet_is_counted_once(tmp_path: Path, capsys: pytest.Cap
 
 def test_chinese_headers_name_the_same_fields_on_dask(tmp_path: Path) -> None:
     pytest.importorskip("dask")
-    from policymatch._dask import read_partitions
+    from policymatch.batch.distributed import read_partitions
 
     csv = tmp_path / "w.csv"
     csv.write_text("企业名称, 营业收入,extra.亩均评价\n甲,3500万,A\n", encoding="utf-8")

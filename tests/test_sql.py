@@ -27,8 +27,8 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 
 from policymatch import Matcher, load_policies  # noqa: E402
-from policymatch._sql import SqlQuery, check_table_name, run_to_table  # noqa: E402
 from policymatch.batch import iter_match_many  # noqa: E402
+from policymatch.batch.sql import SqlQuery, check_table_name, run_to_table  # noqa: E402
 from policymatch.cli import main  # noqa: E402
 
 MINI = Path(__file__).parent / "data" / "mini.yaml"
