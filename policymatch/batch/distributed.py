@@ -67,14 +67,18 @@ def read_partitions(source: Any, *, blocksize: str | int | None = None,
         if suffix == ".csv":
             text = detect_encoding(path, encoding)
             first = next(csv_records(path, text), None)
+            fields: dict[str, str] = {}
             if first is not None and first.cells is not None:
-                check_header(path, first.cells)  # pandas would rename a repeated column
+                from .headers import resolve_header
+
+                raw = check_header(path, first.cells)  # pandas would rename a repeated column
+                fields = {a: b for a, b in zip(raw, resolve_header(path, raw), strict=True) if a != b}
             if blocksize is None:
                 rows = count_records(path) or 1
                 blocksize = max(64 * 1024, path.stat().st_size * chunk_size // max(rows, 1))
-            return dd.read_csv(str(path), dtype=str, keep_default_na=False, na_values=[""],
-                               blocksize=None if text == "utf-16" else blocksize,
-                               encoding=text), True
+            frame = dd.read_csv(str(path), dtype=str, keep_default_na=False, na_values=[""],
+                                blocksize=None if text == "utf-16" else blocksize, encoding=text)
+            return (frame.rename(columns=lambda c: fields.get(str(c).strip(), c)) if fields else frame), True
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Chunk", "TableWriter", "check_chunk_size", "commit_all", "count_records",
            "defuse_formulas", "frame_chunk", "read_chunks", "rejects_path"]
 
-SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".xlsx": "xlsx"}
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -48,6 +48,9 @@ class Chunk:
     records: list[Any] | None = None
     bad: dict[int, str] = field(default_factory=dict)
     text_cells: bool = False
+    #: rewrites the reason a validated row is refused for (row, reason → reason): names the sheet,
+    #: the cell or the key column of a workbook or a query
+    explain: Callable[[int, str], str] | None = None
 
     @property
     def n_read(self) -> int:
@@ -73,15 +76,23 @@ def read_chunks(source: Any, chunk_size: int = 10_000, *,
     the file reads as GBK and not as UTF-8.
     """
     check_chunk_size(chunk_size)
+    chunks = getattr(source, "chunks", None)
+    if callable(chunks) and not _is_dataframe(source):  # an Excel sheet, a database query
+        yield from chunks(chunk_size)
+        return
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         kind = SUFFIXES.get(path.suffix.lower())
         if kind is None:
-            raise ValueError(f"{path}: read .csv, .jsonl, .ndjson or .parquet files, not "
+            raise ValueError(f"{path}: read .csv, .jsonl, .ndjson, .parquet or .xlsx files, not "
                              f"{path.suffix or 'files without a suffix'}")
         check_regular_file(path, "table")
         if kind == "parquet":
             yield from _parquet_chunks(path, chunk_size)
+        elif kind == "xlsx":
+            from .excel import xlsx_chunks
+
+            yield from xlsx_chunks(path, chunk_size)
         else:
             yield from (_csv_chunks if kind == "csv" else _jsonl_chunks)(path, chunk_size, encoding)
         return
@@ -131,7 +142,9 @@ def _csv_chunks(path: Path, chunk_size: int, encoding: str | None = None) -> Ite
         return
     if first.cells is None:
         raise ValueError(f"{path}: the header cannot be read ({first.problem})")
-    header = check_header(path, first.cells)
+    from .headers import resolve_header
+
+    header = resolve_header(path, check_header(path, first.cells))
     width = len(header)
     rows: list[int] = []
     good: list[list[str]] = []
@@ -233,7 +246,7 @@ def count_records(source: Any) -> int | None:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         kind = SUFFIXES.get(path.suffix.lower())
-        if not path.is_file():
+        if not path.is_file() or kind == "xlsx":
             return None
         if kind == "parquet":
             import pyarrow.parquet as pq
@@ -260,7 +273,7 @@ class TableWriter:
     def __init__(self, path: Path) -> None:
         kind = SUFFIXES.get(path.suffix.lower())
         if kind is None:
-            raise ValueError(f"{path}: write .csv, .jsonl, .ndjson or .parquet output")
+            raise ValueError(f"{path}: write .csv, .jsonl, .ndjson, .parquet or .xlsx output")
         if path.is_dir():
             raise IsADirectoryError(f"{path}: is a folder; name a file to write")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -278,6 +291,14 @@ class TableWriter:
                 table.to_json(self.tmp, orient="records", lines=True, force_ascii=False,
                               double_precision=15,
                               mode="w" if self._first else "a")
+            self._first = False
+            return
+        if self.kind == "xlsx":
+            if self._out is None:
+                from .excel import XlsxWriter
+
+                self._out = XlsxWriter(self.tmp)
+            self._out.write(table)
             self._first = False
             return
         import pyarrow as pa

@@ -323,6 +323,8 @@ class Plan:
             "recipient": categorical(self.recipients[got.clause], RECIPIENTS),
             "missing": categorical(got.missing, got.labels),
         }, copy=False)
+        if chunk.explain is not None:  # where in the sheet or the query a refused value is
+            bad = {r: why if r in chunk.bad else chunk.explain(r, why) for r, why in bad.items()}
         order = sorted(bad)
         rejects = pd.DataFrame({"row": np.array(order, dtype=np.int64),
                                 "reason": pd.Series([bad[r] for r in order], dtype=object)})

@@ -75,10 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-id", metavar="ID", help="policy id to use (one input only)")
     p.set_defaults(func=_cmd_extract)
 
-    p = sub.add_parser("batch", help="match a whole table of enterprises (CSV, JSON Lines, Parquet)")
-    p.add_argument("input", metavar="INPUT", help="enterprises: .csv, .jsonl or .parquet, one per row")
-    p.add_argument("-o", "--output", required=True, metavar="OUTPUT",
-                   help="long table to write (.csv, .jsonl or .parquet); bad rows go to "
+    p = sub.add_parser("batch", help="match a whole table of enterprises (CSV, JSON Lines, Parquet, "
+                                     "Excel, a database query)")
+    p.add_argument("input", metavar="INPUT", nargs="?",
+                   help="enterprises: .csv, .jsonl, .parquet or .xlsx, one per row (or --db with --query)")
+    p.add_argument("-o", "--output", metavar="OUTPUT",
+                   help="long table to write (.csv, .jsonl, .parquet or .xlsx); bad rows go to "
                         "OUTPUT's stem + .rejects.csv")
     _policies_option(p)
     p.add_argument("--as-of", metavar="DATE", help="judge as of this day (YYYY-MM-DD; default today)")
@@ -93,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "utf-16 (default: UTF-8, with or without BOM, else guessed from the start)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (policymatch[dask])")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx input (default: the first)")
+    p.add_argument("--db", metavar="URL",
+                   help="database for --query and --to-table, e.g. sqlite:///county.db or "
+                        "postgresql+psycopg://user@host/db (policymatch[sql])")
+    p.add_argument("--query", metavar="SQL",
+                   help="read the enterprises from this query's rows instead of INPUT")
+    p.add_argument("--to-table", metavar="NAME",
+                   help="write the long table to this table of --db (bad rows to NAME_rejects) "
+                        "instead of -o, in one transaction")
+    p.add_argument("--if-exists", choices=["fail", "replace", "append"], default="fail",
+                   help="when --to-table exists: fail (default), replace it, or append to it")
     p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("validate", help="check policy files, run their stored cases and list open "
@@ -246,7 +259,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from ..batch import count_records, iter_match_many, rejects_path, run_batch
+    from ..batch import count_records, iter_match_many, run_batch
     from ..errors import ProfileError
 
     as_of = _as_of(args.as_of)
@@ -255,23 +268,32 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
         raise ProfileError(f"--workers takes a whole number from 1 to {MAX_WORKERS}, got "
                            f"{args.workers}")
-    _refuse_overwrite([args.input], [("-o", args.output), ("the rejects file", rejects_path(args.output))])
+    from .batch_sources import batch_source, batch_targets
+
+    source, inputs = batch_source(args)
+    _refuse_overwrite(inputs, batch_targets(args))
     matcher = _matcher(args)
     bar = None
     try:
         if args.workers or args.scheduler:
             from ..batch import match_dask
 
-            results: Any = match_dask(matcher, args.input, scheduler=args.scheduler,
+            results: Any = match_dask(matcher, source, scheduler=args.scheduler,
                                       workers=args.workers, as_of=as_of,
                                       include_possible=not args.eligible_only,
                                       chunk_size=args.chunk_size, encoding=args.encoding)
         else:
-            results = iter_match_many(matcher, args.input, as_of=as_of, chunk_size=args.chunk_size,
+            results = iter_match_many(matcher, source, as_of=as_of, chunk_size=args.chunk_size,
                                       include_possible=not args.eligible_only,
                                       encoding=args.encoding)
-        bar = _progress_bar(count_records(args.input))
-        summary = run_batch(results, args.output, progress=bar.update if bar else None)
+        bar = _progress_bar(count_records(source))
+        if args.to_table:
+            from ..batch.sql import run_to_table
+
+            summary = run_to_table(results, args.db, args.to_table, if_exists=args.if_exists,
+                                   progress=bar.update if bar else None)
+        else:
+            summary = run_batch(results, args.output, progress=bar.update if bar else None)
     except (ValueError, ImportError, UnicodeError) as exc:  # the input cannot be read at all
         raise ProfileError(str(exc)) from exc
     finally:
