@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text",
                    help="text for people (default), json for the clause's data as stored")
     p.set_defaults(func=_cmd_show)
+
+    from .server._cli import add_serve_parser
+
+    add_serve_parser(sub)
     return parser
 
 
