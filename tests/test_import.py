@@ -10,7 +10,8 @@ from pathlib import Path
 
 import policymatch
 
-HEAVY = ("jieba", "rjieba", "sklearn", "scipy", "pandas", "pyarrow", "dask", "cn2an", "opencc")
+HEAVY = ("jieba", "rjieba", "sklearn", "scipy", "pandas", "pyarrow", "dask", "cn2an", "opencc", "fastapi",
+         "starlette", "uvicorn")
 
 _PROBE = """
 import json, logging, sys

@@ -220,3 +220,14 @@ def test_serve_binds_loopback_by_default_and_refuses_bad_options(capsys: pytest.
     capsys.readouterr()
     err = _cli_error(["serve", "--policies", "/no/such/folder"], capsys)
     assert "/no/such/folder" in err
+
+
+def test_the_command_line_does_not_load_the_server_until_it_serves(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, policymatch.cli as c; c.build_parser().parse_args(['serve']); "
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr

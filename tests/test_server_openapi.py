@@ -38,7 +38,7 @@ def test_no_server_error_and_answers_conform(server_url: str) -> None:
                   suppress_health_check=list(HealthCheck))
         def check(case: Any) -> None:
             case.call_and_validate(checks=CHECKS)
-            sent.append(operation.label)
+            sent.append(case.operation.label)
 
         check()
     assert len(sent) >= 5 * len(operations)  # the requests were made, not skipped

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from .. import Matcher, ProfileError, __version__, load_policies, load_profile
+from .._table import default_rows
 from ..corpus import MAX_PROFILE_BYTES
 from ..errors import PolicymatchError, UnknownClauseError
 from ..matcher import MAX_SEARCH_CHARS
@@ -47,6 +48,10 @@ WARM_UP_PROFILE: dict[str, Any] = {
 }
 
 _JSON = "application/json"
+AsOf = Annotated[date | None, Query(description="judge as of this day (YYYY-MM-DD; default today)")]
+TopK = Annotated[int | None, Query(ge=0, le=100_000, description=(
+    "list at most this many matches; the summary, totals and questions still count them all"))]
+All = Annotated[bool, Query(description="also list the clauses that are not met, with their gaps")]
 _CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
         "frame-ancestors 'none'")
@@ -75,7 +80,7 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         start = time.perf_counter()
-        policy_set = load_policies(policies, cache_dir=index_cache)  # type: ignore[arg-type]
+        policy_set = load_policies(policies, cache_dir=index_cache)
         matcher = Matcher(index_cache=index_cache).fit(policy_set)
         matcher.match(WARM_UP_PROFILE)  # lazy work (dictionaries, numpy paths) now, not later
         matcher.search("研发费用补助", top_k=1)
@@ -92,7 +97,7 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
     _handlers(app)
 
     def matcher() -> Matcher:
-        return state["matcher"]  # type: ignore[no-any-return]
+        return state["matcher"]
 
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
@@ -120,34 +125,41 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
                           "the summary, totals and questions always count every clause.",
               openapi_extra=_body("EnterpriseProfile", _EXAMPLE),
               responses={200: _content(_openapi.ref("MatchReport")), **_REFUSALS})
-    async def match(request: Request, as_of: date | None = Query(None, description="judge as of this day"),
-                    top_k: int | None = Query(None, ge=0, le=100_000, description="list at most this many matches"),
-                    include_ineligible: bool = Query(False, description="also list the clauses not met")
-                    ) -> Response:
+    async def match(request: Request, as_of: AsOf = None, top_k: TopK = None,
+                    include_ineligible: All = False) -> Response:
         profile = _profile(await read_body(request, MAX_PROFILE_BYTES))
         report = await run_in_threadpool(matcher().match, profile, as_of=as_of, top_k=top_k,
                                          include_ineligible=include_ineligible)
         return Response(report.to_json(indent=None), media_type=_JSON)
 
     @app.post("/match/display", summary="/match with the wording of the command line's table",
-              description="`report` is exactly what `/match` returns; `amount_text` and `note` give, "
-                          "for each clause id, the 金额 and 说明 columns of `policymatch match`. "
-                          "The staff page at `/` uses this.",
+              description="`report` is exactly what `/match` returns; `rows` are the clause ids "
+                          "the table of `policymatch match` lists (`less_relevant` and `unrelated` "
+                          "count the possible ones it folds away, as its closing lines say); "
+                          "`amount_text` and `note` give, for each clause id, its 金额 and 说明 "
+                          "columns. The staff page at `/` uses this.",
               openapi_extra=_body("EnterpriseProfile", _EXAMPLE),
-              responses={200: _content({"type": "object", "required": ["report", "amount_text", "note"],
+              responses={200: _content({"type": "object",
+                                        "required": ["report", "rows", "less_relevant", "unrelated",
+                                                     "amount_text", "note"],
                                         "properties": {
                                             "report": _openapi.ref("MatchReport"),
+                                            "rows": {"type": "array", "items": {"type": "string"}},
+                                            "less_relevant": {"type": "integer", "minimum": 0},
+                                            "unrelated": {"type": "integer", "minimum": 0},
                                             "amount_text": {"type": "object",
                                                             "additionalProperties": {"type": "string"}},
                                             "note": {"type": "object",
                                                      "additionalProperties": {"type": "string"}}}}),
                          **_REFUSALS})
-    async def match_display(request: Request, as_of: date | None = Query(None),
-                            include_ineligible: bool = Query(False)) -> Response:
+    async def match_display(request: Request, as_of: AsOf = None, include_ineligible: All = False
+                            ) -> Response:
         profile = _profile(await read_body(request, MAX_PROFILE_BYTES))
         report = await run_in_threadpool(matcher().match, profile, as_of=as_of,
                                          include_ineligible=include_ineligible)
+        shown, less, other = default_rows(report.matches, show_all=include_ineligible)
         out = {"report": json.loads(report.to_json(indent=None)),
+               "rows": [m.clause_id for m in shown], "less_relevant": less, "unrelated": other,
                "amount_text": {m.clause_id: m.amount_text() for m in report.matches},
                "note": {m.clause_id: m.note() for m in report.matches}}
         return JSONResponse(out)
@@ -160,9 +172,8 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
                                    "items": _openapi.ref("EnterpriseProfile")}, [_EXAMPLE]),
               responses={200: _content({"type": "array", "items": _openapi.ref("MatchReport")}),
                          **_REFUSALS})
-    async def batch(request: Request, as_of: date | None = Query(None),
-                    top_k: int | None = Query(None, ge=0, le=100_000),
-                    include_ineligible: bool = Query(False)) -> Response:
+    async def batch(request: Request, as_of: AsOf = None, top_k: TopK = None,
+                    include_ineligible: All = False) -> Response:
         items = read_json(await read_body(request, MAX_BATCH_BYTES), "profiles")
         if not isinstance(items, list):
             raise BodyError(422, "profiles: expected a JSON array of profiles, e.g. "
@@ -182,8 +193,8 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
 
     @app.get("/search", summary="clauses most relevant to a free-text need (no eligibility judgement)",
              responses={200: _content({"type": "array", "items": {"type": "object"}}), **_REFUSALS})
-    def search(q: str = Query(..., max_length=MAX_SEARCH_CHARS, description='e.g. "招了几个博士有没有补贴"'),
-               top_k: int = Query(10, ge=0, le=1_000)) -> list[dict[str, Any]]:
+    def search(q: Annotated[str, Query(max_length=MAX_SEARCH_CHARS, description='e.g. "招了几个博士有没有补贴"')],
+               top_k: Annotated[int, Query(ge=0, le=1_000)] = 10) -> list[dict[str, Any]]:
         return [h.model_dump(mode="json") for h in matcher().search(q, top_k=top_k)]
 
     @app.get("/clauses", summary="every clause: id, title and its policy",
@@ -289,7 +300,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_option(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
+        problems: list[dict[str, Any]] = []
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body")]
             field = ".".join(loc) or None
