@@ -140,3 +140,15 @@ def test_the_page_is_one_file_with_nothing_from_elsewhere() -> None:
     html = PAGE.read_text(encoding="utf-8")
     assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=""", html)
     assert "http" not in html
+
+
+def test_a_name_the_library_does_not_know_is_shown_with_its_suggestions(page: Any, server_url: str) -> None:
+    import httpx
+
+    _fill(page, {"name": "某公司", "region": "嵊州市", "qualifications": "国家高薪技术企业"})
+    page.locator("#go").click()
+    page.locator("#summary").wait_for()
+    expected = httpx.post(server_url + "/match", json={"name": "某公司", "region": "嵊州市",
+                                                       "qualifications": "国家高薪技术企业"}).json()
+    assert expected["unrecognized"], "the misspelt name is not flagged by the library"
+    assert page.locator("#unrecognized li").all_inner_texts() == [u["text"] for u in expected["unrecognized"]]
