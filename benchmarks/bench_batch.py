@@ -79,7 +79,7 @@ def case_many(path: str, clauses: int, eligible_only: bool) -> dict[str, Any]:
 def case_loop(path: str, clauses: int, sample: int) -> dict[str, Any]:
     import csv
 
-    from policymatch.corpus import profile_from_row
+    from policymatch.profile import profile_from_row
 
     matcher = _matcher(clauses)
     with open(path, encoding="utf-8", newline="") as fh:

@@ -24,8 +24,8 @@ START, END = "<!-- fields:start -->", "<!-- fields:end -->"
 
 
 def schemas() -> dict[str, dict[str, Any]]:
-    """File name → JSON Schema, straight from the pydantic models (``policymatch._schema``)."""
-    from policymatch._schema import PUBLISHED, json_schema
+    """File name → JSON Schema, straight from the pydantic models (``policymatch.schema``)."""
+    from policymatch.schema import PUBLISHED, json_schema
 
     return {name: json_schema(which, form) for name, (which, form) in PUBLISHED.items()}
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .corpus import load_policies, load_profile
+from .corpus import load_policies
 from .errors import PolicyFileError, PolicymatchError, ProfileError
 from .matcher import Matcher
 from .models import Clause, Match, MatchReport, Policy, PolicySet, Status
-from .profile import EnterpriseProfile
+from .profile import EnterpriseProfile, load_profile
 
 try:
     __version__ = version("policymatch")

@@ -16,10 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ._questions import questions as _questions
-from ._questions import wan as _wan
 from .benefits import compute, max_amount
-from .corpus import load_profile
 from .errors import IndexFormatError, NotFittedError, ProfileError
 from .models import (
     AllOf,
@@ -36,7 +33,9 @@ from .models import (
     UnrecognizedName,
     trusted,
 )
-from .profile import EnterpriseProfile, check_day
+from .profile import EnterpriseProfile, check_day, load_profile
+from .questions import questions as _questions
+from .questions import wan as _wan
 from .rules import CompiledRules, Evaluation, changes_for, combine, evaluate, without_not
 from .units import as_day, format_money
 
@@ -223,9 +222,8 @@ class Matcher:
     def fit(self, policy_set: PolicySet) -> Matcher:
         """Learn the relevance index of ``policy_set``; returns ``self``."""
         from .audience import clause_sectors
-        from .index import ClauseIndex
+        from .index import ClauseIndex, generic_words
         from .text import Tokenizer
-        from .weights import generic_words
 
         if not isinstance(policy_set, PolicySet):
             raise TypeError(f"fit expects a PolicySet (see load_policies), got "
@@ -474,7 +472,7 @@ def _as_profile(profile: EnterpriseProfile | Mapping[str, Any]) -> EnterprisePro
     if isinstance(profile, EnterpriseProfile):
         return profile
     if isinstance(profile, Mapping):
-        from .corpus import load_profile
+        from .profile import load_profile
 
         return load_profile(dict(profile))
     raise ProfileError(f"expected an EnterpriseProfile or a dict, got {type(profile).__name__}")

@@ -26,11 +26,11 @@ from pydantic import (
     model_validator,
 )
 
-from ._descriptions import describe
-from ._visible import visible_data
 from .aliases import canonical_industry, canonical_qualification
+from .descriptions import describe
 from .fields import FieldKind, field_spec
 from .profile import EnterpriseProfile, Money, MoneyInput
+from .text import visible_data
 from .units import format_money, parse_money
 
 __all__ = [
@@ -512,14 +512,14 @@ class Policy(_Frozen):
         return f"Policy({self.id!r}, {n} clause{'s' if n != 1 else ''})"
 
     def _repr_html_(self) -> str:
-        from ._html import policy_html
+        from .display import policy_html
 
         return policy_html(self)
 
     def to_dataframe(self) -> Any:
         """One row per clause: policy id, tier, domain, clause id, title, benefit kind, max amount
         (元), department and mode (needs pandas)."""
-        from ._html import CLAUSE_COLUMNS, clause_rows, dataframe
+        from .display import CLAUSE_COLUMNS, clause_rows, dataframe
 
         return dataframe(clause_rows([self]), CLAUSE_COLUMNS)
 
@@ -578,13 +578,13 @@ class PolicySet(_Frozen):
         return f"PolicySet({n} polic{'ies' if n != 1 else 'y'}, {m} clause{'s' if m != 1 else ''})"
 
     def _repr_html_(self) -> str:
-        from ._html import policy_set_html
+        from .display import policy_set_html
 
         return policy_set_html(self)
 
     def to_dataframe(self) -> Any:
         """One row per clause of every policy, columns as :meth:`Policy.to_dataframe`."""
-        from ._html import CLAUSE_COLUMNS, clause_rows, dataframe
+        from .display import CLAUSE_COLUMNS, clause_rows, dataframe
 
         return dataframe(clause_rows(self.policies), CLAUSE_COLUMNS)
 
@@ -770,7 +770,7 @@ class MatchReport(_Frozen):
                 f"possible={len(self.possible)}, total={format_money(self.total_amount)})")
 
     def _repr_html_(self) -> str:
-        from ._html import report_html
+        from .display import report_html
 
         return report_html(self)
 

@@ -17,16 +17,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from policymatch import EnterpriseProfile, Matcher, ProfileError, load_policies
-from policymatch._certify import certify, fast_path_active
-from policymatch._columns import profile_value, stored_fields
-from policymatch._vectorized import round2
 from policymatch.batch import COLUMNS, count_records
+from policymatch.batch.certify import certify, fast_path_active
+from policymatch.batch.columns import profile_value, stored_fields
+from policymatch.batch.vectorized import round2
 from policymatch.cli import main
-from policymatch.corpus import profile_from_row
 from policymatch.errors import UnknownClauseError
 from policymatch.fields import FieldKind, field_spec
 from policymatch.matcher import clause_document
 from policymatch.models import FieldTest
+from policymatch.profile import profile_from_row
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
@@ -467,8 +467,8 @@ def test_rjieba_tokens_equal_jieba_on_the_corpus_and_a_population(tokenizer: Any
 
 
 def test_scale_class_by_bounds_equals_one_by_one() -> None:
-    from policymatch._columns import Columns
-    from policymatch._scale import scale_class
+    from policymatch.batch.columns import Columns
+    from policymatch.profile.scale import scale_class
 
     rng = random.Random(3)
     codes = ["C3841", "F5123", "F5292", "I6513", "I6311", "E4710", "K7010", "K7020", "L7212",
@@ -517,7 +517,7 @@ def test_query_rows_on_the_corpus_and_a_population(bundled: Matcher) -> None:
 
 
 def test_the_whitespace_list_is_pythons() -> None:
-    from policymatch._certify import _PY_SPACE
+    from policymatch.batch.certify import _PY_SPACE
 
     assert _PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 

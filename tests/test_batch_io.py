@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 from policymatch import Matcher, load_policies
-from policymatch._batch_io import TableWriter, commit_all, read_chunks, remove_stale_temporaries
-from policymatch._lines import MAX_LINE_BYTES, detect_encoding
 from policymatch.batch import run_batch
+from policymatch.batch.io import TableWriter, commit_all, read_chunks, remove_stale_temporaries
+from policymatch.batch.lines import MAX_LINE_BYTES, detect_encoding
 from policymatch.cli import main
 
 MINI = Path(__file__).parent / "data" / "mini.yaml"
@@ -259,8 +259,8 @@ def test_a_killed_run_leaves_temporaries_that_the_next_run_removes(tmp_path: Pat
 def test_sigterm_during_a_batch_removes_its_temporaries(tmp_path: Path) -> None:
     script = (
         "import signal, sys, os\n"
-        "from policymatch._batch_io import TableWriter\n"
-        "from policymatch.cli import _terminate_cleanly\n"
+        "from policymatch.batch.io import TableWriter\n"
+        "from policymatch.cli.commands import _terminate_cleanly\n"
         "_terminate_cleanly()\n"
         "w = TableWriter(__import__('pathlib').Path(sys.argv[1]))\n"
         "try:\n"
@@ -297,7 +297,7 @@ def test_a_replaced_output_keeps_its_mode(tmp_path: Path) -> None:
 
 
 def test_policy_files_written_follow_the_umask(tmp_path: Path) -> None:
-    from policymatch.corpus import atomic_write_text
+    from policymatch.files import atomic_write_text
 
     old = os.umask(0o027)
     try:
@@ -363,7 +363,7 @@ def test_batch_workers_are_bounded(tmp_path: Path, workers: str, monkeypatch: py
 # -- the same checks on Dask ------------------------------------------------------------------------
 def test_dask_refuses_a_repeated_column_and_reads_gbk(matcher: Matcher, tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    from policymatch._dask import match_dask
+    from policymatch.batch.distributed import match_dask
 
     dup = write(tmp_path / "dup.csv", b"name,region,region\nA,x,y\n")
     with pytest.raises(ValueError, match="'region' appears twice"):
@@ -385,8 +385,8 @@ def test_dask_refuses_a_repeated_column_and_reads_gbk(matcher: Matcher, tmp_path
     {"name": "A", "extra.k": 1, "extra.k ": 2},
 ])
 def test_a_row_giving_one_field_twice_is_refused(row: dict[str, Any]) -> None:
-    from policymatch.corpus import profile_from_row
     from policymatch.errors import ProfileError
+    from policymatch.profile import profile_from_row
 
     with pytest.raises(ProfileError, match="give the same field twice; keep one"):
         profile_from_row(row)

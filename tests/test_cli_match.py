@@ -50,7 +50,7 @@ def test_json_output_is_a_match_report(path, capsys):
 
 
 def test_table_fits_100_columns(capsys):
-    from policymatch._table import width
+    from policymatch.display.table import width
 
     main(["match", str(ROOT / "examples" / "auto_parts_maker.json")])
     lines = capsys.readouterr().out.splitlines()

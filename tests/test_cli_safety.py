@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from policymatch._cli_io import safe as _safe
 from policymatch.cli import main
+from policymatch.cli.output import safe as _safe
 from policymatch.errors import ExtractionError
 from policymatch.extract import read_document
 

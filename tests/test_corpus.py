@@ -26,11 +26,11 @@ from policymatch import (
 )
 from policymatch.corpus import (
     MAX_POLICY_FILE_BYTES,
-    MAX_PROFILE_BYTES,
     parse_yaml,
     policy_to_yaml,
     write_policy,
 )
+from policymatch.profile import MAX_PROFILE_BYTES
 
 Writer = Callable[..., Path]
 

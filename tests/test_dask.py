@@ -39,7 +39,7 @@ def test_fitted_matcher_pickles_and_matches_the_same(matcher: Matcher) -> None:
 def test_two_worker_cluster_equals_single_process(matcher: Matcher, tmp_path: Path) -> None:
     pytest.importorskip("dask.dataframe")
     pytest.importorskip("distributed")
-    from policymatch._dask import match_dask
+    from policymatch.batch.distributed import match_dask
 
     source = generate.write(tmp_path / "firms.csv", 200, seed=3, bad_rate=0.2)  # reasons repeat
     local = list(iter_match_many(matcher, source, as_of=DAY, chunk_size=10_000))

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from policymatch import EnterpriseProfile, Matcher, MatchReport, PolicySet, ProfileError, Status
-from policymatch._html import CLAUSE_COLUMNS, wan
-from policymatch.corpus import profile_from_row
+from policymatch.display.html import CLAUSE_COLUMNS, wan
+from policymatch.profile import profile_from_row
 
 DAY = date(2025, 6, 1)
 
@@ -238,7 +238,7 @@ def test_profile_from_row_does_not_mutate_its_input() -> None:
 
 
 def test_status_classes_cover_every_status() -> None:
-    from policymatch import _html
+    from policymatch.display import html as _html
 
     assert set(_html._STATUS_NAME) == {s.value for s in Status}
 

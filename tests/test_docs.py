@@ -19,10 +19,10 @@ from pydantic import TypeAdapter
 
 import policymatch
 from policymatch import Policy
-from policymatch._schema import PUBLISHED, json_schema
 from policymatch.cli import build_parser
 from policymatch.fields import PROFILE_FIELDS
 from policymatch.models import Clause, Condition
+from policymatch.schema import PUBLISHED, json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -138,13 +138,13 @@ def _limit_constants() -> dict[str, Any]:
     import policymatch
 
     found: dict[str, Any] = {}
-    for info in pkgutil.iter_modules(policymatch.__path__):
-        if info.ispkg or info.name in ("__main__", "server"):
+    for info in pkgutil.walk_packages(policymatch.__path__, "policymatch."):
+        if info.ispkg or info.name.rsplit(".", 1)[1] in ("__main__", "server"):
             continue
-        module = importlib.import_module(f"policymatch.{info.name}")
+        module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if name.startswith("MAX_") and isinstance(value, (int, float)):
-                found[f"policymatch.{info.name}.{name}"] = value
+                found[f"{info.name}.{name}"] = value
     return found
 
 
@@ -181,14 +181,14 @@ def test_every_limit_named_on_the_page_exists_with_that_value() -> None:
 
 
 def test_limits_page_shows_current_values() -> None:
-    from policymatch.corpus import MAX_POLICY_FILE_BYTES, MAX_PROFILE_BYTES
-    from policymatch.profile import MAX_TEXT_CHARS
+    from policymatch.corpus import MAX_POLICY_FILE_BYTES
+    from policymatch.profile import MAX_PROFILE_BYTES, MAX_TEXT_CHARS
     from policymatch.units import MAX_MONEY
 
     rows = [line for line in _page("limits.md").splitlines() if line.startswith("|")]
     expected = {
         "policymatch.corpus.MAX_POLICY_FILE_BYTES": f"{MAX_POLICY_FILE_BYTES:,}",
-        "policymatch.corpus.MAX_PROFILE_BYTES": f"{MAX_PROFILE_BYTES:,}",
+        "policymatch.profile.MAX_PROFILE_BYTES": f"{MAX_PROFILE_BYTES:,}",
         "policymatch.profile.MAX_TEXT_CHARS": f"{MAX_TEXT_CHARS:,}",
         "policymatch.units.MAX_MONEY": f"{MAX_MONEY:.0e}".replace("+", ""),
     }

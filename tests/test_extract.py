@@ -664,7 +664,7 @@ def test_scope_words_and_a_missing_region_are_document_conditions() -> None:
     ("浙江省新昌县人民政府", "新昌县制造业政策", "新昌县"),
 ])
 def test_region_is_the_documents_own_most_specific_place(issuer: str, title: str, region: str) -> None:
-    from policymatch.extract import _region
+    from policymatch.extract.policy import _region
 
     assert _region(issuer, title) == region
 

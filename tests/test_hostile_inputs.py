@@ -43,10 +43,10 @@ from policymatch import (
     load_profile,
 )
 from policymatch.cli import main
-from policymatch.corpus import MAX_NESTING, MAX_POLICY_FILE_BYTES, profile_from_row
+from policymatch.corpus import MAX_NESTING, MAX_POLICY_FILE_BYTES
 from policymatch.errors import ExtractionError, IndexFormatError
 from policymatch.index import ClauseIndex
-from policymatch.profile import MAX_TEXT_CHARS
+from policymatch.profile import MAX_TEXT_CHARS, profile_from_row
 from policymatch.units import MAX_MONEY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -348,7 +348,7 @@ LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".
 @pytest.mark.parametrize("fast", [True, False], ids=["libyaml", "pure-python"])
 def test_billion_laughs_is_refused_at_once(write_yaml: Writer, fast: bool,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    import policymatch._yaml as corpus
+    import policymatch.corpus.safe_yaml as corpus
 
     if not fast:
         monkeypatch.setattr(corpus, "_FastLoader", None)

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from policymatch import load_policies
-from policymatch.corpus import MAX_POLICY_FILE_BYTES, MAX_PROFILE_BYTES, load_profile, policy_to_yaml
+from policymatch.corpus import MAX_POLICY_FILE_BYTES, policy_to_yaml
 from policymatch.errors import PolicyFileError, ProfileError
+from policymatch.profile import MAX_PROFILE_BYTES, load_profile
 
 MINI = Path(__file__).parent / "data" / "mini.yaml"
 Writer = Callable[..., Path]

@@ -37,9 +37,11 @@ from policymatch import (
     load_policies,
     load_profile,
 )
-from policymatch.corpus import format_validation_error, parse_yaml, policy_to_yaml, profile_from_row
+from policymatch.corpus import parse_yaml, policy_to_yaml
 from policymatch.fields import PROFILE_FIELDS
 from policymatch.models import Benefit, Clause, Condition
+from policymatch.profile import profile_from_row
+from policymatch.validation import format_validation_error
 
 DAY = date(2026, 6, 30)
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]

@@ -321,6 +321,8 @@ def test_an_interrupted_batch_leaves_no_file_that_looks_complete(
         mini_matcher: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     pd = pytest.importorskip("pandas")
     batch = pytest.importorskip("policymatch.batch")
+    from policymatch.batch.io import TableWriter
+
     rows, *_ = _table_rows()
     out = tmp_path / "pairs.csv"
 
@@ -331,7 +333,7 @@ def test_an_interrupted_batch_leaves_no_file_that_looks_complete(
                 raise _Interrupted
             yield result
 
-    original = batch._Writer.write
+    original = TableWriter.write
     calls = []
 
     def full(self: Any, table: Any) -> None:  # the write goes through, then the disk is full
@@ -341,7 +343,7 @@ def test_an_interrupted_batch_leaves_no_file_that_looks_complete(
             raise OSError(28, "No space left on device")
 
     if how.startswith("disk full"):
-        monkeypatch.setattr(batch._Writer, "write", full)
+        monkeypatch.setattr(TableWriter, "write", full)
     error = _Interrupted if how.startswith("ctrl-c") else OSError
     with pytest.raises(error):
         batch.run_batch(chunks(), out)
@@ -353,7 +355,7 @@ def test_an_interrupted_batch_leaves_no_file_that_looks_complete(
                                           as_of=date(2025, 6, 1)), out)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     if how.startswith("disk full"):
-        monkeypatch.setattr(batch._Writer, "write", full)
+        monkeypatch.setattr(TableWriter, "write", full)
         calls.clear()
     with pytest.raises(error):
         batch.run_batch(chunks(), out)
@@ -383,12 +385,12 @@ class _HalfWriter:
 def test_write_policy_interrupted_mid_write_leaves_the_old_file_or_none(
         mini_set: PolicySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         error: BaseException) -> None:
-    import policymatch.corpus as corpus
+    import policymatch.files as files
 
     policy = mini_set.policies[0]
     target = tmp_path / "out" / "mini.yaml"
     real_fdopen = os.fdopen
-    monkeypatch.setattr(corpus.os, "fdopen", lambda fd, *a, **k: _HalfWriter(real_fdopen(fd, *a, **k),
+    monkeypatch.setattr(files.os, "fdopen", lambda fd, *a, **k: _HalfWriter(real_fdopen(fd, *a, **k),
                                                                               error))
     with pytest.raises(type(error)):
         write_policy(policy, target)
@@ -396,7 +398,7 @@ def test_write_policy_interrupted_mid_write_leaves_the_old_file_or_none(
     monkeypatch.undo()
     write_policy(policy, target)
     original = target.read_bytes()
-    monkeypatch.setattr(corpus.os, "fdopen", lambda fd, *a, **k: _HalfWriter(real_fdopen(fd, *a, **k),
+    monkeypatch.setattr(files.os, "fdopen", lambda fd, *a, **k: _HalfWriter(real_fdopen(fd, *a, **k),
                                                                               error))
     with pytest.raises(type(error)):
         write_policy(policy.model_copy(update={"title": "改过的标题"}), target)

@@ -1,7 +1,7 @@
 """Invisible characters (zero-width, bidi marks, BOM, soft hyphen…) never change a verdict.
 
 They are removed on the profile side and on the policy side by one function
-(:func:`policymatch._visible.visible`), and the batch path agrees with ``match()``.
+(:func:`policymatch.text.visible.visible`), and the batch path agrees with ``match()``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from policymatch import EnterpriseProfile, Matcher, load_policies
-from policymatch._visible import _RANGES, has_invisible, visible, visible_data
-from policymatch.corpus import profile_from_row
 from policymatch.errors import ProfileError
 from policymatch.models import FieldTest
+from policymatch.profile import profile_from_row
 from policymatch.text import normalize
+from policymatch.text.visible import INVISIBLE_RANGES, has_invisible, visible, visible_data
 
 MINI = Path(__file__).parent / "data" / "mini.yaml"
 AS_OF = date(2025, 6, 1)
@@ -28,7 +28,7 @@ MARKS = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff", "
 
 
 def test_the_set_is_unicode_format_characters() -> None:
-    listed = {c for a, b in _RANGES for c in range(a, b + 1)}
+    listed = {c for a, b in INVISIBLE_RANGES for c in range(a, b + 1)}
     cf = {c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
     assert cf <= listed
     assert listed - cf <= {0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0}  # joiner and Hangul fillers

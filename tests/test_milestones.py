@@ -94,7 +94,7 @@ def test_previous_year_figures_from_flags_rows_and_json(tmp_path: Any, capsys: A
 @pytest.mark.parametrize("bad", [{"revenue": "-1"}, {"employees": True}, {"extra": {"x": "abc"}},
                                  {"profit": 1}, {"extra.x": 1, "extra": {"x": 2}}])
 def test_bad_previous_year_values_are_refused(bad: dict[str, Any]) -> None:
-    from policymatch.corpus import load_profile
+    from policymatch.profile import load_profile
 
     with pytest.raises(ProfileError, match="previous"):
         load_profile({"name": "甲", "previous": bad})
@@ -142,7 +142,7 @@ def test_the_bundled_talent_allowances_say_they_go_to_people() -> None:
 def test_battery_plant_total_excludes_graduates_rent(matcher: Matcher) -> None:
     from pathlib import Path
 
-    from policymatch.corpus import load_profile
+    from policymatch.profile import load_profile
 
     root = Path(__file__).resolve().parent.parent
     report = matcher.match(load_profile(root / "examples" / "battery_plant.json"), as_of=DAY)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from policymatch import EnterpriseProfile, ProfileError
-from policymatch._scale import scale_class
 from policymatch.profile import MAX_TEXT_CHARS, Talents
+from policymatch.profile.scale import scale_class
 
 
 def test_only_the_name_is_required() -> None:
@@ -340,7 +340,7 @@ def test_holds_none_cannot_stand_beside_names() -> None:
     ("国有企业", "国有企业"), ("万达集团", "万达集团"),
 ])
 def test_extra_text_means_the_same_everywhere(text: str, value: Any) -> None:
-    from policymatch.corpus import load_profile, profile_from_row
+    from policymatch.profile import load_profile, profile_from_row
 
     sources = [EnterpriseProfile(name="甲", extra={"k": text}),
                load_profile(json.dumps({"name": "甲", "extra": {"k": text}}).encode()),

@@ -198,7 +198,7 @@ def test_min_accuracy_fails_the_run_and_disagreements_are_listed(
 def test_default_possible_list_is_the_cli_table(evaluate: ModuleType) -> None:
     """precision@15 scores what `policymatch match` prints: the same rows, in the same order."""
     from policymatch import Matcher, load_policies
-    from policymatch._table import POSSIBLE_ROWS
+    from policymatch.display.table import POSSIBLE_ROWS
 
     profile = EnterpriseProfile(name="某纺织公司", region="嵊州市", industry="纺织")
     report = Matcher().fit(load_policies()).match(profile, as_of=date(2026, 6, 30))

@@ -12,8 +12,8 @@ import pytest
 
 from policymatch import EnterpriseProfile, Matcher, load_policies
 from policymatch.cli import build_parser, main
-from policymatch.corpus import load_profile
 from policymatch.fields import DERIVED_FROM, EXTRA_FACTS, ask_for
+from policymatch.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -161,7 +161,7 @@ def test_new_fact_flags_reach_the_profile(argv: list[str], field: str, value: An
                  "--format", "json", *argv]) == 0
     report = json.loads(capsys.readouterr().out)
     assert field not in {q["field"] for q in report["questions"]}
-    from policymatch.cli import _profile_from_args
+    from policymatch.cli.commands import _profile_from_args
 
     args = build_parser().parse_args(["match", "--name", "甲", *argv])
     assert _profile_from_args(args).get(field) == value

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from policymatch import EnterpriseProfile, Matcher, load_policies
-from policymatch._table import POSSIBLE_ROWS, default_rows
 from policymatch.audience import clause_sectors, profile_sectors, sector_table, unrelated
 from policymatch.cli import main
+from policymatch.display.table import POSSIBLE_ROWS, default_rows
 from policymatch.matcher import assess
 from policymatch.models import Status
 

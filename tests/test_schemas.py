@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from policymatch import EnterpriseProfile, Matcher, load_policies
-from policymatch._descriptions import DESCRIPTIONS
-from policymatch._schema import PUBLISHED, json_schema
 from policymatch.cli import main
-from policymatch.corpus import load_profile
+from policymatch.descriptions import DESCRIPTIONS
 from policymatch.errors import ProfileError
+from policymatch.profile import load_profile
+from policymatch.schema import PUBLISHED, json_schema
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from policymatch._clause_text import benefit_text, leaf_text
-from policymatch._review import review_notes
 from policymatch.cli import main
+from policymatch.corpus.review import review_notes
+from policymatch.display.clause_text import benefit_text, leaf_text
 from policymatch.models import FieldTest, PerUnitBenefit, TiersBenefit
 
 
@@ -128,7 +128,7 @@ def test_the_bundled_corpus_has_no_open_review_notes() -> None:
 
 
 def test_a_first_crossing_reads_as_one_milestone() -> None:
-    from policymatch._clause_text import condition_lines
+    from policymatch.display.clause_text import condition_lines
     from policymatch.models import AllOf, AnyOf
 
     tiers = [AllOf(of=(FieldTest(field="extra.建筑业产值", op=">=", value=t),

@@ -25,11 +25,11 @@ from policymatch.aliases import alias_table
 from policymatch.text import (
     Tokenizer,
     VocabularyTokenizer,
-    _cache_dir,
     default_stopwords,
     domain_terms,
     normalize,
 )
+from policymatch.text.tokenizer import _cache_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEGMENTABLE = re.compile("[\u4e00-\u9fd5a-zA-Z0-9+#&._%]+")

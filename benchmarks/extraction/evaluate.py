@@ -54,13 +54,13 @@ from policymatch.fields import field_spec  # noqa: E402
 from policymatch.matcher import assess  # noqa: E402
 from policymatch.models import (  # noqa: E402
     Clause,
-    EnterpriseProfile,
-    Policy,
     Condition,
+    EnterpriseProfile,
     FixedBenefit,
     InKindBenefit,
     InterestBenefit,
     PerUnitBenefit,
+    Policy,
     RatioBenefit,
     RentBenefit,
     TiersBenefit,

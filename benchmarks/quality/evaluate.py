@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a source checkout
 
 from policymatch import EnterpriseProfile, Matcher, load_policies  # noqa: E402
-from policymatch._table import POSSIBLE_ROWS as VIEW_ROWS  # noqa: E402
+from policymatch.display.table import POSSIBLE_ROWS as VIEW_ROWS  # noqa: E402
 from policymatch.models import Match, Outcome, Status  # noqa: E402
 from policymatch.units import format_money  # noqa: E402
 
@@ -257,7 +257,7 @@ def default_possible(report: Any) -> list[Match]:
     (Before issue 11 the table showed the first 15 possible rows of the report; the first-run
     figures in README.md were measured that way.)
     """
-    from policymatch._table import default_rows
+    from policymatch.display.table import default_rows
 
     return [m for m in default_rows(report.matches, show_all=False)[0]
             if m.status is Status.POSSIBLE]

@@ -1,0 +1,491 @@
+"""Raw table cells to validated profile values, column by column where the verdict is certain.
+
+:func:`certify` mirrors :func:`~policymatch.profile.profile_from_row` followed by
+``EnterpriseProfile.model_validate`` for the common shapes of a cell (plain numbers, ISO dates,
+tidy text, known qualification lists), whole columns at once: text through Arrow's C++ kernels
+(regular expressions, and its correctly rounded text → float64 parsing), numbers through numpy,
+repeated cells once each. A row with a cell of any other shape is left to ``profile_from_row``
+itself, so every verdict and every message stays the one-by-one one. It switches itself off
+(everything goes one by one) if the profile's validators change.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from ..profile import EnterpriseProfile, is_missing
+from ..profile.cells import read_scalar
+from ..text import INVISIBLE_RANGES, has_invisible
+from ..units import MAX_MONEY, industry_section, parse_money, validate_credit_code
+from .columns import is_numeric
+
+__all__ = ["certify", "fast_path_active"]
+
+# -- raw cells: certain values column by column, the rest one by one ----------------------------
+_EXPECTED_VALIDATORS = {
+    "_check_established": (("established",), "before"),
+    "_check_credit_code": (("credit_code",), "before"),
+    "_check_industry_code": (("industry_code",), "before"),
+    "_blank_is_missing": (("region", "town", "park", "industry", "description", "id"), "before"),
+    "_canonical_industry": (("industry",), "after"),
+    "_canonical_qualifications": (("qualifications", "new_qualifications"), "before"),
+    "_plausible_date": (("established",), "after"),
+    "_not_yes_no": (("employees", "revenue_growth", "office_area_sqm"), "before"),
+    "_finite": (("revenue_growth", "office_area_sqm"), "after"),
+    "_yes_no_words": (("is_above_scale", "safety_incident_free", "credit_clean"), "before"),
+    "_read_extra": (("extra",), "before"),
+    "_check_extra": (("extra",), "after"),
+    "_plain_quantity": (("land_area_mu", "equipment_units"), "before"),
+}
+# _founding_date reads "2019" or "2019年3月" as a range; the column path takes ISO days only
+_EXPECTED_MODEL_VALIDATORS = ["_founding_date", "_visible_text", "_period_start", "_new_implies_held"]
+_PLAIN_MONEY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_PLAIN_INT = re.compile(r"[0-9]+")
+_PLAIN_FLOAT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TRUE_FALSE = {"true": True, "false": False, "1": True, "0": False}
+_YES_NO = {"是": True, "否": False}
+_MONEY_FIELDS = ("revenue", "tax_paid", "rd_expense", "equipment_investment",
+                 "fixed_asset_investment", "export_value", "loan_amount",
+                 "digital_investment", "cloud_expense")
+_SLOW = object()  # a cell whose value only the one-by-one path may decide
+
+
+def fast_path_active() -> bool:
+    """Whether the profile's validators are the ones :func:`certify` mirrors."""
+    from ..profile import Talents
+
+    decorators = EnterpriseProfile.__pydantic_decorators__
+    seen = {k: (tuple(v.info.fields), v.info.mode) for k, v in decorators.field_validators.items()}
+    talents = {k: (tuple(v.info.fields), v.info.mode)
+               for k, v in Talents.__pydantic_decorators__.field_validators.items()}
+    return (seen == _EXPECTED_VALIDATORS
+            and sorted(decorators.model_validators) == sorted(_EXPECTED_MODEL_VALIDATORS)
+            and talents == {"_not_yes_no": (("*",), "before")}
+            and not Talents.__pydantic_decorators__.model_validators
+            and EnterpriseProfile.model_config.get("str_strip_whitespace") is True)
+
+
+def _blank(v: Any) -> bool:
+    """profile_from_row's "missing": None, NaN, NaT, pandas.NA, blank text."""
+    if v is None:
+        return True
+    kind = type(v)
+    if kind is str:
+        return not v or v.isspace()
+    if kind is float:
+        return v != v
+    if kind in (int, bool, list, dict, tuple, date):
+        return False
+
+    return is_missing(v)
+
+
+def _bounds(info: Any) -> tuple[float, float, int]:
+    lo, hi, longest = -math.inf, math.inf, 10**9
+    for m in info.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+        longest = getattr(m, "max_length", longest)
+    return lo, hi, longest
+
+
+def _text(v: Any, longest: int) -> Any:
+    if type(v) is not str:  # profile_from_row turns whole numbers in text columns into text
+        if type(v) is float and v.is_integer():
+            v = int(v)
+        if type(v) is not int:
+            return _SLOW
+        v = str(v)
+    return v if v == v.strip() and 0 < len(v) <= longest and not has_invisible(v) else _SLOW
+
+
+def _integer(v: Any, lo: float, hi: float) -> Any:
+    kind = type(v)
+    if kind is str:
+        if not _PLAIN_INT.fullmatch(v):
+            return _SLOW
+        v = int(v)
+    elif kind is float:
+        if not v.is_integer():
+            return _SLOW
+        v = int(v)
+    elif kind is not int:
+        return _SLOW
+    return v if lo <= v <= hi else _SLOW
+
+
+def _real(v: Any, lo: float, hi: float) -> Any:
+    kind = type(v)
+    if kind is str:
+        if not _PLAIN_FLOAT.fullmatch(v):
+            return _SLOW
+        v = float(v)
+    elif kind is int:
+        v = float(v)
+    elif kind is not float:
+        return _SLOW
+    return v if math.isfinite(v) and lo <= v <= hi else _SLOW
+
+
+def _money(v: Any) -> Any:
+    if type(v) is str and len(v) <= 64 and _PLAIN_MONEY.fullmatch(v):
+        x = float(v)
+        return x if x <= MAX_MONEY else _SLOW
+    if type(v) is bool:
+        return _SLOW
+    try:
+        return parse_money(v, field="amount")
+    except (ValueError, OverflowError):
+        return _SLOW
+
+
+def _yes_no(v: Any) -> Any:
+    kind = type(v)
+    if kind is bool:
+        return v
+    if kind is int and v in (0, 1):
+        return bool(v)
+    if kind is str:
+        if v in _YES_NO:
+            return _YES_NO[v]
+        return _TRUE_FALSE.get(v.lower(), _SLOW) if v == v.strip() and v.isascii() else _SLOW
+    return _SLOW
+
+
+def _established(v: Any) -> Any:
+    if type(v) is str:
+        if not _ISO_DATE.fullmatch(v):
+            return _SLOW
+        try:
+            v = date.fromisoformat(v)
+        except ValueError:
+            return _SLOW
+    elif isinstance(v, datetime):
+        v = v.date()
+    elif type(v) is not date:
+        return _SLOW
+    return v.toordinal() if 1900 <= v.year <= 2100 else _SLOW
+
+
+def _extra_value(v: Any) -> Any:
+    kind = type(v)
+    if kind is bool:
+        return v
+    if kind is int:  # the profile refuses numbers beyond ±MAX_MONEY (and 10**400 fits no float)
+        return v if -MAX_MONEY <= v <= MAX_MONEY else _SLOW
+    if kind is float:
+        return v if math.isfinite(v) and -MAX_MONEY <= v <= MAX_MONEY else _SLOW
+    if kind is str:  # read as the profile reads it: "18万" is 180000.0, "007" stays text
+        if v != v.strip() or has_invisible(v):
+            return _SLOW
+        try:
+            got = read_scalar(v)
+        except ValueError:
+            return _SLOW
+        if type(got) is str:
+            return got if len(got) <= 1000 else _SLOW
+        return _extra_value(got)
+    if kind is list and all(type(x) is str and x == x.strip() and not has_invisible(x) for x in v):
+        return v
+    return _SLOW
+
+
+def _credit_code(v: Any) -> Any:
+    v = _text(v, 10**9)
+    if v is _SLOW:
+        return v
+    try:
+        return validate_credit_code(v)
+    except ValueError:
+        return _SLOW
+
+
+def _industry_code(v: Any) -> Any:
+    v = _text(v, 10**9)
+    if v is _SLOW:
+        return v
+    code = v.upper()
+    try:
+        industry_section(code)
+    except ValueError:
+        return _SLOW
+    return code if len(code) <= 5 else _SLOW
+
+
+def _industry(v: Any) -> Any:
+    from ..aliases import canonical_industry
+
+    v = _text(v, 100)
+    return v if v is _SLOW else canonical_industry(v)
+
+
+def _qualifications(v: Any) -> Any:
+    if type(v) is tuple:
+        v = list(v)
+    if type(v) is not str and not (type(v) is list and all(type(x) is str for x in v)):
+        return _SLOW
+    if any(map(has_invisible, [v] if type(v) is str else v)):
+        return _SLOW
+    try:
+        names: tuple[str, ...] = EnterpriseProfile._canonical_qualifications(v)  # type: ignore[assignment]
+    except ValueError:
+        return _SLOW
+    return names if len(names) <= 500 else _SLOW
+
+
+def _cached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Run ``fn`` once per distinct cell (names, codes and lists repeat down a column)."""
+    seen: dict[Any, Any] = {}
+
+    def check(v: Any) -> Any:
+        key = tuple(v) if type(v) is list else (type(v), v)
+        try:
+            return seen[key]
+        except KeyError:
+            out = seen[key] = fn(v)
+            return out
+        except TypeError:  # unhashable: no cache
+            return fn(v)
+
+    return check
+
+
+def _validators() -> dict[str, Callable[[Any], Any]]:
+    from ..fields import PREVIOUS_FIELDS
+    from ..profile import PreviousYear, Talents
+
+    fields = EnterpriseProfile.model_fields
+    out: dict[str, Callable[[Any], Any]] = {
+        "credit_code": _credit_code, "industry_code": _cached(_industry_code),
+        "industry": _cached(_industry), "established": _cached(_established),
+        "qualifications": _cached(_qualifications), "new_qualifications": _cached(_qualifications),
+    }
+    for name in ("name", "id", "region", "town", "park", "description"):
+        text = partial(_text, longest=_bounds(fields[name])[2])
+        out[name] = _cached(text) if name in ("region", "town", "park") else text
+    for name in _MONEY_FIELDS:
+        out[name] = _money
+    for name in ("employees", "revenue_growth", "office_area_sqm", "land_area_mu",
+                 "equipment_units"):
+        lo, hi, _ = _bounds(fields[name])
+        out[name] = partial(_integer if name in ("employees", "equipment_units") else _real,
+                            lo=lo, hi=hi)
+    for name in ("is_above_scale", "safety_incident_free", "credit_clean"):
+        out[name] = _yes_no
+    for key, info in Talents.model_fields.items():
+        lo, hi, _ = _bounds(info)
+        out[f"talents.{key}"] = partial(_integer, lo=lo, hi=hi)
+    for key in PREVIOUS_FIELDS:
+        if key == "employees":
+            lo, hi, _ = _bounds(PreviousYear.model_fields[key])
+            out[f"previous.{key}"] = partial(_integer, lo=lo, hi=hi)
+        else:
+            out[f"previous.{key}"] = _money
+    return out
+
+
+# Whole columns at once: text cells through Arrow's C++ kernels (regular expressions, and its
+# correctly rounded text → float64 parsing), numbers through numpy, repeated cells once each.
+# every character str.strip() removes (str.isspace); a test checks the list against Python's
+_PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+             "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE))
+_EDGE_SPACE += "|[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in INVISIBLE_RANGES) + "]"
+_ARROW_NUMBER = {"money": r"^[0-9]+(\.[0-9]+)?$", "int": r"^[0-9]+$", "real": r"^-?[0-9]+(\.[0-9]+)?$"}
+_CC_ORDER = np.full(256, -1, dtype=np.int64)
+for _k, _ch in enumerate("0123456789ABCDEFGHJKLMNPQRTUWXY"):
+    _CC_ORDER[ord(_ch)] = _k
+_CC_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28))
+_CC_RE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
+def _kinds(column: str) -> str | None:
+    """How a column can be checked whole: numbers, free text, a credit code, repeated values."""
+    if column in _MONEY_FIELDS:
+        return "money"
+    if column in ("employees", "equipment_units", "previous.employees") or \
+            column.startswith("talents."):
+        return "int"
+    if column.startswith("previous."):
+        return "money"
+    if column in ("revenue_growth", "office_area_sqm", "land_area_mu"):
+        return "real"
+    if column in ("name", "id", "description"):
+        return "text"
+    if column == "credit_code":
+        return "credit"
+    return "repeated"
+
+
+def _bounds_of(column: str) -> tuple[float, float, int]:
+    from ..profile import Talents
+
+    if column.startswith("talents."):
+        return _bounds(Talents.model_fields[column[len("talents."):]])
+    if column == "previous.employees":
+        from ..profile import PreviousYear
+
+        return _bounds(PreviousYear.model_fields["employees"])
+    if column in EnterpriseProfile.model_fields:
+        return _bounds(EnterpriseProfile.model_fields[column])
+    return -math.inf, math.inf, 10**9
+
+
+def _whole_column(column: str, cells: list[Any], check: Callable[[Any], Any]
+                  ) -> tuple[np.ndarray, np.ndarray | list[Any]] | None:
+    """``(done, values)`` for the cells decided at once (valid, or missing), or None.
+
+    Cells not ``done`` are left to the cell-by-cell check.
+    """
+    kinds = set(map(type, cells))
+    kinds.discard(type(None))
+    if float in kinds and kinds != {float} and all(v != v for v in cells if type(v) is float):
+        cells = [None if type(v) is float else v for v in cells]  # NaN gaps in a text column
+        kinds.discard(float)
+    how = _kinds(column)
+    if how in _ARROW_NUMBER or how in ("text", "credit"):
+        if kinds <= {str}:
+            return _arrow_column(how, column, cells)
+        if how in _ARROW_NUMBER and kinds <= {int, float}:
+            return _numpy_column(how, column, cells)
+        return None
+    if len(kinds) == 1 and next(iter(kinds)) in (str, bool, int, date):
+        return _repeated_column(cells, check)
+    return None
+
+
+def _arrow_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, Any]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(cells, type=pa.string())
+    blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+    if how in _ARROW_NUMBER:
+        lo, hi, _ = _bounds_of(column)
+        plain = pc.fill_null(pc.and_(pc.match_substring_regex(arr, _ARROW_NUMBER[how]),
+                                     pc.less_equal(pc.utf8_length(arr),
+                                                   64 if how == "money" else 15)), False)
+        numbers = pc.cast(pc.if_else(plain, arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+        if how == "money":
+            lo, hi = 0.0, MAX_MONEY
+        fits = plain.to_numpy(zero_copy_only=False) & (numbers >= lo) & (numbers <= hi)
+        values = np.where(fits, numbers, np.nan)
+        return blank | fits, values
+    if how == "credit":
+        shaped = pc.fill_null(pc.match_substring_regex(arr, _CC_RE), False)
+        shaped = shaped.to_numpy(zero_copy_only=False)
+        codes = np.array([c if ok else "0" * 18 for c, ok in zip(cells, shaped, strict=True)],
+                         dtype="S18").view(np.uint8).reshape(-1, 18)
+        digits = _CC_ORDER[codes]
+        check = (31 - (digits[:, :17] @ _CC_WEIGHTS) % 31) % 31
+        fits = shaped & (digits[:, 17] == check)
+        return blank | fits, cells
+    longest = _bounds_of(column)[2]
+    edges = pc.fill_null(pc.match_substring_regex(arr, _EDGE_SPACE), True)
+    short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), longest), False)
+    fits = pc.and_(pc.invert(edges), short).to_numpy(zero_copy_only=False)
+    return blank | fits, cells
+
+
+def _numpy_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, Any] | None:
+    try:
+        numbers = np.array(cells, dtype=np.float64)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    lo, hi, _ = _bounds_of(column)
+    if how == "money":
+        lo, hi = 0.0, MAX_MONEY
+    blank = np.isnan(numbers)
+    with np.errstate(invalid="ignore"):
+        fits = np.isfinite(numbers) & (numbers >= lo) & (numbers <= hi)
+        if how == "int":
+            fits &= numbers == np.floor(numbers)
+            if any(type(v) is int and abs(v) > 2**53 for v in cells):
+                return None
+    return blank | fits, np.where(fits, numbers, np.nan)
+
+
+def _repeated_column(cells: list[Any], check: Callable[[Any], Any]) -> tuple[np.ndarray, Any]:
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.fromiter(cells, dtype=object, count=len(cells)))
+    verdicts = [check(u) if not _blank(u) else None for u in uniques.tolist()]
+    done_u = np.array([v is not _SLOW for v in verdicts] + [True], dtype=bool)
+    values_u = np.empty(len(verdicts) + 1, dtype=object)
+    values_u[:-1] = [None if v is _SLOW else v for v in verdicts]
+    return done_u[codes], values_u[codes]
+
+
+def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
+            text_cells: bool = False) -> tuple[np.ndarray, dict[str, Any]]:
+    """Validate table columns (column name → cells) where the verdict is certain.
+
+    Returns, per row, whether it is certainly valid, and for the attributes in ``keep``
+    (``established`` as a day ordinal) the validated values: a float64 array (NaN = unknown) for
+    numeric attributes, a list otherwise. A row marked ``False`` must go through
+    :func:`~policymatch.profile.profile_from_row`; its values here are placeholders. Column names
+    are stripped as ``profile_from_row`` does; nested ``talents``/``extra`` dicts go one by one.
+    """
+    keep = set(keep)
+    values: dict[str, Any] = {k: np.full(n, np.nan) if is_numeric(k) else [None] * n
+                              for k in keep}
+    names = [str(c).strip() for c in columns]
+    if not fast_path_active() or len(set(names)) != len(names) or "name" not in names:
+        return np.zeros(n, dtype=bool), values
+    ok = np.ones(n, dtype=bool)
+    validators = _validators()
+    n_extra = sum(1 for c in names if c.startswith("extra."))
+    n_previous = sum(1 for c in names if c.startswith("previous.extra."))
+    by_name = dict(zip(names, columns, strict=True))
+    for column in names:
+        cells = columns[by_name[column]]
+        check = validators.get(column)
+        if column.startswith("extra."):
+            key = column[len("extra."):]
+            if key.strip() and len(key) <= 64 and n_extra <= 500:
+                check = _cached(_extra_value) if text_cells else _extra_value
+        elif column.startswith("previous.extra."):
+            key = column[len("previous.extra."):]
+            if key.strip() and len(key) <= 64 and n_previous <= 100:
+                check = _money
+        if check is None:  # a column the profile does not have: fine only where blank
+            ok &= np.fromiter((_blank(v) for v in cells), dtype=bool, count=n)
+            continue
+        out = values.get(column)
+        whole = _whole_column(column, cells, check)
+        if whole is None:
+            done = np.zeros(n, dtype=bool)
+        else:
+            done, got = whole
+            if out is not None:
+                if isinstance(out, np.ndarray):
+                    out[done] = np.asarray(got, dtype=np.float64)[done]
+                else:
+                    out[:] = [v if d else None for v, d in zip(got, done.tolist(), strict=True)]
+        for i in np.flatnonzero(~done).tolist():
+            v = cells[i]
+            if _blank(v):
+                continue
+            got_one = check(v)
+            if got_one is _SLOW:
+                ok[i] = False
+            elif out is not None:
+                out[i] = got_one
+    ok &= ~np.fromiter((_blank(v) for v in columns[by_name["name"]]), dtype=bool, count=n)
+    if "qualifications" in values and "new_qualifications" in by_name:
+        held = values["qualifications"]
+        new_cells = columns[by_name["new_qualifications"]]
+        for i, v in enumerate(new_cells):  # a qualification recognised this year is also held
+            if ok[i] and held[i] is not None and not _blank(v):
+                more = tuple(q for q in validators["new_qualifications"](v) if q not in held[i])
+                if more:
+                    held[i] = held[i] + more
+    return ok, values

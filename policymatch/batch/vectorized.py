@@ -1,0 +1,572 @@
+"""Clause conditions and benefits compiled once into vectorised evaluation over columns.
+
+The batch path's counterpart of :func:`policymatch.rules.evaluate`, :func:`policymatch.benefits.compute`
+and the matcher's exclusivity rule, with exactly their semantics:
+
+* an outcome is an ``int8`` code, 1 met, 0 unknown, -1 unmet, so Kleene AND is the element-wise
+  minimum and OR the maximum; ``not`` is pushed to the leaves with :func:`~policymatch.rules.push_not`
+  as the scalar walk does, so leaves are visited in the same order;
+* an unstructured leaf (words not yet written as a test) is unknown on every row and reports its
+  label as missing, as :func:`~policymatch.rules.evaluate` does;
+* numeric leaves compare float columns (``NaN`` = unknown); text, set and ``extra.`` leaves call the
+  scalar :func:`~policymatch.rules.leaf_outcome` once per distinct value of the chunk, so place
+  names, qualification sets and mixed ``extra`` values behave exactly as one by one;
+* a leaf is unknown exactly when its field is missing, so the missing facts of an unknown clause are
+  the fields the row lacks in each unknown tree (the clause's own, then the policy-wide one, as
+  :func:`~policymatch.matcher.assess` orders them), then the benefit's base if unknown;
+* a profile value of the wrong type raises where :meth:`Matcher.match` raises (its outcome-only
+  first pass included), and that row becomes a reject;
+* amounts follow :func:`~policymatch.benefits.compute` operation by operation, including Python's
+  ``round(x, 2)`` (numpy's rounding differs only next to a half cent; those values are redone with
+  ``round``).
+
+Subtrees shared between clauses (a policy's document-wide conditions) are evaluated once per block.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import ProfileError
+from ..fields import FieldKind, field_spec
+from ..models import (
+    UNSTRUCTURED_PREFIX,
+    AnyOf,
+    Benefit,
+    Condition,
+    FieldTest,
+    FixedBenefit,
+    InKindBenefit,
+    InterestBenefit,
+    Not,
+    PerUnitBenefit,
+    RatioBenefit,
+    RentBenefit,
+    TiersBenefit,
+    Unstructured,
+)
+from ..rules import leaf_outcome, push_not
+from .columns import Columns
+
+__all__ = ["BlockResult", "CompiledClauses", "round2"]
+
+Floats = npt.NDArray[np.float64]
+Codes = npt.NDArray[np.int8]
+Objects = npt.NDArray[np.object_]
+Bools = npt.NDArray[np.bool_]
+
+MET, UNKNOWN, UNMET = 1, 0, -1
+_NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+_CODE = {"met": MET, "unknown": UNKNOWN, "unmet": UNMET}
+_PARTLY_KNOWN = frozenset({"age_years", "qualifications", "new_qualifications", "industry"})
+_SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept pairs
+
+
+def round2(x: Floats) -> Floats:
+    """Python's ``round(v, 2)`` for every element (numpy's differs next to half a cent)."""
+    y = np.round(x, 2)
+    t = x * 100.0
+    with np.errstate(invalid="ignore"):
+        near = np.abs(t - np.floor(t) - 0.5) <= 1e-7 + np.abs(t) * 1e-15
+    for i in np.flatnonzero(near):
+        y[i] = round(float(x[i]), 2)
+    return y
+
+
+# -- compiled conditions ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Leaf:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class _Node:
+    any_of: bool
+    children: tuple[int, ...]
+
+
+@dataclass
+class _Clause:
+    clause_id: str
+    doc: int | None  # root node of the policy-wide conditions
+    own: int | None  # root node of the clause's own conditions
+    doc_fields: tuple[str, ...]  # fields in tree order, as evaluate() reports them missing
+    own_fields: tuple[str, ...]
+    doc_leaves: tuple[int, ...]
+    own_leaves: tuple[int, ...]
+    benefit: Benefit
+    group: str | None
+    labels: dict[int, str] = field(default_factory=dict)  # missing-bits → "a;b"
+
+    def missing_text(self, bits: int) -> str:
+        """The ``missing`` of :func:`~policymatch.matcher.assess` for a pattern of bits: the
+        clause's own facts first, then the policy-wide ones, then the benefit's base."""
+        text = self.labels.get(bits)
+        if text is None:
+            k = len(self.doc_fields)
+            doc = [f for i, f in enumerate(self.doc_fields) if bits >> i & 1]
+            own = [f for i, f in enumerate(self.own_fields) if bits >> (k + i) & 1]
+            mine = set(own)
+            names = sorted(dict.fromkeys(doc + own), key=lambda f: f not in mine)
+            base = getattr(self.benefit, "field", None)
+            if bits >> (k + len(self.own_fields)) & 1 and base is not None and base not in names:
+                names.append(base)
+            text = self.labels[bits] = ";".join(names)
+        return text
+
+
+@dataclass
+class BlockResult:
+    """The non-ineligible (row, clause) pairs of a chunk, row-major, clause order within a row.
+
+    ``clause`` indexes :attr:`CompiledClauses.clause_ids`; ``amount`` is NaN where unknown;
+    ``missing`` indexes ``labels`` (``";"``-joined field paths, ``""`` first); ``errors`` maps a
+    row to the reason :meth:`Matcher.match` raises :class:`~policymatch.errors.ProfileError` for
+    it; those rows have no pairs.
+    """
+
+    row: npt.NDArray[np.int64]
+    clause: npt.NDArray[np.int32]
+    status: Codes
+    score: Floats
+    amount: Floats
+    counted: Bools
+    missing: npt.NDArray[np.int32]
+    labels: list[str]
+    errors: dict[int, str]
+
+
+@dataclass
+class _Block:
+    """What one chunk's evaluation shares between clauses."""
+
+    cols: Columns
+    memo: dict[int, Codes] = field(default_factory=dict)
+    leaf_errors: dict[int, dict[int, str]] = field(default_factory=dict)  # leaf → row → reason
+    missing_masks: dict[str, Bools] = field(default_factory=dict)
+
+    def missing(self, path: str) -> Bools:
+        got = self.missing_masks.get(path)
+        if got is None:
+            got = self.missing_masks[path] = (
+                np.ones(self.cols.n, dtype=bool) if path.startswith(UNSTRUCTURED_PREFIX)
+                else self.cols.missing(path))
+        return got
+
+
+@dataclass
+class _Piece:
+    """The kept pairs of one clause: rows, status codes, amounts and missing-fact bits."""
+
+    clause: int
+    rows: npt.NDArray[np.int64]
+    status: Codes
+    amount: Floats
+    bits: npt.NDArray[np.int64]
+
+
+class CompiledClauses:
+    """Conditions, benefits and exclusivity groups of clauses, compiled once for many blocks.
+
+    Parameters
+    ----------
+    clause_ids, doc_conditions, own_conditions, benefits, groups : sequences of equal length
+        For each clause: its id, its policy's document-wide conditions, its own conditions, its
+        benefit and its exclusivity group.
+    """
+
+    def __init__(self, clause_ids: Sequence[str], doc_conditions: Sequence[Condition | None],
+                 own_conditions: Sequence[Condition | None], benefits: Sequence[Benefit],
+                 groups: Sequence[str | None]) -> None:
+        self._nodes: list[_Leaf | _Node] = []
+        self._keys: dict[Any, int] = {}
+        self._refs: list[int] = []
+        self.clauses: list[_Clause] = []
+        for cid, doc, own, benefit, group in zip(clause_ids, doc_conditions, own_conditions,
+                                                 benefits, groups, strict=True):
+            trees = []
+            for cond in (doc, own):
+                fields: list[str] = []
+                leaves: list[int] = []
+                root = None if cond is None else self._compile(cond, fields, leaves)
+                if root is not None:
+                    self._refs[root] += 1
+                trees.append((root, tuple(dict.fromkeys(fields)), tuple(dict.fromkeys(leaves))))
+            (d_root, d_fields, d_leaves), (o_root, o_fields, o_leaves) = trees
+            if len(d_fields) + len(o_fields) > 62:
+                raise ValueError(f"clause {cid}: its conditions read {len(d_fields) + len(o_fields)}"
+                                 " facts; batch matching supports up to 62 per clause")
+            self.clauses.append(_Clause(cid, d_root, o_root, d_fields, o_fields, d_leaves,
+                                        o_leaves, benefit, group))
+        self.clause_ids = [c.clause_id for c in self.clauses]
+        by_group: dict[str, list[int]] = {}
+        for i, c in enumerate(self.clauses):
+            if c.group is not None:
+                by_group.setdefault(c.group, []).append(i)
+        # members in clause-id order: on equal amount and score the smaller id wins
+        self.groups = {g: sorted(m, key=lambda i: self.clauses[i].clause_id)
+                       for g, m in by_group.items()}
+        self.paths = {f for c in self.clauses for f in c.doc_fields + c.own_fields
+                      if not f.startswith(UNSTRUCTURED_PREFIX)} | {
+            c.benefit.field for c in self.clauses if hasattr(c.benefit, "field")}
+
+    def _compile(self, node: Condition, fields: list[str], leaves: list[int]) -> int:
+        """Mirror of the scalar walk: leaves in the same order, ``not`` pushed down."""
+        if isinstance(node, Not):
+            return self._compile(push_not(node.of), fields, leaves)
+        if isinstance(node, Unstructured):
+            fields.append(node.label)
+            key: Any = ("unstructured", node.text)
+            made: _Leaf | _Node = _Leaf(node.label, "unstructured", node.text)
+        elif isinstance(node, FieldTest):
+            fields.append(node.field)
+            key = ("leaf", node.field, node.op, json.dumps(node.value, ensure_ascii=False))
+            made = _Leaf(node.field, node.op, node.value)
+        else:
+            children = tuple(self._compile(child, fields, leaves) for child in node.of)
+            any_of = isinstance(node, AnyOf)
+            key = ("any" if any_of else "all", children)
+            made = _Node(any_of, children)
+        index = self._keys.get(key)
+        if index is None:
+            index = self._keys[key] = len(self._nodes)
+            self._nodes.append(made)
+            self._refs.append(0)
+            if isinstance(made, _Node):
+                for child in made.children:
+                    self._refs[child] += 1
+        if isinstance(made, _Leaf):
+            leaves.append(index)
+        return index
+
+    # -- one chunk -----------------------------------------------------------------------------
+    def evaluate(self, cols: Columns, scorer: Callable[[slice | list[int]], Floats], *,
+                 include_possible: bool = True) -> BlockResult:
+        """Judge every clause for every row of ``cols``.
+
+        ``scorer(clauses)`` gives the relevance of the rows to those clauses (a slice or list of
+        positions in ``clause_ids``) as an array of shape ``(rows, clauses)``.
+        """
+        n = cols.n
+        block = _Block(cols)
+        errors: dict[int, str] = {}
+        lowest = UNKNOWN if include_possible else MET
+        kept: dict[int, tuple[Codes, npt.NDArray[np.int64], Floats]] = {}
+        in_group = {i for members in self.groups.values() for i in members}
+        pieces: list[_Piece] = []
+        met = np.full(n, MET, dtype=np.int8)
+        for i, c in enumerate(self.clauses):
+            doc = met if c.doc is None else self._eval(c.doc, block)
+            own = met if c.own is None else self._eval(c.own, block)
+            code = np.minimum(doc, own)
+            judged = np.flatnonzero(code >= UNKNOWN)  # benefits.compute runs for these only
+            benefit_errors: dict[int, str] = {}
+            amount, base_missing = _amount(c.benefit, cols, judged, benefit_errors)
+            if block.leaf_errors or benefit_errors:
+                self._errors(c, block, doc, own, benefit_errors, errors)
+            if i in in_group:
+                kept[i] = (code, judged, amount)
+            keep = code[judged] >= lowest
+            rows = judged[keep]
+            status = code[rows]
+            bits = np.zeros(len(rows), dtype=np.int64)
+            unknown = np.flatnonzero(status == UNKNOWN)
+            if len(unknown):
+                at = rows[unknown]
+                bits[unknown] = (
+                    self._bits(c.doc_fields, c.doc_leaves, 0, doc[at], at, block)
+                    | self._bits(c.own_fields, c.own_leaves, len(c.doc_fields), own[at], at, block))
+            if base_missing is not None:
+                bits |= base_missing[keep].astype(np.int64) << (len(c.doc_fields)
+                                                                + len(c.own_fields))
+            pieces.append(_Piece(i, rows, status, amount[keep], bits))
+        counted = self._counted(kept, scorer, n)
+        return self._assemble(pieces, counted, scorer, n, errors)
+
+    def _bits(self, fields: tuple[str, ...], leaves: tuple[int, ...], shift: int, code: Codes,
+              at: npt.NDArray[np.int64], block: _Block) -> npt.NDArray[np.int64]:
+        """Which of ``fields`` each row at ``at`` lacks, where its subtree is unknown: a field
+        is lacking where one of the subtree's leaves on it is unknown, as
+        :func:`~policymatch.rules.evaluate` reports it. For most fields that is where the field
+        is missing; a partly known one (a founding year, a name the alias table does not know)
+        can leave one leaf open and decide another."""
+        bits = np.zeros(len(at), dtype=np.int64)
+        for b, path in enumerate(fields):
+            if path in _PARTLY_KNOWN:
+                open_ = np.zeros(len(at), dtype=bool)
+                for leaf in leaves:
+                    node = self._nodes[leaf]
+                    if isinstance(node, _Leaf) and node.field == path:
+                        open_ |= self._eval(leaf, block)[at] == UNKNOWN
+            else:
+                open_ = block.missing(path)[at]
+            bits |= open_.astype(np.int64) << (shift + b)
+        bits[code != UNKNOWN] = 0
+        return bits
+
+    def _eval(self, index: int, block: _Block) -> Codes:
+        got = block.memo.get(index)
+        if got is not None:
+            return got
+        node = self._nodes[index]
+        if isinstance(node, _Leaf):
+            errors: dict[int, str] = {}
+            out = _leaf(node, block.cols, errors)
+            if errors:
+                block.leaf_errors[index] = errors
+                block.memo[index] = out
+        else:
+            parts = [self._eval(child, block) for child in node.children]
+            out = (np.maximum.reduce(parts) if node.any_of else np.minimum.reduce(parts)).astype(
+                np.int8, copy=False)
+        if self._refs[index] > 1:
+            block.memo[index] = out
+        return out
+
+    def _errors(self, c: _Clause, block: _Block, doc: Codes, own: Codes,
+                benefit_errors: dict[int, str], errors: dict[int, str]) -> None:
+        """Rows for which :meth:`Matcher.match` raises on this clause.
+
+        match() first runs the policy-wide tree, then (unless that is unmet) the clause's own
+        tree, each outcome-only and stopping at the first deciding child; a leaf that raises
+        raises when that walk reaches it. A clause that is not unmet is then judged in full:
+        every leaf of both trees, and the benefit's base.
+        """
+        found = [(leaf, block.leaf_errors[leaf]) for leaf in c.doc_leaves + c.own_leaves
+                 if leaf in block.leaf_errors]
+        if not found and not benefit_errors:
+            return
+        n = block.cols.n
+        doc_unmet = doc == UNMET
+        raises = ~doc_unmet & (own != UNMET)  # judged in full
+        if c.doc is not None and any(leaf in c.doc_leaves for leaf, _ in found):
+            raises |= self._reached(c.doc, block, np.ones(n, dtype=bool))
+        if c.own is not None and any(leaf in c.own_leaves for leaf, _ in found):
+            raises |= self._reached(c.own, block, ~doc_unmet)
+        for _, rows in found:
+            for r, why in rows.items():
+                if raises[r]:
+                    errors.setdefault(r, why)
+        for r, why in benefit_errors.items():  # computed for judged rows only
+            errors.setdefault(r, why)
+
+    def _reached(self, index: int, block: _Block, active: Bools) -> Bools:
+        """Rows whose outcome-only, short-circuiting walk reaches a leaf that raises."""
+        node = self._nodes[index]
+        if isinstance(node, _Leaf):
+            hit = np.zeros(len(active), dtype=bool)
+            found = block.leaf_errors.get(index)
+            if found:
+                hit[list(found)] = True
+            return active & hit
+        win = MET if node.any_of else UNMET
+        live = active.copy()
+        reached = np.zeros(len(active), dtype=bool)
+        for child in node.children:
+            reached |= self._reached(child, block, live)
+            live &= ~reached & (self._eval(child, block) != win)
+        return reached
+
+    def _counted(self, kept: dict[int, tuple[Codes, npt.NDArray[np.int64], Floats]],
+                 scorer: Callable[[slice | list[int]], Floats], n: int) -> dict[int, Bools]:
+        """就高不重复, as :func:`policymatch.matcher._apply_exclusivity`: per group and row the
+        eligible member with the highest amount, then relevance, then the smaller id counts; the
+        other eligible members are set aside."""
+        out: dict[int, Bools] = {}
+        for members in self.groups.values():
+            scores = scorer(members)
+            best = np.full(n, -1, dtype=np.int64)
+            best_amount = np.full(n, -np.inf)
+            best_score = np.full(n, -np.inf)
+            for k, i in enumerate(members):
+                code, judged, amount = kept[i]
+                a = np.zeros(n)
+                a[judged] = np.where(np.isnan(amount), 0.0, amount)  # "amount or 0.0"
+                s = scores[:, k]
+                better = (code == MET) & ((a > best_amount) | ((a == best_amount) & (s > best_score)))
+                best = np.where(better, i, best)
+                best_amount = np.where(better, a, best_amount)
+                best_score = np.where(better, s, best_score)
+            for i in members:  # a merely possible clause is never set aside
+                out[i] = (best < 0) | (best == i) | (kept[i][0] != MET)
+        return out
+
+    def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools],
+                  scorer: Callable[[slice | list[int]], Floats], n: int,
+                  errors: dict[int, str]) -> BlockResult:
+        """Join the clause-major pieces into row-major arrays (clause order within a row)."""
+        labels: dict[str, int] = {"": 0}
+        if not pieces:
+            pieces = [_Piece(0, np.empty(0, np.int64), np.empty(0, np.int8), np.empty(0),
+                             np.empty(0, np.int64))]
+        row = np.concatenate([p.rows for p in pieces])
+        clause = np.repeat(np.array([p.clause for p in pieces], dtype=np.int32),
+                           [len(p.rows) for p in pieces])
+        status = np.concatenate([p.status for p in pieces])
+        amount = np.concatenate([p.amount for p in pieces])
+        count = np.concatenate([counted[p.clause][p.rows] if p.clause in counted
+                                else np.ones(len(p.rows), bool) for p in pieces])
+        missing = np.concatenate([self._label_codes(p, labels) for p in pieces])
+        score = np.empty(len(row))
+        at = 0
+        for first in range(0, len(pieces), _SCORE_COLUMNS):
+            group = pieces[first:first + _SCORE_COLUMNS]
+            size = sum(len(p.rows) for p in group)
+            scores = scorer(slice(group[0].clause, group[-1].clause + 1))
+            score[at:at + size] = scores[row[at:at + size], clause[at:at + size] - group[0].clause]
+            at += size
+        # a stable sort by row (a radix sort for 16-bit keys) puts clauses in order within a row
+        order = np.argsort(row.astype(np.uint16 if n <= 65_535 else np.uint32), kind="stable")
+        if errors:
+            order = order[~np.isin(row[order], np.fromiter(errors, dtype=np.int64))]
+        return BlockResult(row[order], clause[order], status[order], score[order],
+                           amount[order], count[order], missing[order], list(labels), errors)
+
+    def _label_codes(self, p: _Piece, labels: dict[str, int]) -> npt.NDArray[np.int32]:
+        """Codes into ``labels`` of the ``missing`` text of each pair of a piece."""
+        import pandas as pd
+
+        if not p.bits.any():
+            return np.zeros(len(p.bits), dtype=np.int32)
+        clause = self.clauses[p.clause]
+        codes, distinct = pd.factorize(p.bits)
+        table = np.array([labels.setdefault(clause.missing_text(b), len(labels))
+                          for b in distinct.tolist()], dtype=np.int32)
+        return table[codes]
+
+
+def _age_leaf(leaf: _Leaf, cols: Columns) -> Codes:
+    """An age test, as :func:`~policymatch.rules.leaf_outcome` on an ``AgeSpan``: met or unmet
+    where the youngest and oldest age agree, unknown where they differ, and an equality test
+    unknown where the range holds a tested value."""
+    young, old = cols.age_bounds()
+    a, b = _numeric_leaf(leaf, young, cols.n), _numeric_leaf(leaf, old, cols.n)
+    out = np.where(a == b, a, UNKNOWN).astype(np.int8)
+    if leaf.op in ("==", "!=", "in", "not_in"):
+        values = leaf.value if isinstance(leaf.value, list) else [leaf.value]
+        span = young < old
+        with np.errstate(invalid="ignore"):
+            for v in values:
+                if not isinstance(v, bool) and isinstance(v, (int, float)):
+                    out[span & (young <= float(v)) & (float(v) <= old)] = UNKNOWN
+    return out
+
+
+def _numeric_leaf(leaf: _Leaf, x: Floats, n: int) -> Codes:
+    with np.errstate(invalid="ignore"):
+        if leaf.op in _COMPARE:
+            hit = _COMPARE[leaf.op](x, float(leaf.value))
+            want = True
+        elif leaf.op in ("in", "not_in"):
+            hit = np.isin(x, [float(v) for v in leaf.value])
+            want = leaf.op == "in"
+        else:  # == / != ; yes/no is stored as 1.0 / 0.0; a number never equals a list
+            hit = (np.zeros(n, dtype=bool) if isinstance(leaf.value, list)
+                   else x == float(leaf.value))
+            want = leaf.op == "=="
+    out = np.where(hit == want, MET, UNMET).astype(np.int8)
+    out[np.isnan(x)] = UNKNOWN
+    return out
+
+
+def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str]) -> Codes:
+    if leaf.op == "unstructured":
+        return np.full(cols.n, UNKNOWN, dtype=np.int8)
+    spec = field_spec(leaf.field)
+    assert spec is not None  # checked when the policy loaded
+    if leaf.field == "age_years":
+        return _age_leaf(leaf, cols)
+    if spec.kind in _NUMERIC:
+        return _numeric_leaf(leaf, cols.numeric(leaf.field), cols.n)
+    codes, uniques = cols.factorized(leaf.field)
+    per = np.empty(len(uniques) + 1, dtype=np.int8)
+    per[-1] = UNKNOWN  # code -1: the field is missing
+    for k, value in enumerate(uniques):
+        try:
+            per[k] = _CODE[leaf_outcome(leaf.op, value, leaf.value, leaf.field).value]
+        except ProfileError as exc:
+            per[k] = UNKNOWN
+            for r in np.flatnonzero(codes == k).tolist():
+                errors.setdefault(r, str(exc))
+    return per[codes]
+
+
+# -- compiled benefits ------------------------------------------------------------------------
+def _base(path: str, cols: Columns, at: npt.NDArray[np.int64], errors: dict[int, str]) -> Floats:
+    """The benefit's base at rows ``at``, NaN where :func:`policymatch.benefits.compute` has none."""
+    spec = field_spec(path)
+    assert spec is not None
+    if spec.kind is FieldKind.BOOL:
+        return np.full(len(at), np.nan)  # a yes/no value is no base for an amount
+    if spec.kind in _NUMERIC:
+        return cols.numeric(path)[at]
+    codes, uniques = cols.factorized(path)
+    per = np.full(len(uniques) + 1, np.nan)
+    for k, value in enumerate(uniques):
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            per[k] = float(value)
+            continue
+        reason = f"{path}: a benefit is computed from it, so it must be a number, got {value!r}"
+        for r in at[codes[at] == k].tolist():
+            errors.setdefault(r, reason)
+    return per[codes[at]]
+
+
+def _bounded(raw: Floats, cap: float | None, floor: float | None) -> Floats:
+    amount = raw
+    if cap is not None:
+        amount = np.where(amount > cap, cap, amount)
+    if floor is not None:
+        amount = np.where(amount < floor, floor, amount)
+    return round2(amount)
+
+
+def _amount(benefit: Benefit, cols: Columns, at: npt.NDArray[np.int64],
+            errors: dict[int, str]) -> tuple[Floats, Bools | None]:
+    """Amounts at rows ``at`` (NaN = unknown) and where the base is unknown, as
+    :func:`policymatch.benefits.compute`."""
+    n = len(at)
+    if isinstance(benefit, FixedBenefit):
+        return np.full(n, benefit.amount), None
+    if isinstance(benefit, InKindBenefit):
+        return np.full(n, np.nan), None
+    base = _base(benefit.field, cols, at, errors)
+    unknown = np.isnan(base)
+    if isinstance(benefit, TiersBenefit):
+        amount = np.zeros(n)
+        reached = np.zeros(n, dtype=bool)
+        for tier in benefit.tiers:  # increasing: the last tier reached pays
+            hit = base >= tier.at
+            value = np.full(n, tier.amount) if tier.amount is not None else base * float(
+                tier.rate or 0.0)  # a tier pays an amount or a rate, exactly one
+            amount = np.where(hit, value, amount)
+            reached |= hit
+        amount = np.where(reached, _bounded(amount, benefit.cap, None), 0.0)
+    elif isinstance(benefit, RatioBenefit):
+        amount = _bounded(base * benefit.rate, benefit.cap, benefit.floor)
+    elif isinstance(benefit, PerUnitBenefit):
+        units = np.minimum(base, benefit.max_units) if benefit.max_units is not None else base
+        periods = benefit.duration if benefit.period != "once" else 1
+        amount = _bounded(units * benefit.rate * periods, benefit.cap, None)
+    elif isinstance(benefit, InterestBenefit):
+        raw = base * benefit.base_rate * benefit.share * benefit.years
+        amount = _bounded(raw, benefit.cap, None)
+    else:
+        assert isinstance(benefit, RentBenefit)
+        area = np.minimum(base, benefit.max_area) if benefit.max_area is not None else base
+        amount = _bounded(area * benefit.rate * benefit.months, benefit.cap, None)
+    amount[unknown] = np.nan
+    return amount, unknown

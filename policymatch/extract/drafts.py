@@ -1,0 +1,491 @@
+"""Benefit shapes of a clause, and one numbered item → clause drafts.
+
+Private, used by :mod:`policymatch.extract`. Text is normalised and spans are offset by ``base``
+as described in :mod:`policymatch.extract.numbers`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from .conditions import (
+    METRIC_RE,
+    METRICS,
+    UNSTRUCTURED,
+    CondParse,
+    Leaf,
+    last_match,
+    measure,
+    noun_before,
+    parse_conditions,
+)
+from .numbers import Qty, quantities
+
+#: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
+DEFAULT_LPR = 0.03
+
+
+# -- benefits ---------------------------------------------------------------------------------
+_PERSONS = {"talents.phd", "talents.master", "talents.bachelor", "talents.bachelor_fresh",
+            "talents.postdoc", "talents.high_skilled"}
+_CAP_WORD = re.compile(r"(?:最高|不超过|上限为?|封顶|最多|累计不超过|总额不超过)[^,;。\d]{0,6}$")
+_VERB_RE = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|发放|补偿")
+_PER_RE = re.compile(r"每(?:[\u4e00-\u9fff]{0,6}?)(?:\d{1,4}|一)?\s?(人次|人|名|平方米|m2|亩|台|套|项)"
+                     r"|元\s?/\s?(人次|人|名|平方米|m2|亩|台|套|项)")
+_EACH = re.compile(r"每(?:个|件|款|批|种|部|只)[\u4e00-\u9fff]{0,4}?(?=给予|奖励|补助|奖|补|$)")
+_AWARD = re.compile(r"(?:补助|奖励|给予|补贴|资助|奖补)\s?$")
+_STEP = re.compile(r"每(?:同比)?(?:增加|增长|新增|多)")
+
+
+def benefit_start(text: str) -> int | None:
+    """Where the benefit words begin in a segment, or ``None`` if it grants nothing countable."""
+    for v in _VERB_RE.finditer(text):
+        cut = max(text.rfind(c, 0, v.start()) for c in ",;:") + 1
+        pre = text[cut:v.start()]
+        b = v.start() if re.search(r"对|凡", pre) else cut
+        if b == v.start() and (k := pre.find("按")) >= 0 and not re.search(r"对|凡", pre[k:]):
+            b = cut + k
+        prev_cut = max(text.rfind(c, 0, max(0, cut - 1)) for c in ",;:") + 1
+        if b == cut and _STEP.search(text[prev_cut:cut]):
+            b = prev_cut  # "每增加1000万元，奖励10万元"
+        part = text[b:]
+        if "贴息" in part or "利息" in part or any(q.kind in ("money", "pct")
+                                                  for q in quantities(part)):
+            return b
+    return None
+
+
+def only_limits(text: str) -> bool:
+    """A sentence that only bounds the previous award ("单个企业最高不超过50万元")."""
+    money = [q for q in quantities(text) if q.kind in ("money", "pct")]
+    return bool(money) and not re.match(r"\s*(?:对|凡)", text) and all(
+        _CAP_WORD.search(text[max(0, q.start - 14):q.start]) for q in money)
+
+
+@dataclass
+class BenefitDraft:
+    """One benefit read from a benefit part, before model validation."""
+
+    data: dict[str, Any]
+    fields: dict[str, tuple[Any, int, int, float]] = field(default_factory=dict)
+    subject: int | None = None  # index into CondParse.subjects
+    notes: list[str] = field(default_factory=list)
+
+    def put(self, key: str, q: Qty | None, value: Any = None, conf: float = 0.95) -> None:
+        if q is not None:
+            self.data[key] = q.value if value is None else value
+            self.fields[f"benefit.{key}"] = (self.data[key], q.start, q.end, conf)
+
+
+def parse_benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
+    """Read the benefit(s) of a benefit part; several for a 分别 list zipped with subjects."""
+    qs = quantities(text, base)
+    resp = bool(re.search(r"分别|依次|相应", text))
+    mains: list[Qty] = []
+    caps: list[Qty] = []
+    pcts: list[Qty] = []
+    durs: list[Qty] = []
+    limits: list[Qty] = []
+    floor: Qty | None = None
+    for i, q in enumerate(qs):
+        s, e = q.start - base, q.end - base
+        before, after = text[max(0, s - 14):s], text[e:e + 4]
+        capped = bool(_CAP_WORD.search(before)) or (before.endswith("以") and after[:2] == "为限")
+        nxt = qs[i + 1] if i + 1 < len(qs) else None
+        if q.kind == "money" and before.endswith("不足") and nxt and nxt.kind == "money" and \
+                re.fullmatch(r"的?,?按", text[e:nxt.start - base]):
+            floor = nxt  # "不足2万元的按2万元兑现"
+        elif q is not floor and q.kind in ("money", "pct"):
+            (pcts if q.kind == "pct" else caps if capped else mains).append(q)
+        elif q.kind in ("year", "month") and q.value < 100 and before[-1:] != "第" and after[:1] != "期":
+            durs.append(q)
+        elif capped and q.kind in ("area", "unit", "mu", "count"):
+            limits.append(q)
+    durs.sort(key=lambda q: not re.search(r"期|最长|连续|为期|补贴|发放|享受|补助",
+                                          text[max(0, q.start - base - 6):q.start - base]))
+    per = _PER_RE.search(text)
+    cap = caps[-1] if caps and (mains or pcts or per) else None
+    principal = next((q for q in pcts if re.search(
+        r"按(?:照)?(?:其)?(?:实际)?(?:贷款|借款)(?:额|金额|本金|余额)?的\s?$", text[:q.start - base])), None)
+    if principal is not None and re.search(r"贴息|利息", text):  # "按贷款额的1.5%给予贴息"
+        d = BenefitDraft({"kind": "interest", "base_rate": principal.value, "share": 1.0})
+        d.fields["benefit.base_rate"] = (principal.value, principal.start, principal.end, 0.9)
+        if durs:
+            d.put("years", durs[0], durs[0].value / (12 if durs[0].kind == "month" else 1))
+        d.put("cap", cap)
+        return [d]
+    if re.search(r"贴息|利息", text):
+        d = BenefitDraft({"kind": "interest", "base_rate": DEFAULT_LPR, "share": 1.0})
+        d.fields["benefit.kind"] = ("interest", base, base + len(text), 0.9)
+        d.fields["benefit.base_rate"] = (DEFAULT_LPR, base, base + len(text), 0.4)
+        d.put("share", pcts[0] if pcts else None)
+        d.notes += [] if pcts or "全额" in text else ["贴息比例未写明，按全额贴息记录"]
+        d.notes.append(f"基准利率未写明，按 LPR {DEFAULT_LPR:.1%} 测算")
+        if durs:
+            d.put("years", durs[0], durs[0].value / (12 if durs[0].kind == "month" else 1))
+        d.put("cap", cap)
+        return [d]
+    if (bands := _bands(text, base, qs, cp)) is not None:
+        bands.put("cap", cap)
+        return [bands]
+    if (steps := _increments(text, base, qs, caps)) is not None:
+        return [steps]
+    persons = any(lf.field in _PERSONS for lf in cp.leaves) and not cp.firm and not any(
+        lf.field.endswith("qualifications") for lf in cp.leaves)
+    if per or (persons and mains and not pcts):
+        return _per_unit(text, base, cp, per, mains or caps[:1], cap if mains else None, durs,
+                         limits, resp)
+    if pcts := [q for q in pcts if not re.search(r"利率|LPR", text[:q.start - base])]:
+        if cp.ladder and resp and len(pcts) == len(cp.ladder) and cp.ladder_field:
+            d = BenefitDraft({"kind": "tiers", "field": cp.ladder_field, "tiers": [
+                {"at": t.value, "rate": p.value} for t, p in zip(cp.ladder, pcts, strict=True)]})
+        else:
+            fld, conf = _ratio_base(text[:pcts[0].start - base], cp)
+            d = BenefitDraft({"kind": "ratio", "field": fld})
+            d.fields["benefit.field"] = (fld, pcts[0].start, pcts[0].end, conf)
+            d.notes += [f"补助基数未对应到画像字段，已记为 {fld}"] if conf < 0.7 else []
+            d.put("rate", pcts[0])
+            d.put("floor", floor)
+        d.put("cap", cap)
+        return [d]
+    if not mains and caps:  # "给予最高50万元补助": the ceiling is the award
+        mains, cap = caps[:1], None
+    if not mains:
+        return []
+    if cp.ladder and resp and len(mains) == len(cp.ladder) and cp.ladder_field:
+        d = BenefitDraft({"kind": "tiers", "field": cp.ladder_field, "tiers": [
+            {"at": t.value, "amount": a.value} for t, a in zip(cp.ladder, mains, strict=True)]})
+        d.fields["benefit.tiers"] = (d.data["tiers"], cp.ladder[0].start, mains[-1].end, 0.9)
+        d.put("cap", cap)
+        return [d]
+    n_sub = len(cp.subjects)
+    if resp and n_sub >= 2 and len(mains) in (1, n_sub):
+        picks = [mains[0]] * n_sub if len(mains) == 1 else mains
+    else:
+        picks = mains[:max(1, min(len(mains), n_sub))] if resp else mains[:1]
+    drafts = []
+    for i, q in enumerate(picks):
+        up_to = bool(_CAP_WORD.search(text[max(0, q.start - base - 14):q.start - base]))
+        d = BenefitDraft({"kind": "fixed", "up_to": up_to})
+        d.put("amount", q, conf=0.95 if len(picks) == len(mains) else 0.5)
+        d.subject = i if n_sub >= 2 and len(picks) == n_sub else None
+        if resp and len(mains) > 1 and len(mains) != max(n_sub, 1):
+            d.notes.append(f"分别列举的对象（{n_sub}个）与金额（{len(mains)}个）数量不一致")
+        each = _EACH.search(text[max(0, q.start - base - 14):q.start - base])
+        if each:  # "每个产品给予10万元": paid per item, and no profile field counts the items
+            d.notes.append(f"金额按“{each.group()}”计，件数未结构化，已按一件记录（可能少计），"
+                           "请改为按件数计发或核对")
+        drafts.append(d)
+    return drafts
+
+
+def _per_unit(text: str, base: int, cp: CondParse, per: re.Match[str] | None, rates: list[Qty],
+              cap: Qty | None, durs: list[Qty], limits: list[Qty], resp: bool) -> list[BenefitDraft]:
+    unit = (per.group(1) or per.group(2)) if per else "人"
+    unit = {"m2": "平方米", "名": "人"}.get(unit, unit)
+    if per and not per.group(2):
+        rates = [q for q in rates if q.start >= base + per.start()] or rates
+    near = text[:rates[0].end - base + 6] if rates else text  # not "每年最高…" after the rate
+    period = "month" if re.search(r"每月|/月|按月", near) else "year" if re.search(
+        r"每年|/年|按年", near) else "once"
+    n = durs[0].value * (12 if durs[0].kind == "year" and period == "month" else 1) if durs else 0
+    drafts = []
+    for i, q in enumerate(rates if resp else rates[:1]):
+        if unit == "平方米" and period == "month" and re.search(r"租金|房租|租房|租赁|用房|厂房", text):
+            d = BenefitDraft({"kind": "rent"})
+            d.put("months", durs[0] if durs else None, int(n))
+            d.notes += [] if durs else ["补贴期限未写明，按12个月记录"]
+            d.put("max_area", limits[0] if limits else None)
+        else:
+            d = BenefitDraft({"kind": "per_unit", "unit": unit, "period": period,
+                              "field": _unit_field(unit, cp, i, text)})
+            if period != "once" and n:
+                d.put("duration", durs[0], int(n))
+            d.put("max_units", limits[0] if limits else None)
+        d.put("rate", q)
+        d.put("cap", cap)
+        d.subject = i if resp and len(cp.subjects) == len(rates) else None
+        d.fields["benefit.kind"] = (d.data["kind"], q.start, q.end, 0.9 if per else 0.75)
+        drafts.append(d)
+    return drafts
+
+
+def _bands(text: str, base: int, qs: list[Qty], cp: CondParse) -> BenefitDraft | None:
+    """"10万元以上不足20万元的补助15%，20万元以上的补助25%": a banded ladder."""
+    bands: list[tuple[Qty, Qty]] = []
+    for chunk in re.finditer(r"[^,;:。]+", text):
+        inside = [q for q in qs if chunk.start() <= q.start - base < chunk.end()
+                  and q.kind in ("money", "pct")]
+        award = next((q for q in inside if _AWARD.search(text[chunk.start():q.start - base])), None)
+        ats = [q for q in inside if award and q.start < award.start]
+        if award and ats:
+            bands.append((ats[0], award))
+    if len(bands) < 2 or len({a.kind for _, a in bands}) > 1 or any(
+            b[0].value <= a[0].value for a, b in pairwise(bands)):
+        return None
+    first = bands[0][0]
+    window = text[:first.start - base][-30:]
+    fld, conf, note, _ = measure(first, window, cp.last_field)
+    key = "rate" if bands[0][1].kind == "pct" else "amount"
+    d = BenefitDraft({"kind": "tiers", "field": fld,
+                      "tiers": [{"at": a.value, key: b.value} for a, b in bands]})
+    d.fields["benefit.tiers"] = (d.data["tiers"], first.start, bands[-1][1].end, min(conf, 0.85))
+    d.notes += [note] if note else []
+    return d
+
+
+def _increments(text: str, base: int, qs: list[Qty], caps: list[Qty]) -> BenefitDraft | None:
+    """"每增加1000万元，奖励10万元，最高50万元": a ladder of equal steps up to the cap."""
+    m = _STEP.search(text)
+    steps = [q for q in qs if m and q.kind == "money" and q.start - base >= m.end()]
+    if not m or len(steps) < 2 or steps[0].start - base != m.end() or not caps:
+        return None
+    step, award, cap = steps[0], steps[1], caps[-1]
+    n = min(int(cap.value // award.value), 20) if award.value else 0
+    metric = last_match(METRIC_RE, text[:m.start()])
+    name = f"extra.{metric.group() if metric else noun_before(text[:m.start()]) or '指标'}增量"
+    d = BenefitDraft({"kind": "tiers", "field": name, "tiers": [
+        {"at": step.value * k, "amount": award.value * k} for k in range(1, n + 1)]})
+    d.fields["benefit.tiers"] = (d.data["tiers"], step.start, cap.end, 0.6)
+    d.notes.append(f"按增量计奖（每{step.value:g}元奖{award.value:g}元），已展开为{n}档，基数记为 {name}")
+    return d if n >= 1 else None
+
+
+def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
+    if cp.subjects and all(s.field == UNSTRUCTURED for s in cp.subjects):
+        return f"extra.{cp.subjects[min(i, len(cp.subjects) - 1)].label[:20]}({unit})"
+    if unit == "人":
+        if cp.subjects and all(s.field.startswith("talents.") for s in cp.subjects):
+            return cp.subjects[min(i, len(cp.subjects) - 1)].field
+        talents = [lf.field for lf in cp.leaves if lf.field.startswith("talents.")]
+        return talents[0] if talents else "talents.new_hires" if re.search(
+            r"新招用|新增就业|吸纳", text) else "employees"
+    if unit == "平方米":
+        return "office_area_sqm"
+    if unit == "亩" and not any(lf.field.startswith("extra.") and lf.field.endswith("(亩)")
+                               for lf in cp.leaves):
+        return "land_area_mu"
+    if unit in ("台", "套") and not any(lf.field.startswith("extra.") and unit in lf.field
+                                       for lf in cp.leaves):
+        return "equipment_units"
+    return next((lf.field for lf in cp.leaves if lf.field.startswith("extra.") and unit in lf.field),
+                f"extra.数量({unit})")
+
+
+def _ratio_base(before: str, cp: CondParse) -> tuple[str, float]:
+    m = re.search(r"按(?:照)?(?:其)?([^,;。按]{1,24}?)的\s?$", before)
+    if not m:
+        return (cp.last_field, 0.7) if cp.last_field else ("extra.基数", 0.4)
+    if hit := METRIC_RE.search(m.group(1)):
+        return METRICS[hit.group()], 0.9
+    noun = re.sub(r"^(?:上年度|当年|年度|新增)+|(?:额|总额|金额)$", "",
+                  re.sub(r"实际|缴纳|支付|发生|其", "", m.group(1)))
+    if cp.last_field and re.fullmatch(r"(?:投入|投资|费用|支出|资金|基数)?", noun):
+        return cp.last_field, 0.8  # "按实际投入的15%": the quantity the threshold named
+    return f"extra.{noun[:16] or '基数'}", 0.5
+
+
+# -- one numbered item → clause drafts -----------------------------------------------------------
+_RULE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受|差额")
+_EXCLUSIVE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受")
+_MODE = re.compile(r"免申即享|快申快享|依申请")
+_MODIFIER = re.compile(r"最高|不超过|上限|封顶|最长|期限|连续|面积|单个|累计|其中|分年|比例发放")
+SELF_REF = re.compile(r"\s*本(?:政策|办法|意见|细则|措施|规定|通知)")
+
+
+@dataclass
+class Draft:
+    """One clause drafted from an item: its sentences, conditions and benefit."""
+
+    spans: list[tuple[int, int]]
+    leaves: list[Leaf]
+    benefit: dict[str, Any]
+    bfields: dict[str, tuple[Any, int, int, float]]
+    notes: list[str]
+    label: str = ""
+    residual: str = ""
+    ladder: bool = False  # one of a parallel list of honours of one family
+    exclusive: bool = False  # the item says 就高 / 不重复 and has several clauses
+
+
+def segments(work: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Sentences of ``work[s:e]`` split at top-level 。 and ；, each keeping its terminator."""
+    out, depth, start = [], 0, s
+    for i in range(s, e):
+        ch = work[i]
+        depth = depth + 1 if ch in "(《“[" else max(0, depth - 1) if ch in ")》”]" else (
+            0 if ch == "\n" else depth)
+        if (ch in "。;" and depth == 0) or i == e - 1:
+            a, b = start, i + 1
+            while a < b and work[a].isspace():
+                a += 1
+            while b > a and work[b - 1].isspace():
+                b -= 1
+            if a < b:
+                out.append((a, b))
+            start = i + 1
+    return out
+
+
+def split_item(work: str, s: int, e: int, *, region: str | None,
+               inherited: list[Leaf]) -> list[Draft]:
+    """Clauses of one item: one per benefit (``；``), per 分别 subject, or one in-kind clause."""
+    segs = segments(work, s, e)
+    groups: list[tuple[list[tuple[int, int]], int]] = []
+    rules: list[tuple[int, int]] = []
+    pending: list[tuple[int, int]] = []
+    for a, b in segs:
+        bs = benefit_start(work[a:b])
+        if bs is not None and not (groups and only_limits(work[a:b])):
+            groups.append(([*pending, (a, b)], a + bs))
+            pending = []
+        elif bs is not None or (groups and not _RULE.search(work[a:b]) and _MODIFIER.search(work[a:b])):
+            groups[-1][0].append((a, b))
+        else:
+            (rules if _RULE.search(work[a:b]) or _MODE.search(work[a:b]) else pending).append((a, b))
+    if pending and groups:
+        groups[-1][0].extend(pending)
+    if not groups:
+        if not segs or SELF_REF.match(work[segs[0][0]:segs[0][1]]):
+            return []
+        a, b = segs[0][0], segs[-1][1]
+        lead = re.match(r"\s*(?:对|凡)[^,;。]{1,80}?的[^,;。]{0,20}?,", work[a:b])
+        cp = parse_conditions(lead.group() if lead else "", a, region=region)
+        leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + _subject_leaves(cp, None)
+        leaves += _requirements(work, [], a, b)
+        notes = list(cp.notes)
+        if re.search(r"\d\s?[:：比]\s?\d|配套奖励|配套补助", work[a:b]):  # "1:1配套": money, in step
+            notes.append("按其他奖励配套（如 1:1）计发，金额未结构化，已记为非资金，请核对")
+        return [Draft(segs, leaves + _copy(inherited, cp), {"kind": "in_kind"},
+                      {"benefit.kind": ("in_kind", a, b, 0.85)}, notes)]
+    drafts: list[Draft] = []
+    prev: CondParse | None = None
+    for spans, bstart in groups:
+        a, end = spans[0][0], spans[-1][1]
+        cp = parse_conditions(work[a:bstart], a, region=region,
+                              prev_field=prev.last_field if prev else None)
+        if prev is not None and not cp.leaves:  # "；再给予5万元": the same conditions again
+            cp.leaves = _copy(prev.leaves, cp)
+        elif prev is not None and not cp.has_subject:  # "；达到5000万元以上的，…": same subject
+            cp.leaves += [lf for lf in _copy(prev.leaves, cp) if lf.role != "threshold"]
+        for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
+            xs = bstart + x.start()
+            cp.leaves += [lf for lf in parse_conditions(x.group(), xs, region=region).leaves
+                          if lf.role == "exclusion"]
+        _list_subjects(work, a, bstart, end, cp)
+        own = cp.leaves + _copy(inherited, cp) + _requirements(work, spans, bstart, end)
+        names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
+        for bd in parse_benefits(work[bstart:end], bstart, cp):
+            subj = cp.subjects[bd.subject] if bd.subject is not None else None
+            leaves = [lf for lf in own if lf not in cp.subjects] + _subject_leaves(cp, subj)
+            drafts.append(Draft(spans, sorted(leaves, key=lambda lf: lf.start), bd.data, bd.fields,
+                                cp.notes + bd.notes, subj.label if subj else "", cp.residual,
+                                ladder=subj is not None and _family(names)))
+        prev = cp
+    exclusive = len(drafts) >= 2 and any(_EXCLUSIVE.search(work[a:b]) for a, b in rules)
+    top_up = "差额" in work[s:e]
+    for d in drafts:
+        d.spans = sorted(set(d.spans + rules[:5]))
+        d.exclusive = exclusive
+        d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
+    return drafts
+
+
+def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> None:
+    """A 分别 list over subjects no lexicon knows ("主导制定国际标准、国家标准、行业标准的企业，分别
+    给予每项50万元、30万元、10万元"): one unstructured subject per listed item, zipped with the
+    amounts, instead of one clause holding the whole list."""
+    benefit = work[bstart:end]
+    if not re.search(r"分别|依次", benefit):
+        return
+    amounts = [q for q in quantities(benefit) if q.kind == "money"
+               and not _CAP_WORD.search(benefit[max(0, q.start - 14):q.start])]
+    n = len(amounts)
+    if n < 2 or len(cp.subjects) == n:
+        return
+    part = work[a:bstart]
+    chunk = next((m for m in reversed(list(re.finditer(r"[^,;:。]+", part))) if "、" in m.group()), None)
+    if chunk is None:
+        return
+    body = re.match(r"\s*(?:对|凡)?(?:企业)?(.*?)(?:的(?:企业|单位|项目|主体)?)?\s*$", chunk.group())
+    if body is None:
+        return
+    at = a + chunk.start() + body.start(1)
+    items, pos = [], at
+    for piece in body.group(1).split("、"):
+        items.append((pos, pos + len(piece), piece))
+        pos += len(piece) + 1
+    if len(items) != n or any(not re.search(r"[\u4e00-\u9fff]{2}", p) for _, _, p in items):
+        return
+    first = items[0][2]
+    subjects = []
+    for s, e, piece in items:
+        words = piece
+        if piece is not first and len(piece) < len(first) and first[-1] == piece[-1]:
+            words = first[:len(first) - len(piece)] + piece  # 主导制定 + 国家标准
+        subjects.append(Leaf(UNSTRUCTURED, "?", words, s, e, 0.5, "subject", label=piece))
+    lo, hi = items[0][0], items[-1][1]
+    if cp.ladder or any(lf.field != UNSTRUCTURED and lf.start < hi and lf.end > lo
+                        for lf in cp.leaves):
+        return  # the list is read already (thresholds, talents, honours)
+    cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
+                                                and lf.end > lo)] + subjects
+    cp.subjects = subjects
+
+
+def _family(names: list[str]) -> bool:
+    """Honours of one family: different levels (国家/省/市/县) or one shared head noun."""
+    if len(names) < 2:
+        return False
+    levels = {m.group() if (m := re.search(r"国家|省|市|县", n)) else "" for n in names}
+    common = 0
+    while common < min(map(len, names)) and len({n[-1 - common] for n in names}) == 1:
+        common += 1
+    return len(levels) >= 2 or common >= 4
+
+
+def _copy(leaves: list[Leaf], cp: CondParse) -> list[Leaf]:
+    def key(lf: Leaf) -> tuple[Any, ...]:
+        return (lf.field, lf.op, lf.value) if lf.field == UNSTRUCTURED else (lf.field, lf.op)
+
+    have = {key(lf) for lf in cp.leaves}
+    return [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, round(lf.conf * 0.9, 3), lf.role,
+                 lf.note, lf.negate, lf.alt, lf.label)
+            for lf in leaves if key(lf) not in have and lf not in cp.subjects]
+
+
+_REQUIRE = re.compile(r"须|必须|应当|方可|验收|合格|审核|评审|考核|备案|核定")
+_VIA = re.compile(r"经[^,;:。]{2,20}?(?:后|的|合格)(?=[,;:。]|给予|予以|按|奖励|补助|$)"
+                  # "在按市级政策给予奖励的基础上，再给予1:1配套": the other award is a requirement
+                  r"|在[^,;:。]{2,24}?(?:奖励|补助|补贴|资助|支持)的?基础上")
+
+
+def _requirements(work: str, spans: list[tuple[int, int]], bstart: int, end: int) -> list[Leaf]:
+    """Requirements stated around the benefit ("经评审认定后给予…", "项目须通过竣工验收。"):
+    kept as unstructured words, so nothing the clause asks for is dropped."""
+    out = [Leaf(UNSTRUCTURED, "?", m.group(), bstart + m.start(), bstart + m.end(), 0.5,
+                "requirement") for m in _VIA.finditer(work, bstart, end)
+           if not re.search(r"[一-鿿]{0,4}(?:同意|研究)", m.group())]
+    for a, b in spans:
+        if b <= bstart:
+            continue
+        text = work[a:b]
+        if _REQUIRE.search(text) and benefit_start(text) is None and not only_limits(text) \
+                and not _RULE.search(text) and not _MODE.search(text) and not SELF_REF.match(text):
+            words = text.strip().rstrip("。;")
+            out.append(Leaf(UNSTRUCTURED, "?", words, a, a + len(words), 0.5, "requirement"))
+    return out
+
+
+def _subject_leaves(cp: CondParse, chosen: Leaf | None) -> list[Leaf]:
+    """The subject of one clause: the zipped one, or the whole list as alternatives."""
+    subs = cp.subjects
+    if chosen is not None or not subs:
+        return [chosen] if chosen is not None else []
+    if subs[0].field.endswith("qualifications"):
+        return [Leaf(subs[0].field, "has", [x.value for x in subs], subs[0].start, subs[-1].end,
+                     min(x.conf for x in subs), label=subs[0].label)]
+    return [Leaf(x.field, x.op, x.value, x.start, x.end, x.conf, alt=999) for x in subs]
