@@ -129,7 +129,7 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
 # -- the Web API (policymatch serve) -------------------------------------------------------------
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """One real `policymatch serve` on loopback for the session (bundled corpus, index cache in
+    """One real `policymatch serve` on loopback for the whole test run (bundled corpus, index cache in
     a tmp dir), started in a subprocess and ready once GET /health answers; its base URL."""
     pytest.importorskip("fastapi")
     pytest.importorskip("uvicorn")

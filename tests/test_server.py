@@ -1,6 +1,6 @@
 """`policymatch serve`: a real server in a subprocess on loopback, talked to over HTTP.
 
-The server starts once per session (the ``server_url`` fixture in conftest.py). Its answers are
+The server starts once per test run (the ``server_url`` fixture in conftest.py). Its answers are
 compared with the command line's: the same report, the same one-line messages.
 """
 
