@@ -124,3 +124,50 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from policymatch.text import Tokenizer
 
     return Tokenizer(cache_dir=tmp_path_factory.mktemp("jieba-cache"))
+
+
+# -- the Web API (policymatch serve) -------------------------------------------------------------
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One real `policymatch serve` on loopback for the whole test run (bundled corpus, index cache in
+    a tmp dir), started in a subprocess and ready once GET /health answers; its base URL."""
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    httpx = pytest.importorskip("httpx")
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "POLICYMATCH_CACHE_DIR": str(tmp_path_factory.mktemp("serve-cache"))}
+    env.pop("POLICYMATCH_NO_CACHE", None)
+    log = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "policymatch", "serve", "--port", str(port)],
+                                cwd=tmp_path_factory.mktemp("serve-cwd"), env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"policymatch serve exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"policymatch serve not ready after 180 s:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
+            proc.kill()
+            proc.wait()

@@ -11,7 +11,7 @@ from pathlib import Path
 import policymatch
 
 HEAVY = ("jieba", "rjieba", "sklearn", "scipy", "pandas", "pyarrow", "dask", "cn2an", "opencc", "openpyxl",
-         "sqlalchemy", "psycopg")
+         "sqlalchemy", "psycopg", "fastapi", "starlette", "uvicorn")
 
 _PROBE = """
 import json, logging, sys

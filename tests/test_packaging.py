@@ -80,6 +80,7 @@ def test_wheel_contains_code_data_corpus_and_type_marker(wheel: Path) -> None:
     assert [m for m in modules if m not in names] == []  # every sub-package is packaged
     assert "policymatch/py.typed" in names
     assert "policymatch/data/aliases.yaml" in names
+    assert "policymatch/server/page.html" in names  # the staff page of `policymatch serve`
     corpus = sorted(p.name for p in (ROOT / "policies").glob("*.yaml"))
     assert corpus, "policies/ holds no *.yaml: the bundled corpus is missing"
     assert sorted(n.removeprefix("policymatch/policies/") for n in names

@@ -22,7 +22,7 @@ from .output import terminate_cleanly as _terminate_cleanly
 from .profile_args import profile_flags, profile_from_args
 from .render import render_report
 
-__all__ = ["MAX_WORKERS", "build_parser", "main"]
+__all__ = ["MAX_WORKERS", "build_parser", "cache_dir", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text",
                    help="text for people (default), json for the clause's data as stored")
     p.set_defaults(func=_cmd_show)
+
+    from ..server.cli import add_serve_parser
+
+    add_serve_parser(sub)
     return parser
 
 
@@ -153,10 +157,13 @@ def _count(text: str) -> int:
 def _matcher(args: argparse.Namespace) -> Any:
     from ..matcher import Matcher
 
-    return Matcher(index_cache=_cache_dir()).fit(_load(args))
+    return Matcher(index_cache=cache_dir()).fit(_load(args))
 
 
-def _cache_dir() -> str | None:
+def cache_dir() -> str | None:
+    """Where the commands keep the fitted index and parsed policies: ``$POLICYMATCH_CACHE_DIR``,
+    ``$XDG_CACHE_HOME`` or ``~/.cache``, then ``policymatch``; ``None`` with
+    ``POLICYMATCH_NO_CACHE`` set."""
     import os
     from pathlib import Path
 
@@ -324,7 +331,7 @@ def _policies_option(p: argparse.ArgumentParser) -> None:
 def _load(args: argparse.Namespace) -> Any:
     from ..corpus import load_policies
 
-    return load_policies(args.policies or None, cache_dir=_cache_dir())
+    return load_policies(args.policies or None, cache_dir=cache_dir())
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
