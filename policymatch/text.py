@@ -13,8 +13,9 @@ and a domain compound also counts as each domain term inside it (国家级专精
 yields 专精特新 and 小巨人).
 
 ``engine="rjieba"`` gives the same tokens tens of times faster (jieba-rs, and each piece of
-text between punctuation segmented once per tokenizer: 经营范围 texts repeat their phrases); :meth:`Tokenizer.restricted` gives a
-:class:`VocabularyTokenizer` that never imports jieba (milliseconds instead of a second).
+text between punctuation segmented once per tokenizer: 经营范围 texts repeat their phrases);
+:meth:`Tokenizer.restricted` gives a :class:`VocabularyTokenizer` that never imports jieba
+(milliseconds instead of a second).
 """
 
 from __future__ import annotations
