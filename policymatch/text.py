@@ -108,9 +108,9 @@ def _parse_dictionary(text: str, *, source: str) -> list[tuple[str, int, str]]:
 
 @lru_cache(maxsize=1)
 def _synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    import yaml
+    from ._packaged import packaged_yaml
 
-    raw = yaml.safe_load(resources.files(_DATA).joinpath("synonyms.yaml").read_text("utf-8"))
+    raw = packaged_yaml("synonyms.yaml")
     pairs = [(normalize(str(k)), tuple(str(t) for t in v)) for k, v in (raw or {}).items()]
     return tuple(sorted(pairs, key=lambda kv: (-len(kv[0]), kv[0])))
 
