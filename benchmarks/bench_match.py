@@ -64,11 +64,13 @@ def warm(repeat: int) -> None:
         return [assess(p, c, profile, score=float(s)) for (p, c), s in zip(pairs, scores, strict=True)]
 
     ours = [_median_ms(lambda p=p: matcher.match(p), repeat) for p in profiles]
+    as_json = [_median_ms(lambda p=p: matcher.match(p).to_json(), repeat) for p in profiles]
     base = [_median_ms(lambda p=p: naive(p), max(5, repeat // 20)) for p in profiles]
     print(f"corpus: {len(policy_set.policies)} policies, {len(policy_set)} clauses; "
           f"{len(profiles)} example profiles")
     print(f"warm match() median: {statistics.median(ours):.3f} ms "
           f"(per profile {min(ours):.3f}–{max(ours):.3f} ms)")
+    print(f"warm match().to_json() median: {statistics.median(as_json):.3f} ms")
     print(f"naive baseline median: {statistics.median(base):.1f} ms")
     print(f"ratio naive / ours: {statistics.median(base) / statistics.median(ours):.0f}x")
 
