@@ -6,9 +6,12 @@ Prints, for the bundled corpus:
 * warm ``Matcher.match`` median (ms) over the example profiles, next to a naive pipeline that
   tokenises with jieba and fits a fresh scikit-learn TF-IDF + cosine per call, then judges every
   clause (the same rules), and the ratio between them;
-* cold ``policymatch match examples/<one>.json`` end to end (a new process each run, with the
-  index and policy caches warm), median of several runs, next to ``import jieba, sklearn`` alone.
-Timings are wall-clock medians; run on a quiet machine.
+* cold ``policymatch match examples/<one>.json`` end to end (a new process each run), with the
+  index and policy caches warm and with a fresh (empty) cache, next to the naive command
+  ``python -c "import jieba; jieba.lcut('测试'); import sklearn.feature_extraction.text"`` and
+  the floor (``python -c pass``; the imports a match needs), interleaved run by run;
+  ``--compare TREE`` adds the same command from another source tree in the same runs.
+Timings are wall-clock medians; compare ratios of one run, not figures across runs.
 """
 
 from __future__ import annotations
@@ -61,44 +64,76 @@ def warm(repeat: int) -> None:
         return [assess(p, c, profile, score=float(s)) for (p, c), s in zip(pairs, scores, strict=True)]
 
     ours = [_median_ms(lambda p=p: matcher.match(p), repeat) for p in profiles]
+    as_json = [_median_ms(lambda p=p: matcher.match(p).to_json(), repeat) for p in profiles]
     base = [_median_ms(lambda p=p: naive(p), max(5, repeat // 20)) for p in profiles]
     print(f"corpus: {len(policy_set.policies)} policies, {len(policy_set)} clauses; "
           f"{len(profiles)} example profiles")
     print(f"warm match() median: {statistics.median(ours):.3f} ms "
           f"(per profile {min(ours):.3f}–{max(ours):.3f} ms)")
+    print(f"warm match().to_json() median: {statistics.median(as_json):.3f} ms")
     print(f"naive baseline median: {statistics.median(base):.1f} ms")
     print(f"ratio naive / ours: {statistics.median(base) / statistics.median(ours):.0f}x")
 
 
-def cold(runs: int) -> None:
+NAIVE_COLD = "import jieba; jieba.lcut('测试'); import sklearn.feature_extraction.text"
+FLOOR_IMPORTS = "import numpy, pydantic, yaml"  # what a match needs before any work of ours
+
+
+def cold(runs: int, compare: str | None = None) -> None:
+    """Whole commands, interleaved run by run (A B C … A B C …), so load drifts hit all alike."""
     example = ROOT / "examples" / "auto_parts_maker.json"
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "POLICYMATCH_CACHE_DIR": cache}
-        cmd = [sys.executable, "-m", "policymatch", "match", str(example)]
-        subprocess.run(cmd, env=env, check=True, capture_output=True)  # fills the caches
-
-        def run(argv: list[str]) -> float:
-            t = time.perf_counter()
-            subprocess.run(argv, env=env, check=True, capture_output=True)
-            return time.perf_counter() - t
-
-        ours = statistics.median(run(cmd) for _ in range(runs))
-        naive = statistics.median(
-            run([sys.executable, "-c", "import jieba; jieba.initialize(); import sklearn"])
-            for _ in range(max(3, runs // 2)))
-        bare = statistics.median(run([sys.executable, "-c", "pass"]) for _ in range(runs))
-    print(f"cold `policymatch match` median: {ours:.2f} s (python startup alone {bare:.2f} s)")
-    print(f"`import jieba (+dictionary); import sklearn` alone: {naive:.2f} s; "
-          f"ratio {naive / ours:.1f}x")
+    py = sys.executable
+    match = [py, "-m", "policymatch", "match", str(example), "--as-of", "2025-06-30"]
+    with tempfile.TemporaryDirectory() as warm_cache, tempfile.TemporaryDirectory() as scratch:
+        # as an installed package runs: bytecode written on the first run and read afterwards
+        base = {k: v for k, v in os.environ.items()
+                if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
+        cases: dict[str, tuple[list[str], dict[str, str], bool]] = {
+            "match, warm cache": (match, {**base, "POLICYMATCH_CACHE_DIR": warm_cache}, False),
+            "match, fresh cache": (match, base, True),
+            "naive: import jieba, cut, import sklearn": ([py, "-c", NAIVE_COLD], base, False),
+            f"floor: python -c '{FLOOR_IMPORTS}'": ([py, "-c", FLOOR_IMPORTS], base, False),
+            "floor: python -c pass": ([py, "-c", "pass"], base, False),
+        }
+        if compare:  # the same command from another source tree (e.g. an earlier commit)
+            other = {**base, "PYTHONPATH": compare}
+            other_cache = os.path.join(scratch, "compare")
+            cases["compared tree: match, warm cache"] = (
+                match, {**other, "POLICYMATCH_CACHE_DIR": other_cache}, False)
+            cases["compared tree: match, fresh cache"] = (match, other, True)
+        outputs = set()
+        for name, (argv, env, _) in cases.items():  # fill the warm caches, check the output
+            if name.startswith(("match", "compared")):
+                env = {"POLICYMATCH_CACHE_DIR": os.path.join(scratch, "first"), **env}
+                outputs.add(subprocess.run(argv, env=env, check=True, capture_output=True).stdout)
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        for i in range(runs):
+            for name, (argv, env, fresh) in cases.items():
+                if fresh:
+                    env = {**env, "POLICYMATCH_CACHE_DIR": os.path.join(scratch, f"{name}{i}")}
+                t = time.perf_counter()
+                subprocess.run(argv, env=env, check=True, capture_output=True)
+                times[name].append(time.perf_counter() - t)
+    med = {name: statistics.median(t) for name, t in times.items()}
+    naive = med["naive: import jieba, cut, import sklearn"]
+    print(f"cold commands, median of {runs} interleaved runs (wall s; naive / case):")
+    for name, m in med.items():
+        print(f"  {name:<48} {m:6.3f} s  {naive / m:5.1f}x")
+    print(f"  outputs of the match commands identical: {len(outputs) == 1}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--compare", metavar="SOURCE_TREE",
+                        help="also time the cold command with this directory on PYTHONPATH "
+                             "(a checkout of another commit), in the same interleaved runs")
+    parser.add_argument("--cold-only", action="store_true", help="skip the warm match() figures")
     args = parser.parse_args()
-    warm(args.repeat)
-    cold(args.cold_runs)
+    if not args.cold_only:
+        warm(args.repeat)
+    cold(args.cold_runs, args.compare)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from .packaged import packaged_yaml
 
 __all__ = ["AliasTable", "alias_table", "canonical_industry", "canonical_qualification",
            "is_known_industry", "is_known_qualification", "nearest_names"]
@@ -92,8 +91,7 @@ def _reverse(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
     """The packaged alias table (read once per process, immutable afterwards)."""
-    raw = resources.files("policymatch.data").joinpath("aliases.yaml").read_text("utf-8")
-    data = yaml.safe_load(raw)
+    data = packaged_yaml("aliases.yaml")
     return AliasTable(data.get("qualifications", {}), data.get("industries", {}))
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from .aliases import canonical_industry, canonical_qualification
@@ -49,10 +48,9 @@ def _add(table: dict[str, set[str]], key: str, sector: str) -> None:
 @lru_cache(maxsize=1)
 def sector_table() -> Sectors:
     """The packaged table (``policymatch/data/sectors.yaml``), read once."""
-    import yaml
+    from .packaged import packaged_yaml
 
-    raw: dict[str, Any] = yaml.safe_load(
-        resources.files("policymatch.data").joinpath("sectors.yaml").read_text("utf-8"))
+    raw: dict[str, Any] = packaged_yaml("sectors.yaml")
     tables: dict[str, dict[str, set[str]]] = {k: {} for k in (
         "sections", "industries", "qualifications", "extra", "fields", "domains", "words")}
     for sector, entry in raw["sectors"].items():

@@ -305,7 +305,8 @@ class Matcher(Params):
         profile = _as_profile(profile)
         day = as_day(as_of) or date.today()
         check_day(profile, day)
-        scores = self._relevance(profile_query(profile))
+        query = profile_query(profile)  # once: explaining each shown match reuses it
+        scores = self._relevance(query)
         firm = profile_sectors(profile)
         matches: list[Match] = []
         inactive: list[str] = []
@@ -339,8 +340,8 @@ class Matcher(Params):
         matches.sort(key=self._sort_key)
         report = _report(profile, day, matches, inactive)  # summary and questions: every match
         shown = matches if top_k is None else matches[:top_k]
-        if self.n_terms and profile_query(profile):
-            shown = [self._with_terms(m, profile) for m in shown]
+        if self.n_terms and query:
+            shown = [self._with_terms(m, query) for m in shown]
         return _updated_report(report, matches=tuple(shown), omitted=len(matches) - len(shown))
 
     def _relevance(self, text: str) -> Any:
@@ -350,11 +351,10 @@ class Matcher(Params):
             return np.zeros(len(self.pairs_))
         return self.index_.score(text)
 
-    def _with_terms(self, m: Match, profile: EnterpriseProfile) -> Match:
+    def _with_terms(self, m: Match, query: str) -> Match:
         if m.score <= 0:
             return m
-        terms = tuple(t for t, _ in self.index_.top_terms(profile_query(profile), m.clause_id,
-                                                          k=self.n_terms))
+        terms = tuple(t for t, _ in self.index_.top_terms(query, m.clause_id, k=self.n_terms))
         return _updated(m, matched_terms=terms)
 
     def _sort_key(self, m: Match) -> tuple[Any, ...]:

@@ -25,8 +25,8 @@ PACKAGE = Path(policymatch.__file__).parent
 
 #: Lowest first. A place is a top-level module or sub-package of ``policymatch``.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "version"),
-    ("units", "fields", "files", "validation", "descriptions"),
+    ("errors", "version", "params"),
+    ("units", "fields", "files", "validation", "descriptions", "packaged"),
     ("text",),
     ("aliases", "index"),
     ("profile",),

@@ -358,6 +358,49 @@ def test_rjieba_gives_identical_tokens(tokenizer: Tokenizer) -> None:
     assert fast.tokenize(MIXED) == tokenizer.tokenize(MIXED)
 
 
+def _piece_separators() -> list[str]:
+    from policymatch.text import _PIECES
+
+    return [c for c in map(chr, range(0x110000)) if _PIECES.fullmatch(c)]
+
+
+def test_texts_are_cut_only_where_normalising_stays_local() -> None:
+    """Each separator is one starter after NFKC that no composition uses and no block holds."""
+    import unicodedata
+
+    separators = _piece_separators()
+    assert {"、", "；", "，", " ", "\u3000", "\n"} <= set(separators)
+    in_compositions = set()
+    for code in range(0x110000):
+        mapping = unicodedata.decomposition(chr(code))
+        parts = mapping.split()
+        if len(parts) == 2 and not mapping.startswith("<"):  # the canonical pairs NFKC composes
+            in_compositions.update(chr(int(h, 16)) for h in parts)
+    for sep in separators:
+        folded = unicodedata.normalize("NFKD", sep)
+        assert len(folded) == 1 and unicodedata.combining(folded) == 0, repr(sep)
+        assert folded not in in_compositions and not SEGMENTABLE.search(folded), repr(sep)
+        assert not (0x1100 <= ord(folded) <= 0x11FF or 0xAC00 <= ord(folded) <= 0xD7A3)
+        assert normalize(f"發{sep}展") in (f"发{folded.strip()}展", "发 展"), repr(sep)
+
+
+_HOSTILE = st.text(st.sampled_from(list("研发費用專精特新企業技术改造，；、：（）() ,;:\u3000\n"
+                                        "ＡＢｃ１２e\u0301\u0308\u200b乾隆著名發展A股C++")),
+                   max_size=40)
+
+
+@given(st.lists(_HOSTILE, min_size=1, max_size=4).map("".join))
+def test_rjieba_by_pieces_equals_jieba_on_whole_texts(text: str) -> None:
+    pytest.importorskip("rjieba")
+    whole = _WHOLE.tokenize(text)
+    assert _FAST.tokenize(text) == whole
+    assert _FAST.tokenize_many([text, text]) == [whole, whole]
+
+
+_WHOLE = Tokenizer()
+_FAST = Tokenizer(engine="rjieba")
+
+
 # -- the restricted (vocabulary) tokenizer ----------------------------------------------------
 @pytest.fixture(scope="module")
 def restricted(tokenizer: Tokenizer) -> VocabularyTokenizer:

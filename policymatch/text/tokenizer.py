@@ -12,8 +12,10 @@ stopwords (function words only: IDF already discounts 企业) are dropped; ASCII
 and a domain compound also counts as each domain term inside it (国家级专精特新小巨人 also
 yields 专精特新 and 小巨人).
 
-``engine="rjieba"`` gives the same tokens ten times faster; :meth:`Tokenizer.restricted` gives a
-:class:`VocabularyTokenizer` that never imports jieba (milliseconds instead of a second).
+``engine="rjieba"`` gives the same tokens tens of times faster (jieba-rs, and each piece of
+text between punctuation segmented once per tokenizer: 经营范围 texts repeat their phrases);
+:meth:`Tokenizer.restricted` gives a :class:`VocabularyTokenizer` that never imports jieba
+(milliseconds instead of a second).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from ..params import Params
+from .lexicon_view import DictionaryView, competitors
 from .visible import visible
 
 __all__ = ["Tokenizer", "VocabularyTokenizer", "default_stopwords", "domain_terms",
@@ -50,8 +53,13 @@ _NOT_LETTERS = "0123456789+#&._%"  # the block characters that are not letters
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _DOMAIN_FREQ = 20000  # a frequency that keeps a domain term in one piece
-_COMPETITORS = 20000  # most frequent jieba words a restricted lexicon keeps (see ``restricted``)
 _DATA = "policymatch.data"
+# Where ``engine="rjieba"`` cuts a text before normalising it. None of these characters becomes a
+# block character under NFKC, has a combining class, takes part in a canonical composition or
+# occurs in OpenCC's t2s dictionaries (CJK ideographs only), so normalising is local to a piece
+# and a text's tokens are its pieces' tokens in order (tests/test_text.py checks all of Unicode).
+_PIECES = re.compile(r"[、；，。（）：;,():\s]+")
+_MAX_PIECES = 200_000  # pieces whose tokens one tokenizer keeps; then it starts afresh
 
 
 # -- normalisation ----------------------------------------------------------------------------
@@ -101,9 +109,9 @@ def _parse_dictionary(text: str, *, source: str) -> list[tuple[str, int, str]]:
 
 @lru_cache(maxsize=1)
 def _synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    import yaml
+    from ..packaged import packaged_yaml
 
-    raw = yaml.safe_load(resources.files(_DATA).joinpath("synonyms.yaml").read_text("utf-8"))
+    raw = packaged_yaml("synonyms.yaml")
     pairs = [(normalize(str(k)), tuple(str(t) for t in v)) for k, v in (raw or {}).items()]
     return tuple(sorted(pairs, key=lambda kv: (-len(kv[0]), kv[0])))
 
@@ -234,7 +242,7 @@ class Tokenizer(Params):
         ``~/.cache/policymatch``), else ``<tmp>/policymatch-<uid>`` when that is not writable.
     engine : {"jieba", "rjieba"}, default "jieba"
         ``"rjieba"``: jieba-rs (``pip install 'policymatch[fast]'``), same dictionary and tokens,
-        about ten times faster in bulk.
+        over twenty times faster on 经营范围 texts (it keeps the tokens of each piece of text).
 
     Examples
     --------
@@ -258,7 +266,8 @@ class Tokenizer(Params):
         self._rules: _Rules | None = None
         self._jieba: Any = None
         self._rjieba: Any = None
-        self._view: _DictionaryView | None = None
+        self._view: DictionaryView | None = None
+        self._pieces: dict[str, list[str]] = {}
 
     def _params_changed(self) -> None:
         self._init_private()  # the segmenters rebuild lazily with the new parameters
@@ -353,12 +362,11 @@ class Tokenizer(Params):
         >>> Tokenizer().tokenize("企業研發費用年度增長超過20%")
         ['企业', '研发费用', '年度', '增长', '超过']
         """
+        if self.engine == "rjieba":
+            return self._tokenize_pieces(text)
         rules = self._get_rules()
         blocks = "\n".join(WORD_BLOCK.findall(normalize(text)))  # one engine call for all blocks
-        if self.engine == "rjieba":
-            raw: Iterable[str] = self._lazy("_rjieba", self._new_rjieba).cut(blocks, self.hmm)
-        else:
-            raw = self._get_jieba().cut(blocks, HMM=self.hmm)
+        raw = self._get_jieba().cut(blocks, HMM=self.hmm)
         return _finish(raw, rules.stopwords, rules.compounds)
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
@@ -369,7 +377,34 @@ class Tokenizer(Params):
         >>> Tokenizer().tokenize_many(["技术改造", "小升规奖励"])
         [['技术改造'], ['小升规', '奖励']]
         """
+        if self.engine == "rjieba":
+            return [self._tokenize_pieces(text) for text in texts]
         return [self.tokenize(text) for text in texts]
+
+    def _tokenize_pieces(self, text: str) -> list[str]:
+        """jieba-rs over the pieces of ``text`` (see ``_PIECES``), each piece's tokens kept.
+
+        ``engine="jieba"`` stays the reference that segments every text whole; a test checks
+        that both give the same tokens on the corpus and a population of 经营范围 texts.
+        """
+        pieces = self._pieces
+        out: list[str] = []
+        for piece in _PIECES.split(text):
+            got = pieces.get(piece)
+            if got is None:
+                got = self._piece_tokens(piece)
+            out += got
+        return out
+
+    def _piece_tokens(self, piece: str) -> list[str]:
+        rules = self._get_rules()
+        segmenter = self._lazy("_rjieba", self._new_rjieba)
+        blocks = "\n".join(WORD_BLOCK.findall(normalize(piece)))
+        tokens = _finish(segmenter.cut(blocks, self.hmm), rules.stopwords, rules.compounds)
+        if len(self._pieces) >= _MAX_PIECES:  # free text that never repeats
+            self._pieces = {}
+        self._pieces[piece] = tokens
+        return tokens
 
     def restricted(self, vocabulary: Iterable[str]) -> VocabularyTokenizer:
         """A tokenizer that needs no jieba, with the same in-vocabulary tokens as this one.
@@ -399,90 +434,18 @@ class Tokenizer(Params):
         """
         rules = self._get_rules()
         freq: dict[str, int] = self._get_jieba().FREQ
-        view = self._lazy("_view", lambda: _DictionaryView.of(freq))
+        view = self._lazy("_view", lambda: DictionaryView.of(freq))
         wanted = {term.translate(_ASCII_LOWER) for term in vocabulary}
         wanted.update(word.translate(_ASCII_LOWER) for word, _, _ in rules.entries)
         wanted.update(rules.stopwords)
         core = {w: freq[w] for w in wanted if freq.get(w)}
         core.update((w, f) for w, f in view.cased.items() if w.translate(_ASCII_LOWER) in wanted)
         words = {**view.singles, **view.orphans, **view.frequent, **core}
-        words.update(_competitors(view, [w for w in core if len(w) >= 2], freq))
+        words.update(competitors(view, [w for w in core if len(w) >= 2], freq))
         return VocabularyTokenizer(
             words=words, total=self._get_jieba().total, stopwords=sorted(rules.stopwords),
             compounds=rules.compounds,
         )
-
-
-@dataclass(frozen=True)
-class _DictionaryView:
-    """The parts of jieba's dictionary that :meth:`Tokenizer.restricted` draws on."""
-
-    singles: dict[str, int]  # every one-character word
-    orphans: dict[str, int]  # words whose first character is no word alone (A股): without them
-    # that character could stand alone where jieba cannot let it, and move a boundary
-    cased: dict[str, int]  # words with upper-case ASCII letters
-    longer: list[str]  # every word of two characters or more
-    frequent: dict[str, int]  # the ``_COMPETITORS`` most frequent words
-
-    @classmethod
-    def of(cls, freq: Mapping[str, int]) -> _DictionaryView:
-        import numpy as np
-
-        singles = {w: f for w, f in freq.items() if f and len(w) == 1}
-        longer = [w for w, f in freq.items() if f and len(w) > 1]  # f == 0: only a prefix
-        cased = {w: freq[w] for w in longer if w.lower() != w}
-        orphans = {w: freq[w] for w in longer if not freq.get(w[0])}
-        counts = np.fromiter(map(freq.__getitem__, longer), dtype=np.int64, count=len(longer))
-        top = np.argsort(-counts, kind="stable")[:_COMPETITORS]
-        frequent = {longer[i]: int(counts[i]) for i in top.tolist()}
-        return cls(singles, orphans, cased, longer, frequent)
-
-
-def _competitors(view: _DictionaryView, lexicon: list[str], freq: Mapping[str, int]
-                 ) -> dict[str, int]:
-    """Dictionary words that contain a lexicon word, or overlap one by two characters or more.
-
-    Each contains a character pair of some lexicon word: numpy finds those words in one pass
-    over the dictionary, and Python checks only them.
-    """
-    import numpy as np
-
-    known = set(lexicon)
-    pairs = {w[i:i + 2] for w in known for i in range(len(w) - 1)}
-    if not pairs:
-        return {}
-    codes = np.frombuffer("\n".join(view.longer).encode("utf-32-le"), dtype=np.uint32)
-    joined = (codes[:-1].astype(np.uint64) << np.uint64(32)) | codes[1:]
-    wanted = np.array(sorted((ord(p[0]) << 32) | ord(p[1]) for p in pairs), dtype=np.uint64)
-    slot = np.minimum(np.searchsorted(wanted, joined), len(wanted) - 1)
-    hits = np.flatnonzero(wanted[slot] == joined)
-    owner = np.cumsum(codes == ord("\n"))[hits]  # which word holds each hit
-    prefixes = {w[:i] for w in known for i in range(1, len(w) + 1)}
-    heads = {w[:i] for w in known for i in range(2, len(w))}
-    tails = {w[i:] for w in known for i in range(1, len(w) - 1)}
-    out: dict[str, int] = {}
-    for index in np.unique(owner).tolist():
-        word = view.longer[index]
-        if word in known:
-            continue
-        if _contains_any(word, known, prefixes) or any(
-            word[:i] in tails or word[i:] in heads for i in range(1, len(word))
-        ):
-            out[word] = freq[word]
-    return out
-
-
-def _contains_any(word: str, known: set[str], prefixes: set[str]) -> bool:
-    """Whether ``word`` contains a word of ``known`` of two characters or more."""
-    n = len(word)
-    for i in range(n - 1):
-        for j in range(i + 1, n + 1):
-            piece = word[i:j]
-            if piece not in prefixes:
-                break
-            if j - i >= 2 and piece in known:
-                return True
-    return False
 
 
 class VocabularyTokenizer:
@@ -566,7 +529,7 @@ class VocabularyTokenizer:
     def tokenize(self, text: str) -> list[str]:
         """Return the tokens of one text (same rules as :meth:`Tokenizer.tokenize`)."""
         longest, stop, compounds = self._prepare()
-        raw = (w for block in WORD_BLOCK.findall(normalize(text)) for w in self._segment(block, longest))
+        raw = (w for block in WORDWORD_BLOCK.findall(normalize(text)) for w in self._segment(block, longest))
         return _finish(raw, stop, compounds)
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
