@@ -11,8 +11,17 @@ from typing import Any
 
 from .errors import PolicyFileError
 
-__all__ = ["DuplicateKey", "atomic_write_text", "check_regular_file", "current_umask", "decode_text",
-           "mode_for", "read_bounded", "unique_keys"]
+__all__ = [
+    "DuplicateKey",
+    "atomic_write_text",
+    "cache_dir",
+    "check_regular_file",
+    "current_umask",
+    "decode_text",
+    "mode_for",
+    "read_bounded",
+    "unique_keys",
+]
 
 
 def check_regular_file(path: Path, what: str = "file") -> None:
@@ -111,3 +120,17 @@ def atomic_write_text(target: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def cache_dir() -> str | None:
+    """Where the commands keep the fitted index and parsed policies: ``$POLICYMATCH_CACHE_DIR``,
+    ``$XDG_CACHE_HOME`` or ``~/.cache``, then ``policymatch``; ``None`` with
+    ``POLICYMATCH_NO_CACHE`` set."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("POLICYMATCH_NO_CACHE"):
+        return None
+    base = os.environ.get("POLICYMATCH_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") \
+        or str(Path.home() / ".cache")
+    return str(Path(base) / "policymatch")

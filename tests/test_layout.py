@@ -38,7 +38,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("display", "extract"),
     ("batch",),
     ("matcher",),
-    ("cli", "server"),
+    ("server",),
+    ("cli",),
     ("__init__", "__main__"),
 )
 #: Sub-packages whose modules are their own: from outside, only the package itself is imported.

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policymatch.packaged import packaged_yaml
 from policymatch.cli import main
+from policymatch.packaged import packaged_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "auto_parts_maker.json"

@@ -11,6 +11,7 @@ Dask).
 """
 
 from .distributed import match_dask
+from .excel import ExcelSheet
 from .lines import MAX_LINE_BYTES
 from .run import (
     COLUMNS,
@@ -27,7 +28,27 @@ from .run import (
     rejects_path,
     run_batch,
 )
+from .sql import SqlQuery, check_table_name, run_to_table, sqlite_file
 
-__all__ = ["COLUMNS", "MAX_LINE_BYTES", "BatchSummary", "Chunk", "ChunkResult", "Plan",
-           "count_records", "eligible_for", "frame_chunk", "iter_match_many", "match_dask",
-           "match_many", "read_chunks", "rejects_path", "run_batch"]
+__all__ = [
+    "COLUMNS",
+    "MAX_LINE_BYTES",
+    "BatchSummary",
+    "Chunk",
+    "ChunkResult",
+    "ExcelSheet",
+    "Plan",
+    "SqlQuery",
+    "check_table_name",
+    "count_records",
+    "eligible_for",
+    "frame_chunk",
+    "iter_match_many",
+    "match_dask",
+    "match_many",
+    "read_chunks",
+    "rejects_path",
+    "run_batch",
+    "run_to_table",
+    "sqlite_file",
+]

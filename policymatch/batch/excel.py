@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..files import check_regular_file
-from .io import Chunk
+from .chunk import Chunk
 
 if TYPE_CHECKING:
     import pandas as pd

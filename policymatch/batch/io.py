@@ -15,13 +15,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..files import DuplicateKey, check_regular_file, mode_for, unique_keys
 from ..profile import EnterpriseProfile
+from .chunk import Chunk
 from .lines import check_header, csv_records, detect_encoding, text_lines
 
 if TYPE_CHECKING:
@@ -34,36 +34,6 @@ SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "p
 
 
 # -- reading ----------------------------------------------------------------------------------
-@dataclass
-class Chunk:
-    """Records judged together, with their 1-based row numbers.
-
-    A table chunk holds ``columns`` (name → cells, one cell per row); an iterable chunk holds
-    ``records`` (profiles or mappings). ``bad`` maps rows already known to be unreadable to the
-    reason. ``text_cells`` marks cells read as text (CSV).
-    """
-
-    rows: list[int]
-    columns: dict[Any, list[Any]] | None = None
-    records: list[Any] | None = None
-    bad: dict[int, str] = field(default_factory=dict)
-    text_cells: bool = False
-    #: rewrites the reason a validated row is refused for (row, reason → reason): names the sheet,
-    #: the cell or the key column of a workbook or a query
-    explain: Callable[[int, str], str] | None = None
-
-    @property
-    def n_read(self) -> int:
-        return len(self.rows) + len(self.bad)
-
-    def record(self, i: int) -> Any:
-        """The ``i``-th good record, as a mapping for a table chunk."""
-        if self.columns is not None:
-            return {k: v[i] for k, v in self.columns.items()}
-        assert self.records is not None
-        return self.records[i]
-
-
 def read_chunks(source: Any, chunk_size: int = 10_000, *,
                 encoding: str | None = None) -> Iterator[Chunk]:
     """Split ``source`` into chunks of at most ``chunk_size`` records.

@@ -96,8 +96,11 @@ def _db_error(url: str, what: str, exc: Exception) -> ValueError:
 class SqlQuery:
     """The rows of ``query`` on the database at ``url``, as a batch input.
 
-    >>> source = SqlQuery("sqlite:///enterprises.db", "SELECT * FROM firms")  # doctest: +SKIP
-    >>> table = matcher.match_many(source)  # doctest: +SKIP
+    >>> source = SqlQuery("sqlite:///enterprises.db", "SELECT * FROM firms")
+    >>> source.url
+    'sqlite:///enterprises.db'
+
+    ``matcher.match_many(source)`` then reads it in chunks.
     """
 
     def __init__(self, url: str, query: str) -> None:

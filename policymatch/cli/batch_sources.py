@@ -23,7 +23,7 @@ def batch_source(args: Any) -> tuple[Any, list[str]]:
                                "(e.g. sqlite:///county.db)")
         if args.sheet is not None or args.encoding is not None:
             raise ProfileError("--sheet and --encoding are for file inputs, not --query")
-        from ..batch.sql import SqlQuery, sqlite_file
+        from ..batch import SqlQuery, sqlite_file
 
         db_file = sqlite_file(args.db)
         source: Any = SqlQuery(args.db, args.query)
@@ -36,7 +36,7 @@ def batch_source(args: Any) -> tuple[Any, list[str]]:
         if args.sheet is not None:
             if Path(args.input).suffix.lower() != ".xlsx":
                 raise ProfileError(f"--sheet names a sheet of an .xlsx input, not of {args.input}")
-            from ..batch.excel import ExcelSheet
+            from ..batch import ExcelSheet
 
             source = ExcelSheet(args.input, args.sheet)
     dask = bool(args.workers or args.scheduler)
@@ -64,7 +64,7 @@ def batch_targets(args: Any) -> list[tuple[str, Any]]:
         raise ProfileError("write to -o FILE or to --to-table NAME, not both")
     if not args.db:
         raise ProfileError("--to-table needs --db URL, the database to write to")
-    from ..batch.sql import check_table_name, sqlite_file
+    from ..batch import check_table_name, sqlite_file
 
     try:
         _schema, name = check_table_name(args.to_table)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import PolicyFileError, PolicymatchError
+from ..files import cache_dir
 from .output import one_line as _one_line
 from .output import refuse_overwrite as _refuse_overwrite
 from .output import same_path as _same_path
@@ -160,18 +161,6 @@ def _matcher(args: argparse.Namespace) -> Any:
     return Matcher(index_cache=cache_dir()).fit(_load(args))
 
 
-def cache_dir() -> str | None:
-    """Where the commands keep the fitted index and parsed policies: ``$POLICYMATCH_CACHE_DIR``,
-    ``$XDG_CACHE_HOME`` or ``~/.cache``, then ``policymatch``; ``None`` with
-    ``POLICYMATCH_NO_CACHE`` set."""
-    import os
-    from pathlib import Path
-
-    if os.environ.get("POLICYMATCH_NO_CACHE"):
-        return None
-    base = os.environ.get("POLICYMATCH_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") \
-        or str(Path.home() / ".cache")
-    return str(Path(base) / "policymatch")
 
 
 def _as_of(text: str | None) -> Any:
@@ -295,7 +284,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
                                       encoding=args.encoding)
         bar = _progress_bar(count_records(source))
         if args.to_table:
-            from ..batch.sql import run_to_table
+            from ..batch import run_to_table
 
             summary = run_to_table(results, args.db, args.to_table, if_exists=args.if_exists,
                                    progress=bar.update if bar else None)

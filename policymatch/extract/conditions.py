@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..aliases import alias_table
-from .measures import _TALENT_RE, _TALENTS, _alt, measure
+from .measures import TALENT_RE, TALENTS, alternation, measure
 from .numbers import NUM, Qty, number, quantities
 
 #: ``Leaf.field`` of words kept as an unstructured condition (``value`` holds the words).
@@ -22,7 +22,7 @@ UNSTRUCTURED = "unstructured"
 # -- lexicons ---------------------------------------------------------------------------------
 _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"]}
-_SECTION_RE = re.compile(_alt(list(_SECTIONS)))
+_SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
                   r"|新晋|新通过|新获|首次(?=[\u4e00-\u9fff]{0,2}(?:认定|评为|获|入选|列入|通过|上市|挂牌))")
@@ -67,14 +67,14 @@ def _qual_lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
         for name in (canon, *aliases):
             if len(_strip(name)) > 2:  # 科小, 高企, 金宿 … are too short to find safely in prose
                 names.setdefault(_strip(name), canon)
-    return re.compile(_alt(list(names))), names
+    return re.compile(alternation(list(names))), names
 
 
 @lru_cache(maxsize=1)
 def _industry_lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
     names = {n: canon for canon, aliases in alias_table().industries.items()
              for n in (canon, *aliases)}
-    return re.compile(rf"(?:{_alt(list(names))})(?=企业|经营主体|主体|行业|类企业|统计)"), names
+    return re.compile(rf"(?:{alternation(list(names))})(?=企业|经营主体|主体|行业|类企业|统计)"), names
 
 
 # -- conditions -------------------------------------------------------------------------------
@@ -222,9 +222,9 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         op = "<" if word in ("不满", "未满", "不足", "少于") or tail == "以下" else "<=" if (
             word == "不超过" or tail in ("以内", "内")) else ">="
         mk.leaf(m, "age_years", op, float(num))
-    for m in _TALENT_RE.finditer(text):
+    for m in TALENT_RE.finditer(text):
         if mk.free(*m.span()):
-            mk.leaf(m, _TALENTS[m.group()], ">=", 1.0, 0.85, label=m.group())
+            mk.leaf(m, TALENTS[m.group()], ">=", 1.0, 0.85, label=m.group())
     _thresholds(text, mk, prev_field)
     talents = [lf for lf in cp.leaves if lf.field.startswith("talents.") and lf.role == "subject"]
     for lf in talents:  # "新引进博士2名以上" is a count: drop the implied ">= 1"

@@ -305,7 +305,7 @@ def _ratio_base(before: str, cp: CondParse) -> tuple[str, float]:
 
 # -- one numbered item → clause drafts -----------------------------------------------------------
 _RULE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受|差额")
-_EXCLUSIVE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受")
+EXCLUSIVE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受")
 _MODE = re.compile(r"免申即享|快申快享|依申请")
 _MODIFIER = re.compile(r"最高|不超过|上限|封顶|最长|期限|连续|面积|单个|累计|其中|分年|比例发放")
 SELF_REF = re.compile(r"\s*本(?:政策|办法|意见|细则|措施|规定|通知)")
@@ -416,7 +416,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                                 cp.notes + bd.notes, subj.label if subj else "", cp.residual,
                                 ladder=subj is not None and _family(names)))
         prev = cp
-    exclusive = len(drafts) >= 2 and any(_EXCLUSIVE.search(work[a:b]) for a, b in rules)
+    exclusive = len(drafts) >= 2 and any(EXCLUSIVE.search(work[a:b]) for a, b in rules)
     top_up = "差额" in work[s:e]
     for d in drafts:
         d.spans = sorted(set(d.spans + rules[:5]))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..models import ApplicationMode
 from .conditions import UNSTRUCTURED, Leaf, parse_conditions
-from .drafts import _EXCLUSIVE, benefit_start, segments
+from .drafts import EXCLUSIVE, benefit_start, segments
 from .layout import DOC_NUMBER, TITLE_END, Doc, Node, line_spans
 from .numbers import DATE, cn_int, to_date, validity
 
@@ -33,7 +33,7 @@ class FieldConfidence(BaseModel):
 
 # -- the document's own facts -------------------------------------------------------------------
 @dataclass
-class _Ctx:
+class Context:
     doc: Doc
     work: str
     fields: dict[str, FieldConfidence] = field(default_factory=dict)
@@ -54,7 +54,7 @@ class _Ctx:
         return self.fields[key]
 
 
-def _header(ctx: _Ctx, end: int) -> dict[str, Any]:
+def read_header(ctx: Context, end: int) -> dict[str, Any]:
     """Title, 文号, issuer, date of issue and region from the lines before the first item."""
     work, out = ctx.work, {}
     spans = line_spans(work[:end])
@@ -109,7 +109,7 @@ def _region(issuer: str, title: str) -> str | None:
     return None
 
 
-def _statement(ctx: _Ctx, s: int, e: int) -> None:
+def read_statement(ctx: Context, s: int, e: int) -> None:
     """A sentence of the preamble, 适用范围 or 附则: scope, exclusions, dates, mode, 就高."""
     text = ctx.work[s:e]
     if m := re.search(r"本(?:政策|细则|办法|意见|措施|规定)(?:中)?所称(?:的)?([\u4e00-\u9fff]{2,12}?)"
@@ -162,7 +162,7 @@ _DUTY = re.compile(r"(?:享受|申报|申请)本(?:政策|办法|细则|意见|�
 _LIST_OF = re.compile(r"(?:下列|以下|如下)(?:情形|情况|行为)")
 
 
-def _excluded_words(ctx: _Ctx, s: int, e: int) -> None:
+def _excluded_words(ctx: Context, s: int, e: int) -> None:
     """An exclusion no field expresses becomes ``not`` of its words (unknown), never dropped;
     "有下列情形之一的" waits for the listed items, each excluded on its own."""
     words = re.sub(r"^[\s,;:。]+|(?:的|者)(?:企业|单位|主体)?[\s,;:。]*$|[\s,;:。]+$", "",
@@ -180,7 +180,7 @@ def _excluded_words(ctx: _Ctx, s: int, e: int) -> None:
                                    negate=True))
 
 
-def _listed_exclusion(ctx: _Ctx, s: int, e: int) -> None:
+def listed_exclusion(ctx: Context, s: int, e: int) -> None:
     """One listed item under "有下列情形之一的，不享受本政策": a fact (失信 …) or its words."""
     cp = parse_conditions(ctx.work[s:e], s, region=ctx.region, scope_only=True, keep_words=False)
     facts = [lf for lf in cp.leaves if lf.role == "exclusion" and not lf.negate]
@@ -191,14 +191,14 @@ def _listed_exclusion(ctx: _Ctx, s: int, e: int) -> None:
         _excluded_words(ctx, s, e)
 
 
-def _section_rule(ctx: _Ctx, node: Node) -> bool:
+def section_rule(ctx: Context, node: Node) -> bool:
     """就高 / 不重复 stated for a section, not one item: an item that says nothing else ("（五）
     上述各项按就高原则执行"), or a line of its own after the section's last item. The section's
     clauses become one exclusivity group. True when the item is only that rule."""
     if node.parent is None:
         return False
     segs = segments(ctx.work, node.body, node.own_end)
-    rule = [(a, b) for a, b in segs if _EXCLUSIVE.search(ctx.work[a:b])
+    rule = [(a, b) for a, b in segs if EXCLUSIVE.search(ctx.work[a:b])
             and benefit_start(ctx.work[a:b]) is None]
     if rule and len(rule) == len(segs):
         ctx.sections.add(node.parent.start)
@@ -211,7 +211,7 @@ def _section_rule(ctx: _Ctx, node: Node) -> bool:
     return False
 
 
-def _under(node: Node, top: Node) -> bool:
+def is_under(node: Node, top: Node) -> bool:
     up = node.parent
     while up is not None and up is not top:
         up = up.parent

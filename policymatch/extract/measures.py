@@ -11,7 +11,7 @@ import re
 from .numbers import Qty
 
 
-def _alt(words: list[str]) -> str:
+def alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
@@ -51,7 +51,7 @@ loan_amount: 贷款
 employees: 从业人员 从业人数 职工人数 员工 职工 用工
 office_area_sqm: 建筑面积 租用面积 办公面积 经营面积 面积
 """)
-_TALENTS = _table("""
+TALENTS = _table("""
 talents.postdoc: 博士后
 talents.phd: 博士研究生 博士
 talents.master: 硕士研究生 硕士
@@ -64,16 +64,16 @@ talents.new_hires: 新招用 新增就业 新吸纳
 _MONEY_FIELDS = {"revenue", "tax_paid", "rd_expense", "equipment_investment",
                  "fixed_asset_investment", "export_value", "loan_amount", "digital_investment",
                  "cloud_expense"}
-METRIC_RE = re.compile(_alt(list(METRICS)))
-_COUNT_RE = re.compile(_alt([*METRICS, *_TALENTS]))
-_TALENT_RE = re.compile(_alt(list(_TALENTS)))
+METRIC_RE = re.compile(alternation(list(METRICS)))
+_COUNT_RE = re.compile(alternation([*METRICS, *TALENTS]))
+TALENT_RE = re.compile(alternation(list(TALENTS)))
 
 
 def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, str | None, int]:
     """The profile field a quantity measures, its confidence, a review note, the word's start."""
     metric = last_match(_COUNT_RE if q.kind == "count" else METRIC_RE, window)
     word = metric.group() if metric else ""
-    fld = METRICS.get(word) or _TALENTS.get(word, "")
+    fld = METRICS.get(word) or TALENTS.get(word, "")
     at = metric.start() if metric else len(window)
     qual = re.search(r"([\u4e00-\u9fff]{2,4})$", _PLAIN_QUALIFIER.sub(" ", window[:at])) \
         if metric and q.kind == "money" else None

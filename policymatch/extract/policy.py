@@ -33,8 +33,8 @@ from ..errors import ExtractionError
 from ..models import ApplicationMode, Benefit, Clause, InKindBenefit, Policy
 from .conditions import UNSTRUCTURED, Leaf, at, parse_conditions
 from .condtree import build_condition
-from .drafts import _EXCLUSIVE, SELF_REF, Draft, benefit_start, segments, split_item
-from .frame import FieldConfidence, _Ctx, _header, _listed_exclusion, _section_rule, _statement, _under
+from .drafts import EXCLUSIVE, SELF_REF, Draft, benefit_start, segments, split_item
+from .frame import Context, FieldConfidence, is_under, listed_exclusion, read_header, read_statement, section_rule
 from .layout import DEPT_LINE, DOC_NUMBER, Doc, Node, line_spans, normalise, number_tree
 
 __all__ = ["MAX_DOCUMENT_BYTES", "REVIEW_BELOW", "ClauseExtraction", "ExtractionResult",
@@ -136,7 +136,7 @@ class _Item:
     group: str | None = None
 
 
-def _departments(ctx: _Ctx, nodes: list[Node], items: list[_Item]) -> None:
+def _departments(ctx: Context, nodes: list[Node], items: list[_Item]) -> None:
     """An inline （责任单位：…） serves its own item; a line of its own closes every item of the
     section since the previous such line."""
     inline: list[tuple[int, int, str]] = []
@@ -164,7 +164,7 @@ def _departments(ctx: _Ctx, nodes: list[Node], items: list[_Item]) -> None:
             k += 1
 
 
-def _modes_and_groups(ctx: _Ctx, nodes: list[Node], items: list[_Item]) -> None:
+def _modes_and_groups(ctx: Context, nodes: list[Node], items: list[_Item]) -> None:
     top_rank = min((n.rank for n in nodes if n.rank > 0), default=2)
     said: dict[int, re.Match[str] | None] = {}
     for it in items:
@@ -203,7 +203,7 @@ _ASSUMED = re.compile(r"含晋级差额|基准利率未写明|补助基数未对
                       r"|“[^”]*”记为 not extra\.")
 
 
-def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause, ClauseExtraction]:
+def _clause(ctx: Context, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause, ClauseExtraction]:
     d, doc = it.draft, ctx.doc
     notes = list(d.notes)
     fields: dict[str, FieldConfidence] = {}
@@ -261,7 +261,7 @@ def _clause(ctx: _Ctx, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clause,
                      f"（原文位置 {low[1].span[0]}–{low[1].span[1]}）")
     conf = min(conf, 0.65) if notes else conf
     notes = [_placed(doc, n, d) for n in notes]
-    review = "请核对：" + "；".join(dict.fromkeys(notes)) if notes else None
+    review = _bounded_review(list(dict.fromkeys(notes))) if notes else None
     clause = Clause(id=cid, title=title[:200], text=text or "（无原文）", conditions=cond,
                     benefit=benefit, category="权益" if benefit.kind == "in_kind" else "奖补",
                     source=it.node.path() or None, review=review, **extra)
@@ -286,7 +286,7 @@ def _placed(doc: Doc, note: str, d: Draft) -> str:
 _MARK = re.compile(r"⟦(\d+):(\d+)⟧")
 
 
-def _where(ctx: _Ctx) -> Leaf:
+def _where(ctx: Context) -> Leaf:
     """A county's document is for firms of that county even when it states no scope; when the
     place cannot be read, the region is an unstructured condition (unknown), never absent."""
     if ctx.region:
@@ -347,14 +347,14 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                               "'-', starting with a letter or digit")
     doc = normalise(text)
     work = DEPT_LINE.sub(lambda m: " " * len(m.group()), doc.text)
-    ctx = _Ctx(doc, work)
+    ctx = Context(doc, work)
     lines = line_spans(work)
     nodes = number_tree(doc, work, lines)
     if not nodes:  # no numbering: each paragraph that grants something is an item
         nodes = [Node(4, i, "", s, s, e, e) for i, (s, e) in enumerate(
             (s, e) for s, e in lines if benefit_start(work[s:e]) is not None)]
     body = nodes[0].start if nodes else len(work)
-    info = _header(ctx, body)
+    info = read_header(ctx, body)
     if nodes:  # a clause before the first numbered item ("对…的，给予…") is kept, not dropped
         lead = [Node(4, 0, "", s, s, e, e) for s, e in lines if s < body and re.match(
             r"\s*(?:对|凡)", work[s:e]) and benefit_start(work[s:e]) is not None]
@@ -362,15 +362,15 @@ def extract_policy(text: str, *, policy_id: str | None = None,
     after_title = ctx.fields["title"].span[1] if "title" in ctx.fields else 0
     for a, b in (seg for ls, le in line_spans(work[:body]) for seg in segments(work, ls, le)):
         if doc.span(a, b)[0] >= after_title and not DOC_NUMBER.search(work[a:b]):
-            _statement(ctx, a, b)  # line by line: a sentence never spans the header lines
+            read_statement(ctx, a, b)  # line by line: a sentence never spans the header lines
     lister: Node | None = None
     for node in nodes:
         if node.meta or (not node.children and SELF_REF.match(work[node.body:node.own_end])):
-            listed = lister is not None and _under(node, lister)
+            listed = lister is not None and is_under(node, lister)
             lister = lister if listed else None
             ctx.listing = False
             for a, b in segments(work, node.body, node.own_end):
-                (_listed_exclusion if listed or ctx.listing else _statement)(ctx, a, b)
+                (listed_exclusion if listed or ctx.listing else read_statement)(ctx, a, b)
             if ctx.listing:  # "有下列情形之一的，不享受本政策：" then （一）… （二）…
                 lister = node
     items: list[_Item] = []
@@ -381,14 +381,14 @@ def extract_policy(text: str, *, policy_id: str | None = None,
         if node.meta:
             continue
         if node.children and (not own.strip() or benefit_start(own) is None):
-            if _EXCLUSIVE.search(own):  # "二、…。本部分各项按就高原则执行": the whole section
+            if EXCLUSIVE.search(own):  # "二、…。本部分各项按就高原则执行": the whole section
                 ctx.sections.add(node.start)
             cp = parse_conditions(own, node.body, region=ctx.region,
                                   keep_words=bool(re.search(r"(?:^|[,;:。])\s*(?:对|凡)", own))
                                   ) if own.strip() else None
             inherited[node.start] = base + (cp.leaves if cp else [])
             continue
-        if _section_rule(ctx, node):
+        if section_rule(ctx, node):
             continue
         items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
                                                        region=ctx.region, inherited=base)]
@@ -434,3 +434,18 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                     conditions=pcond, clauses=tuple(c for c, _ in built), **dates)
     return ExtractionResult(policy=policy, clauses=[x for _, x in built], fields=dict(ctx.fields),
                             warnings=list(dict.fromkeys(_MARK.sub("", w) for w in ctx.warnings + notes)))
+
+
+def _bounded_review(notes: list[str], limit: int = 4_000) -> str:
+    """The review note of a clause, each doubt cut to 300 characters and the whole kept under
+    ``limit`` (a policy file's text is bounded); doubts left out are counted, never dropped."""
+    parts: list[str] = []
+    size = 0
+    for i, note in enumerate(notes):
+        note = note if len(note) <= 300 else note[:299] + "…"
+        if size + len(note) > limit:
+            parts.append(f"另有 {len(notes) - i} 处存疑，请通读原文")
+            break
+        parts.append(note)
+        size += len(note) + 1
+    return "请核对：" + "；".join(parts)

@@ -23,13 +23,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from .. import Matcher, ProfileError, __version__, load_policies, load_profile
+from ..corpus import load_policies
 from ..display.table import default_rows
-from ..errors import PolicymatchError, UnknownClauseError
-from ..matcher import MAX_SEARCH_CHARS
-from ..profile import MAX_PROFILE_BYTES
-from . import openapi as oas
+from ..errors import PolicymatchError, ProfileError, UnknownClauseError
+from ..matcher import MAX_SEARCH_CHARS, Matcher
+from ..profile import MAX_PROFILE_BYTES, load_profile
+from ..version import __version__
 from .body import BodyError, error_response, one_line, problems_of, read_body, read_json
+from .openapi import components as oas_components
+from .openapi import ref as oas_ref
 
 __all__ = ["MAX_BATCH_BYTES", "MAX_BATCH_PROFILES", "WARM_UP_PROFILE", "create_app"]
 
@@ -124,7 +126,7 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
                           "`policymatch match --format json`. `top_k` only limits the rows listed: "
                           "the summary, totals and questions always count every clause.",
               openapi_extra=_body("EnterpriseProfile", _EXAMPLE),
-              responses={200: _content(oas.ref("MatchReport")), **_REFUSALS})
+              responses={200: _content(oas_ref("MatchReport")), **_REFUSALS})
     async def match(request: Request, as_of: AsOf = None, top_k: TopK = None,
                     include_ineligible: All = False) -> Response:
         profile = _profile(await read_body(request, MAX_PROFILE_BYTES))
@@ -143,7 +145,7 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
                                         "required": ["report", "rows", "less_relevant", "unrelated",
                                                      "amount_text", "note"],
                                         "properties": {
-                                            "report": oas.ref("MatchReport"),
+                                            "report": oas_ref("MatchReport"),
                                             "rows": {"type": "array", "items": {"type": "string"}},
                                             "less_relevant": {"type": "integer", "minimum": 0},
                                             "unrelated": {"type": "integer", "minimum": 0},
@@ -169,8 +171,8 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
                           "order. One bad profile refuses the whole request, naming its index "
                           "(`policymatch batch` is for whole tables).",
               openapi_extra=_body({"type": "array", "maxItems": MAX_BATCH_PROFILES,
-                                   "items": oas.ref("EnterpriseProfile")}, [_EXAMPLE]),
-              responses={200: _content({"type": "array", "items": oas.ref("MatchReport")}),
+                                   "items": oas_ref("EnterpriseProfile")}, [_EXAMPLE]),
+              responses={200: _content({"type": "array", "items": oas_ref("MatchReport")}),
                          **_REFUSALS})
     async def batch(request: Request, as_of: AsOf = None, top_k: TopK = None,
                     include_ineligible: All = False) -> Response:
@@ -208,7 +210,7 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
                 for p in matcher().policy_set_.policies for c in p.clauses]
 
     @app.get("/clauses/{clause_id}", summary="one clause as `policymatch show --format json` gives it",
-             responses={200: _content(oas.ref("ClauseDetail")), 404: _content(oas.ref("Error"))})
+             responses={200: _content(oas_ref("ClauseDetail")), 404: _content(oas_ref("Error"))})
     def clause(clause_id: str) -> dict[str, Any]:
         policy, found = matcher().policy_set_.clause(clause_id)
         return {"policy_id": policy.id, "policy_title": policy.title, **found.model_dump(mode="json")}
@@ -222,7 +224,7 @@ def create_app(policies: Sequence[str | os.PathLike[str]] | str | os.PathLike[st
             schemas = doc.setdefault("components", {}).setdefault("schemas", {})
             for name in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(name, None)
-            schemas.update(oas.components())
+            schemas.update(oas_components())
             for path in doc.get("paths", {}).values():  # FastAPI's own 422 shape is never sent
                 for op in path.values():
                     if "422" in op.get("responses", {}):
@@ -247,14 +249,14 @@ def _content(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _described(status: int) -> dict[str, Any]:
-    return {"description": _WHY[status], **_content(oas.ref("Error"))}
+    return {"description": _WHY[status], **_content(oas_ref("Error"))}
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {s: _described(s) for s in (400, 413, 422)}
 
 
 def _body(schema: str | dict[str, Any], example: Any) -> dict[str, Any]:
-    shape = oas.ref(schema) if isinstance(schema, str) else schema
+    shape = oas_ref(schema) if isinstance(schema, str) else schema
     return {"requestBody": {"required": True, "content": {_JSON: {"schema": shape, "example": example}}}}
 
 

@@ -47,9 +47,9 @@ def add_serve_parser(sub: Any) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .. import load_policies
-    from ..cli.commands import cache_dir
+    from ..corpus import load_policies
     from ..errors import PolicymatchError
+    from ..files import cache_dir
 
     try:
         import fastapi  # noqa: F401

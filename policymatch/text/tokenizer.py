@@ -529,7 +529,7 @@ class VocabularyTokenizer:
     def tokenize(self, text: str) -> list[str]:
         """Return the tokens of one text (same rules as :meth:`Tokenizer.tokenize`)."""
         longest, stop, compounds = self._prepare()
-        raw = (w for block in WORDWORD_BLOCK.findall(normalize(text)) for w in self._segment(block, longest))
+        raw = (w for block in WORD_BLOCK.findall(normalize(text)) for w in self._segment(block, longest))
         return _finish(raw, stop, compounds)
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
