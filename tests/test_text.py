@@ -359,9 +359,9 @@ def test_rjieba_gives_identical_tokens(tokenizer: Tokenizer) -> None:
 
 
 def _piece_separators() -> list[str]:
-    from policymatch.text import _PIECES
+    from policymatch.text import PIECE_BREAK
 
-    return [c for c in map(chr, range(0x110000)) if _PIECES.fullmatch(c)]
+    return [c for c in map(chr, range(0x110000)) if PIECE_BREAK.fullmatch(c)]
 
 
 def test_texts_are_cut_only_where_normalising_stays_local() -> None:

@@ -7,6 +7,7 @@ text into the words an index counts.
 """
 
 from .tokenizer import (
+    PIECE_BREAK,
     WORD_BLOCK,
     Tokenizer,
     VocabularyTokenizer,
@@ -17,5 +18,5 @@ from .tokenizer import (
 )
 from .visible import INVISIBLE_RANGES, has_invisible, visible, visible_data
 
-__all__ = ["INVISIBLE_RANGES", "WORD_BLOCK", "Tokenizer", "VocabularyTokenizer", "default_stopwords",
+__all__ = ["INVISIBLE_RANGES", "PIECE_BREAK", "WORD_BLOCK", "Tokenizer", "VocabularyTokenizer", "default_stopwords",
            "domain_terms", "expand_query", "has_invisible", "normalize", "visible", "visible_data"]

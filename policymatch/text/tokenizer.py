@@ -58,8 +58,8 @@ _DATA = "policymatch.data"
 # block character under NFKC, has a combining class, takes part in a canonical composition or
 # occurs in OpenCC's t2s dictionaries (CJK ideographs only), so normalising is local to a piece
 # and a text's tokens are its pieces' tokens in order (tests/test_text.py checks all of Unicode).
-_PIECES = re.compile(r"[、；，。（）：;,():\s]+")
-_MAX_PIECES = 200_000  # pieces whose tokens one tokenizer keeps; then it starts afresh
+PIECE_BREAK = re.compile(r"[、；，。（）：;,():\s]+")
+_MAXPIECE_BREAK = 200_000  # pieces whose tokens one tokenizer keeps; then it starts afresh
 
 
 # -- normalisation ----------------------------------------------------------------------------
@@ -382,14 +382,14 @@ class Tokenizer(Params):
         return [self.tokenize(text) for text in texts]
 
     def _tokenize_pieces(self, text: str) -> list[str]:
-        """jieba-rs over the pieces of ``text`` (see ``_PIECES``), each piece's tokens kept.
+        """jieba-rs over the pieces of ``text`` (see ``PIECE_BREAK``), each piece's tokens kept.
 
         ``engine="jieba"`` stays the reference that segments every text whole; a test checks
         that both give the same tokens on the corpus and a population of 经营范围 texts.
         """
         pieces = self._pieces
         out: list[str] = []
-        for piece in _PIECES.split(text):
+        for piece in PIECE_BREAK.split(text):
             got = pieces.get(piece)
             if got is None:
                 got = self._piece_tokens(piece)
@@ -401,7 +401,7 @@ class Tokenizer(Params):
         segmenter = self._lazy("_rjieba", self._new_rjieba)
         blocks = "\n".join(WORD_BLOCK.findall(normalize(piece)))
         tokens = _finish(segmenter.cut(blocks, self.hmm), rules.stopwords, rules.compounds)
-        if len(self._pieces) >= _MAX_PIECES:  # free text that never repeats
+        if len(self._pieces) >= _MAXPIECE_BREAK:  # free text that never repeats
             self._pieces = {}
         self._pieces[piece] = tokens
         return tokens
