@@ -31,8 +31,8 @@ pytest.importorskip("pandas")
 from test_batch import DAY
 from test_equivalence import EXTRA_NUM, EXTRA_TEXT, policy_sets, profiles, thresholds
 
+from policymatch.batch import Chunk
 from policymatch.batch.columns import Columns, stored_fields
-from policymatch.batch.io import Chunk
 from policymatch.batch.run import _founded_by, validate
 from policymatch.batch.vectorized import UNKNOWN, CompiledClauses
 from policymatch.matcher import _apply_exclusivity, assess

@@ -153,7 +153,7 @@ def resolve_header(where: str | Path, header: Sequence[str]) -> list[str]:
 
 
 def explainer(prefix: Callable[[int], str], columns: Mapping[str, str]) -> Callable[[int, str], str]:
-    """A reason rewriter for :attr:`Chunk.explain <policymatch.batch.io.Chunk.explain>`:
+    """A reason rewriter for :attr:`Chunk.explain <policymatch.batch.chunk.Chunk.explain>`:
     ``prefix(row)`` first, and each problem that starts with a field of ``columns`` (field → how
     to name its column) names that column instead.
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .io import Chunk
+from .chunk import Chunk
 
 if TYPE_CHECKING:
     import pandas as pd
