@@ -230,7 +230,7 @@ def profiles(draw: Any, at: dict[str, list[Any]]) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_match_many_equals_match_on_random_policies_and_profiles(tokenizer: Any) -> None:
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                       HealthCheck.filter_too_much])
     @given(policy_sets(), st.data())
     def check(policy_set: PolicySet, data: Any) -> None:
