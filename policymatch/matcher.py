@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .audience import profile_query
 from .benefits import compute, group_winners, max_amount
+from .corpus.compiled import compiled_index
 from .errors import IndexFormatError, NotFittedError, ProfileError
 from .formatting import money_in_words
 from .models import (
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from .text import Tokenizer
 
 __all__ = ["MAX_SEARCH_CHARS", "Matcher", "assess", "check_cases", "clause_condition",
-           "clause_document"]
+           "clause_document", "fit_index"]
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,22 @@ def clause_document(policy: Policy, clause: Clause) -> str:
     return " ".join(p for p in parts if p)
 
 
+def fit_index(policy_set: PolicySet, tokenizer: Tokenizer, *,
+              fingerprint: str | None = None) -> ClauseIndex:
+    """Fit the relevance index of ``policy_set`` afresh, as :meth:`Matcher.fit` does when no
+    cached or compiled index fits: :func:`clause_document` texts, generic words damped."""
+    from .index import ClauseIndex, generic_words
+
+    pairs = list(policy_set.items())
+    index = ClauseIndex(tokenizer=tokenizer, damped=generic_words()).fit(
+        [c.id for _, c in pairs], [clause_document(p, c) for p, c in pairs],
+        fingerprint=policy_set.fingerprint() if fingerprint is None else fingerprint,
+        allow_empty=True)  # relevance only ranks: without any term, every score is 0
+    if not index.vocabulary_:
+        log.warning("no clause text has a term to index; relevance scores are all 0")
+    return index
+
+
 _ORDER = {Status.ELIGIBLE: 0, Status.POSSIBLE: 1, Status.INELIGIBLE: 2}
 
 
@@ -217,7 +234,7 @@ class Matcher(Params):
     def fit(self, policy_set: PolicySet) -> Matcher:
         """Learn the relevance index of ``policy_set``; returns ``self``."""
         from .audience import clause_sectors
-        from .index import ClauseIndex, generic_words
+        from .index import generic_words
         from .text import Tokenizer
 
         if not isinstance(policy_set, PolicySet):
@@ -225,18 +242,17 @@ class Matcher(Params):
                             f"{type(policy_set).__name__}")
         tokenizer = self.tokenizer if self.tokenizer is not None else Tokenizer()
         pairs = list(policy_set.items())
-        ids = [c.id for _, c in pairs]
         fingerprint = policy_set.fingerprint()
         damped = generic_words()
         index = self._cached_index(fingerprint, tokenizer)
         if index is not None and index.damped != damped:
             index = None  # fitted with other generic words: refit and overwrite
+        if index is None:  # the bundled corpus's index is compiled ahead, for a fresh install
+            index = compiled_index(fingerprint, tokenizer)
+            if index is not None and index.damped != damped:
+                index = None
         if index is None:
-            index = ClauseIndex(tokenizer=tokenizer, damped=damped).fit(
-                ids, [clause_document(p, c) for p, c in pairs], fingerprint=fingerprint,
-                allow_empty=True)  # relevance only ranks: without any term, every score is 0
-            if not index.vocabulary_:
-                log.warning("no clause text has a term to index; relevance scores are all 0")
+            index = fit_index(policy_set, tokenizer, fingerprint=fingerprint)
             self._store_index(index, fingerprint)
         self.policy_set_ = policy_set
         self.pairs_ = pairs

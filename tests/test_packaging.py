@@ -81,6 +81,9 @@ def test_wheel_contains_code_data_corpus_and_type_marker(wheel: Path) -> None:
     assert "policymatch/py.typed" in names
     assert "policymatch/data/aliases.yaml" in names
     assert "policymatch/server/page.html" in names  # the staff page of `policymatch serve`
+    compiled = sorted(p.relative_to(ROOT).as_posix()
+                      for p in (ROOT / "policymatch" / "data" / "compiled").rglob("*") if p.is_file())
+    assert compiled and [c for c in compiled if c not in names] == []  # the corpus compiled ahead
     corpus = sorted(p.name for p in (ROOT / "policies").glob("*.yaml"))
     assert corpus, "policies/ holds no *.yaml: the bundled corpus is missing"
     assert sorted(n.removeprefix("policymatch/policies/") for n in names
@@ -110,14 +113,19 @@ def test_installed_wheel_loads_the_bundled_corpus_from_anywhere(wheel: Path,
         "from policymatch import EnterpriseProfile, load_policies\n"
         "ps = load_policies()\n"
         "p = EnterpriseProfile(name='甲', qualifications=['国高新'])\n"
+        "from policymatch.corpus import bundled_files\n"
+        "from policymatch.corpus.compiled import compiled_policy_set\n"
+        "files = [(f'policies/{f.name}', f.read_bytes()) for f in bundled_files()]\n"
         "print(json.dumps({'file': policymatch.__file__, 'policies': len(ps.policies),\n"
-        "                  'clauses': len(ps), 'alias': p.qualifications[0]}))\n"
+        "                  'clauses': len(ps), 'alias': p.qualifications[0],\n"
+        "                  'compiled': compiled_policy_set(files) is not None}))\n"
     )
     got = json.loads(_run([str(python), "-c", probe], cwd=elsewhere, env=env))
     assert Path(got["file"]).resolve().is_relative_to(venv.resolve()), got["file"]
     assert got["policies"] == len(list((ROOT / "policies").glob("*.yaml")))
     assert got["clauses"] > 0
     assert got["alias"] == "国家高新技术企业"
+    assert got["compiled"], "the installed wheel does not use its compiled corpus"
 
     out = _run([str(_bin(venv, "policymatch")), "validate"], cwd=elsewhere, env=env)
     assert out.startswith(f"OK: {got['policies']} policies, {got['clauses']} clauses")

@@ -22,6 +22,7 @@ from ..errors import PolicyFileError
 from ..files import atomic_write_text, decode_text, read_bounded
 from ..models import Policy, PolicySet
 from ..validation import format_validation_error
+from .compiled import compiled_policy_set
 from .safe_yaml import MAX_NESTING, parse_yaml, yaml_lines
 
 if TYPE_CHECKING:
@@ -136,8 +137,11 @@ def load_policies(
     True
     """
     if paths is None:
-        sources: Iterable[tuple[str, bytes]] = (
-            (f"policies/{f.name}", f.read_bytes()) for f in bundled_files())
+        bundled = [(f"policies/{f.name}", f.read_bytes()) for f in bundled_files()]
+        compiled = compiled_policy_set(bundled)  # validated ahead (tools/gen_compiled.py)
+        if compiled is not None:
+            return compiled
+        sources: Iterable[tuple[str, bytes]] = bundled
     elif isinstance(paths, (str, os.PathLike)):
         sources = expand_paths([paths])
     else:
