@@ -82,6 +82,8 @@ def test_a_fresh_matcher_shared_by_8_threads_builds_its_lexicon_once_and_agrees(
     # Fitting leaves the query lexicon to first use; 8 first matches at once used to build it
     # 8 times over (about a second each), now the other 7 wait for the first.
     lexicons = _wrap_counting(monkeypatch, Tokenizer, "restricted")
+    # A fitted index, not the compiled one (which brings its lexicon built).
+    monkeypatch.setattr("policymatch.matcher.compiled_index", lambda *args: None)
     matcher = Matcher(tokenizer=tokenizer).fit(load_policies())
     barrier = threading.Barrier(8)
 
@@ -161,8 +163,13 @@ def _run_cli(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 @pytest.mark.slow
 def test_json_output_is_byte_identical_across_processes_and_hash_seeds(tokenizer: Tokenizer,
                                                                        tmp_path: Path) -> None:
-    match = ["match", "examples/auto_parts_maker.json", "--format", "json", "--as-of", "2026-06-30"]
-    search = ["search", "招了几个博士有没有补贴", "--format", "json"]
+    # The bundled corpus plus one more file: a corpus with no compiled index, so it is fitted.
+    corpus = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", corpus)
+    shutil.copy2(ROOT / "tests" / "data" / "mini.yaml", corpus / "zz_mini.yaml")
+    match = ["match", "examples/auto_parts_maker.json", "--format", "json", "--as-of", "2026-06-30",
+             "--policies", str(corpus)]
+    search = ["search", "招了几个博士有没有补贴", "--format", "json", "--policies", str(corpus)]
     # jieba's own dictionary cache is shared (it only saves time); policymatch's caches are not
     shutil.copytree(Path(str(tokenizer.cache_dir)), tmp_path / "xdg" / "policymatch")
 
