@@ -285,6 +285,10 @@ _FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用�
                      r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
                      r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
                      r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+#: Scope requirements short enough to fall under the four-character rule (经营 is a stop word),
+#: still conditions: 正常经营, 依法纳税, 独立核算 …
+_REQ_WORDS = re.compile(r"正常(?:生产)?经营|生产经营正常|依法(?:纳税|经营)|守法经营|诚信经营|合法经营"
+                        r"|持续经营|独立(?:法人|核算)")
 _LEAD = re.compile(r"(?:^|[,;:。])\s*(?:对|凡)")
 _ASIDE = re.compile(r"\((?:含|包括|包含|不含|下同|以下简称)[^()]*\)")
 
@@ -306,11 +310,11 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
         chunk = _ASIDE.sub(lambda x: " " * len(x.group()), "".join(chars))
         rest = _STOP.sub(lambda x: " " * len(x.group()), _FILLER.sub(
             lambda x: " " * len(x.group()), re.sub(r"[^\u4e00-\u9fff]", " ", chunk)))
-        if len(rest.replace(" ", "")) >= 4:
+        if len(rest.replace(" ", "")) >= 4 or _REQ_WORDS.search("".join(chars)):
             free = [i for i, ch in enumerate(rest) if ch != " "]
             a, b = s + free[0], s + free[-1] + 1  # from the first to the last unexplained word
             while a > s and re.match(r"[\u4e00-\u9fff0-9A-Za-z]", text[a - 1]) and not (
-                    taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、":
+                    taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、并且及与和":
                 a -= 1
             while b < e and re.match(r"[\u4e00-\u9fff]", text[b]) and not (
                     taken is not None and taken[b]) and text[b] not in "的、":

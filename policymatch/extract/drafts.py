@@ -13,6 +13,7 @@ from typing import Any
 
 from ..aliases import alias_table
 from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
+from .guards import named_words
 from .measures import METRIC_RE, METRICS, last_match, measure, noun_before
 from .numbers import Qty, quantities
 
@@ -370,6 +371,8 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         lead = re.match(r"\s*(?:对|凡)[^,;。]{1,80}?的[^,;。]{0,20}?,", work[a:b])
         if lead is None:  # "重大文旅项目用地、用能指标予以优先保障": whom it serves, before the verb
             lead = re.match(r"[^,;。]{4,60}?(?=予以|给予|优先|享受|实行|可申请)", work[a:b])
+        if lead is None:  # "企业引进的高层次人才，其子女就读…的，由…优先安排": up to the last 的，
+            lead = re.match(r"\s*[^;。]{2,120}(?=的\s?,)", work[a:b])
         cp = parse_conditions(lead.group() if lead else "", a, region=region)
         if lead is not None and not cp.leaves:  # named, so never unconditional: kept as words
             words = lead.group().strip()
@@ -420,6 +423,8 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
     top_up = "差额" in work[s:e]
     for d in drafts:
         d.spans = sorted(set(d.spans + rules[:5]))
+        if not d.leaves:  # never unconditional when the sentence names whom or what it is for
+            d.leaves = named_words(work, d.spans[0][0], benefit_start(work[d.spans[0][0]:d.spans[0][1]]))
         d.exclusive = exclusive
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts

@@ -1,0 +1,71 @@
+"""policymatch.extract, incomplete never permissive: scope words, traditional script read like
+simplified, clauses that name a beneficiary never unconditional, alternatives, scale classes,
+definitions and exclusions in 附则, awarded titles, 分别 lists over levels and review notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policymatch.extract import ExtractionResult, extract_policy
+from policymatch.models import Clause
+
+_HEAD = "青溪县测试政策\n"
+
+
+def _run(body: str, head: str = _HEAD) -> ExtractionResult:
+    return extract_policy(head + body, policy_id="t")
+
+
+def _leaves(node: Any, ctx: str = "") -> list[tuple[str, Any]]:
+    """(context, leaf) pairs of a condition tree; context is a path of any/ and not/."""
+    if node is None:
+        return []
+    if node.kind in ("field", "unstructured"):
+        return [(ctx, node)]
+    kids = node.of if isinstance(node.of, tuple) else (node.of,)
+    sub = ctx + ("any/" if node.kind == "any" else "not/" if node.kind == "not" else "")
+    return [pair for kid in kids for pair in _leaves(kid, sub)]
+
+
+def _words(node: Any) -> list[str]:
+    return [leaf.text for _, leaf in _leaves(node) if leaf.kind == "unstructured"]
+
+
+def _fields(node: Any) -> set[tuple[str, str, str, Any]]:
+    out = set()
+    for ctx, leaf in _leaves(node):
+        if leaf.kind == "field":
+            value = tuple(leaf.value) if isinstance(leaf.value, (list, tuple)) else leaf.value
+            out.add((ctx, leaf.field, leaf.op, value))
+    return out
+
+
+def _one(body: str, head: str = _HEAD) -> Clause:
+    (clause,) = _run(body, head).policy.clauses
+    return clause
+
+
+# -- scope words and traditional script -------------------------------------------------------
+SCOPE = "本措施适用于在青溪县注册登记并正常经营的企业。\n一、对企业在站博士后，按每人每年5万元给予日常经费资助。\n"
+
+
+def test_a_short_scope_requirement_is_kept_as_words() -> None:
+    policy = _run(SCOPE).policy
+    assert any("正常经营" in w for w in _words(policy.conditions))
+    assert ("", "region", "==", "青溪县") in _fields(policy.conditions)
+
+
+def test_traditional_script_reads_like_simplified_and_keeps_its_own_words() -> None:
+    trad = "本措施適用於在青溪縣註冊登記並正常經營的企業。\n一、對企業在站博士後，按每人每年5萬元給予日常經費資助。\n"
+    simp, tr = _run(SCOPE).policy, _run(trad).policy
+    assert _fields(simp.conditions) == _fields(tr.conditions)
+    assert any("正常經營" in w for w in _words(tr.conditions))  # the page's own words for display
+    assert [_fields(c.conditions) for c in simp.clauses] == [_fields(c.conditions) for c in tr.clauses]
+    assert [c.benefit.model_dump() for c in simp.clauses] == [c.benefit.model_dump() for c in tr.clauses]
+
+
+def test_an_in_kind_item_naming_its_beneficiary_is_never_unconditional() -> None:
+    clause = _one("一、企业引进的高层次人才，其子女就读义务教育阶段学校的，由教育部门按有关规定优先安排。\n")
+    assert clause.benefit.kind == "in_kind"
+    assert clause.conditions is not None
+    assert any("子女就读" in w for w in _words(clause.conditions))
