@@ -69,3 +69,51 @@ def test_an_in_kind_item_naming_its_beneficiary_is_never_unconditional() -> None
     assert clause.benefit.kind == "in_kind"
     assert clause.conditions is not None
     assert any("子女就读" in w for w in _words(clause.conditions))
+
+
+# -- scale classes ----------------------------------------------------------------------------
+def test_small_and_micro_firms_are_scale_classes_not_titles() -> None:
+    c = _one("一、对小微企业当年新购置数控机床5台以上的，按每台2000元给予补助。\n")
+    assert ("", "scale_class", "in", ("小型", "微型")) in _fields(c.conditions)
+    policy = _run("本措施适用于在青溪县注册登记的中小微企业。\n一、对企业参加展会的，按展位费的50%给予补助。\n").policy
+    assert ("", "scale_class", "in", ("中型", "小型", "微型")) in _fields(policy.conditions)
+
+
+def test_a_named_small_firm_title_is_not_a_scale_class() -> None:
+    c = _one("一、对新认定的省科技型中小企业，给予2万元奖励。\n")
+    assert all(f[1] != "scale_class" for f in _fields(c.conditions))
+
+
+# -- 附则: definitions and exclusions -----------------------------------------------------------
+_RULES = ("一、对工业企业当年新购置工业机器人10台以上的，按每台5000元给予补助。\n"
+          "二、附则\n本政策所称工业企业，是指国民经济行业分类中属于采矿业，制造业，电力、热力、燃气及水生产和供应业的企业。"
+          "有下列情形之一的企业，不得享受本政策：被列入严重失信主体名单的；当年发生较大及以上安全生产事故的；"
+          "当年发生较大及以上突发环境事件的。\n")
+
+
+def test_a_definition_binds_every_section_it_lists_as_alternatives() -> None:
+    policy = _run(_RULES).policy
+    (c,) = policy.clauses
+    fields = _fields(c.conditions)
+    assert ("", "industry_section", "in", ("B", "C", "D")) in fields
+    assert ("", "industry_section", "==", "C") not in fields
+    assert not [w for w in _words(c.conditions) if "行业分类" in w]
+
+
+def test_listed_exclusions_after_a_colon_are_each_kept() -> None:
+    doc = _run(_RULES).policy.conditions
+    fields = _fields(doc)
+    assert ("", "credit_clean", "==", True) in fields
+    assert ("", "safety_incident_free", "==", True) in fields
+    negated = [leaf.text for ctx, leaf in _leaves(doc) if ctx.startswith("not/")
+               and leaf.kind == "unstructured"]
+    assert any("突发环境事件" in w for w in negated)
+
+
+# -- awarded titles ---------------------------------------------------------------------------
+def test_a_title_awarded_to_a_held_class_is_the_benefit_not_a_precondition() -> None:
+    c = _one("一、对上年度亩均效益综合评价为A类的规上工业企业，授予“青溪县亩均效益领跑企业”称号，并给予一次性奖励20万元。\n")
+    fields = _fields(c.conditions)
+    assert ("", "qualifications", "has", "亩均效益A类") in fields
+    assert not [f for f in fields if "领跑" in str(f[3])]
+    assert c.benefit.kind == "fixed" and c.benefit.amount == 200_000

@@ -21,7 +21,8 @@ UNSTRUCTURED = "unstructured"
 
 # -- lexicons ---------------------------------------------------------------------------------
 _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
-             "制造业": ["C"], "工业企业": ["B", "C", "D"]}
+             "制造业": ["C"], "工业企业": ["B", "C", "D"], "采矿业": ["B"],
+             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"]}
 _SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
@@ -171,7 +172,7 @@ def parse_conditions(text: str, base: int, *, region: str | None,
                                 f"“{rest}”未写入，请核对这一排除条件{at(base + s, base + m.end())}")
         mk.take(s, m.end())
     for m in _AWARDED.finditer(text):  # "对…的企业，授予“X”称号，并给予…": X is what the clause
-        if re.search(r"的(?:企业|单位|项目|主体|人才|个人)?\s?$", text[:m.start()].rstrip(",")) \
+        if re.search(r"(?:的|企业|单位|项目|主体|人才|个人)\s?$", text[:m.start()].rstrip(",")) \
                 and not re.search(r"的\s?$", m.group()):  # "…，认定为X的，给予": a condition
             mk.take(*m.span())  # awards, not a condition the firm must meet already
     for rx, fld, op, value in _FACTS:
@@ -182,6 +183,11 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         if m.group(2) and not m.group(1):  # 规上工业: above scale *and* industrial (B–D), the
             mk.leaf(m, "industry_section", "in", ["B", "C", "D"], 0.8, group=2)  # narrower reading
     named = [] if scope_only else [x.span() for x in _qual_lexicon()[0].finditer(text)]
+    for m in _SCALE_RE.finditer(text):  # 小微企业 is scale_class in (小型, 微型); not 科技型中小企业
+        if mk.free(*m.span(1)):
+            classes = _SCALES[m.group(1)]
+            mk.leaf(m, "scale_class", "in" if len(classes) > 1 else "==",
+                    classes if len(classes) > 1 else classes[0], 0.85, group=1)
     for m in _SECTION_RE.finditer(text):
         if any(a <= m.start() and m.end() <= b for a, b in named):
             continue  # 制造业 inside 国家级制造业单项冠军: part of an honour's name
@@ -199,6 +205,9 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     elif here:
         cp.notes.append(f"“{here}”指哪个县（市、区）未能确定，注册地条件未写入")
     if not scope_only:
+        for m in _MJ_CLASS.finditer(text):  # "上年度亩均效益综合评价为A类的": a class the firm holds
+            if mk.free(*m.span()):
+                mk.leaf(m, "qualifications", "has", f"亩均效益{m.group(1)}类", 0.85)
         _qualifications(text, mk)
         m = re.search(r"(?:入驻|位于|落户|租用|进驻)([^,;。、的]{2,20}?(?:产业园|创业园|科创园|工业园"
                       r"|开发区|园区|孵化器|小微企业园|电商园|基地))", text)
@@ -279,12 +288,19 @@ def _keep_beneficiary(text: str, mk: _Marks) -> None:
                                  0.5, "requirement"))
 
 
-_FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
+_FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|国民经济行业分类|国民经济行业|行业分类|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
                      r"|依法注册|依法登记|依法设立|注册登记|登记注册|注册|登记|相应|分别|按照|按|给予|其中|以及|以上|以下|同时"
                      r"|纳入|入统|统计|工业|服务业|批发零售业|住宿餐饮业|行业|境内外|证券交易所|交易所"
                      r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
                      r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
                      r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+_MJ_CLASS = re.compile(r"(?:上年度|上一年度|年度)?亩均(?:效益)?(?:综合)?(?:评价)?(?:结果)?(?:为|被?评为|评定为)?([ABC])类")
+#: Size words of GB/T firm classes: a firm of one of these classes, not a title the firm holds.
+_SCALES = {"中小微": ["中型", "小型", "微型"], "小微": ["小型", "微型"], "中小": ["中型", "小型"],
+           "小型微型": ["小型", "微型"], "小型": ["小型"], "微型": ["微型"], "中型": ["中型"],
+           "大中型": ["大型", "中型"], "大型": ["大型"]}
+_SCALE_RE = re.compile(r"(?<![型新科技特精专])(中小微|小型微型|大中型|小微|中小|小型|微型|中型|大型)"
+                       r"(?=企业|商户|市场主体|主体)(?!企业园|企业创业园|企业成长|企业上规)")
 #: Scope requirements short enough to fall under the four-character rule (经营 is a stop word),
 #: still conditions: 正常经营, 依法纳税, 独立核算 …
 _REQ_WORDS = re.compile(r"正常(?:生产)?经营|生产经营正常|依法(?:纳税|经营)|守法经营|诚信经营|合法经营"
@@ -329,7 +345,8 @@ def at(s: int, e: int) -> str:
     return f"⟦{s}:{e}⟧"
 
 
-_HONOUR_WORDS = re.compile(r"(?:评为|获评|认定为|评定为|入选|列入|获批|授予|获得)[^,;。后]{2,}")
+_HONOUR_WORDS = re.compile(r"(?:评为|获评|认定为|评定为|入选|列入|获批|授予|获得)"
+                           r"(?![^,;。]{0,8}(?:贷款|资金|融资|补助|补贴|奖励|订单|投资))[^,;。后]{2,}")
 
 
 def _keep_unexplained(text: str, mk: _Marks) -> None:
