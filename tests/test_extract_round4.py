@@ -112,7 +112,8 @@ def test_listed_exclusions_after_a_colon_are_each_kept() -> None:
 
 # -- awarded titles ---------------------------------------------------------------------------
 def test_a_title_awarded_to_a_held_class_is_the_benefit_not_a_precondition() -> None:
-    c = _one("一、对上年度亩均效益综合评价为A类的规上工业企业，授予“青溪县亩均效益领跑企业”称号，并给予一次性奖励20万元。\n")
+    c = _one("一、对上年度亩均效益综合评价为A类的规上工业企业，授予“青溪县亩均效益领跑企业”称号，"
+             "并给予一次性奖励20万元。\n")
     fields = _fields(c.conditions)
     assert ("", "qualifications", "has", "亩均效益A类") in fields
     assert not [f for f in fields if "领跑" in str(f[3])]
