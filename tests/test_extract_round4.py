@@ -118,3 +118,39 @@ def test_a_title_awarded_to_a_held_class_is_the_benefit_not_a_precondition() -> 
     assert ("", "qualifications", "has", "亩均效益A类") in fields
     assert not [f for f in fields if "领跑" in str(f[3])]
     assert c.benefit.kind == "fixed" and c.benefit.amount == 200_000
+
+
+# -- alternatives and 分别 lists over levels -----------------------------------------------------
+def test_members_in_parentheses_and_joined_by_dunhao_are_alternatives() -> None:
+    c = _one("一、对当年新认定为省级智能工厂（数字化车间）的企业，给予一次性奖励30万元。\n")
+    assert _fields(c.conditions) == {("any/", "new_qualifications", "has", "省级智能工厂"),
+                                     ("any/", "new_qualifications", "has", "省级数字化车间")}
+    c = _one("一、对新评为省隐形冠军企业、省级制造业单项冠军企业的，给予一次性奖励50万元。\n")
+    assert {f[0] for f in _fields(c.conditions)} == {"any/"} and len(_fields(c.conditions)) == 2
+
+
+def test_a_fenbie_list_over_levels_gives_one_award_per_level() -> None:
+    clauses = _run("一、对企业产品当年获得县级、市级、省级、国家级、国际工业设计奖项的，"
+                   "分别给予2万元、5万元、10万元、30万元、50万元奖励。\n").policy.clauses
+    assert [(_fields(c.conditions), c.benefit.amount) for c in clauses] == [
+        ({("", "new_qualifications", "has", f"{lvl}工业设计奖")}, amt * 10_000)
+        for lvl, amt in (("县级", 2), ("市级", 5), ("省级", 10), ("国家级", 30), ("国际", 50))]
+
+
+def test_a_requirement_after_the_benefit_keeps_its_own_place() -> None:
+    text = "一、对获得市级数字化车间认定的企业，在享受市级奖励的基础上，按市级奖励额的50%给予配套奖励。\n"
+    result = _run(text)
+    (c,) = result.policy.clauses
+    (words,) = [w for w in _words(c.conditions) if "基础上" in w]
+    (fc,) = [f for k, f in result.clauses[0].fields.items() if k.startswith("condition.unstructured")
+             and "基础上" in f.source_text]
+    assert (_HEAD + text)[fc.span[0]:fc.span[1]] == words
+
+
+def test_a_second_award_with_unread_words_is_not_granted_on_the_first_condition() -> None:
+    clauses = _run("一、对当年通过两化融合管理体系AA级评定的企业，给予一次性奖励20万元，"
+                   "评定为AAA级的，另行奖励20万元。\n").policy.clauses
+    assert len(clauses) == 2
+    assert any("AAA" in w for w in _words(clauses[1].conditions))
+    assert clauses[1].review and "AAA" in clauses[1].review
+    assert clauses[0].review is None

@@ -26,14 +26,15 @@ _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮":
 _SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
-                  r"|新晋|新通过|新获|首次(?=[\u4e00-\u9fff]{0,2}(?:认定|评为|获|入选|列入|通过|上市|挂牌))")
+                  r"|新晋|新通过|新获|当年通过|首次(?=[\u4e00-\u9fff]{0,2}(?:认定|评为|获|入选|列入|通过|上市|挂牌))")
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
 _VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
-           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖|杯|集聚区|示范区|商标)")
+           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖项|奖|杯|集聚区|示范区|商标"
+           r"|名牌)")
 _NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|认定|称号|资格|$)")
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
-_LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
+_LEVELS = r"国际|国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
 _LEVEL_LIST = re.compile(rf"(?:{_LEVELS})(?:、(?:{_LEVELS})){{1,4}}(?=[^、,;。的]{{2,20}}?{_SUFFIX})")
 _AWARDED = re.compile(r"(?<=,)\s?(?:并|同时|予以)?(?:授予|培育为|列为|列入|确定为|命名为|认定为)"
                       r"[^,;。]{2,30}?(?=,|;|。|并|$)")
@@ -196,7 +197,7 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.leaf(m, "industry_section", "in" if len(codes) > 1 else "==",
                     codes if len(codes) > 1 else codes[0], 0.8)
     m = re.search(r"在(本县|本市|本区|我县|我市|我区|全县|本地|[\u4e00-\u9fff]{2,8}?[县市区])"
-                  r"(?:行政区域|辖区|域)?内?(?:注册登记|登记注册|注册|依法登记|登记|设立|落户|创办)"
+                  r"(?:行政区域|辖区|域)?内?新?(?:注册登记|登记注册|注册|依法登记|登记|设立|落户|创办)"
                   r"|^[\s,]*(?:对|凡)(本县|我县|县内|县域内|本市|我市|市内|本区|我区|区内)"
                   r"(?=[\u4e00-\u9fff]{0,6}(?:企业|单位|主体))", text)
     here = m and (m.group(1) or m.group(2))
@@ -262,15 +263,20 @@ def parse_conditions(text: str, base: int, *, region: str | None,
 def _keep_kind(text: str, mk: _Marks) -> None:
     """"…的商贸企业": a kind of firm no field expresses (too short for the four-character rule)
     is still a condition, kept as words."""
-    m = re.search(r"的([\u4e00-\u9fff]{2,4}(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
-    if m is None or not mk.free(*m.span(1)) or any(
-            lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1) for lf in mk.cp.leaves):
+    m = re.search(r"的([\u4e00-\u9fff]{2,8}?(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
+    if m is None:
         return
-    kind = m.group(1)
+    a = m.start(1)
+    while a < m.end(1) and mk.taken[a]:  # "…的制造业总部企业": what 制造业 leaves over
+        a += 1
+    if m.end(1) - a - 2 not in range(2, 5) or not mk.free(a, m.end(1)) or any(
+            lf.start < mk.base + m.end(1) and lf.end > mk.base + a for lf in mk.cp.leaves):
+        return
+    kind = text[a:m.end(1)]
     head = re.sub(r"(?:企业|主体|单位|机构)$", "", kind)
     if _STOP.sub("", _FILLER.sub("", head)) == head and not re.search(
             r"各类|相关|有关|其他|上述|以上|入驻|新引进|引进", head):
-        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", kind, mk.base + m.start(1), mk.base + m.end(1),
+        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", kind, mk.base + a, mk.base + m.end(1),
                                  0.5, "requirement"))
 
 
@@ -389,7 +395,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
         if tail := _NAME.match(text, m.end()):
             at = m.start()
             for lvl in m.group().split("、"):  # each level at its own place, so order is kept
-                name = _strip(lvl + tail.group())
+                name = re.sub(r"奖项$", "奖", _strip(lvl + tail.group()))
                 keep_found(at, tail.end(), names.get(name, name), 0.85 if name in names else 0.7)
                 at += len(lvl) + 1
     for m in pattern.finditer(view):
@@ -407,6 +413,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
                     else _strip(n.group())
                 if first and len(name) <= 4 < len(first) and first[-2:] == name[-2:]:
                     name = first[:len(first) - len(name)] + name  # 县长质量奖一等奖、二等奖
+                name = re.sub(r"奖项$", "奖", name)
                 keep_found(n.start(), n.end(), names.get(name, name), 0.7)
                 first = first or name
             if text[n.end():n.end() + 1] not in ("、", "或", "和", "及"):
@@ -418,7 +425,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
     groups: list[list[tuple[int, int, str, float]]] = []
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"
-        if re.fullmatch(r"\s?(?:、|或|和|及|以及)?\s?", gap):
+        if re.fullmatch(r"\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -442,6 +449,11 @@ def _qualifications(text: str, mk: _Marks) -> None:
                 leaves.append(Leaf(fld, "has", name, mk.base + s, mk.base + e, min(conf, c),
                                    note=note, label=name))
                 mk.add(leaves[-1], s, e)
+                if after := re.match(r"\)?级?(?:评定|认定|认证|称号)", text[e:]):
+                    mk.take(e, e + after.end())  # "…AA级评定": part of the name read
+                if verb := re.search(r"(?:^|[,;:。对凡]|企业|单位)\s?((?:当年|新|首次|已)?(?:通过|获得|取得|荣获))"
+                                     r"\s?$", text[:s]):
+                    mk.take(verb.start(1), s)  # the verb says held or newly: read as the field
         if len(leaves) >= 2:
             mk.cp.subjects = leaves
 

@@ -1,4 +1,5 @@
-"""Guards that keep a draft from being permissive: words before a benefit that no leaf reads.
+"""Leaves of a draft: words before a benefit that no leaf reads (never unconditional), leaves
+restated for another clause of an item, and the subject of one clause of a list.
 
 Private, used by :mod:`policymatch.extract.drafts`.
 """
@@ -6,8 +7,9 @@ Private, used by :mod:`policymatch.extract.drafts`.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from .conditions import UNSTRUCTURED, Leaf
+from .conditions import UNSTRUCTURED, CondParse, Leaf
 
 _NAMED = re.compile(r"^\s*(?:对|凡)?\s*([^;。]{2,120}?)(?:的|者)?\s?,?\s?$")
 
@@ -23,3 +25,25 @@ def named_words(work: str, a: int, bs: int | None) -> list[Leaf]:
         return []
     return [Leaf(UNSTRUCTURED, "?", m.group(1).strip(), a + m.start(1),
                  a + m.start(1) + len(m.group(1).strip()), 0.5, "requirement")]
+
+
+def copy_leaves(leaves: list[Leaf], cp: CondParse) -> list[Leaf]:
+    """Leaves restated for another clause of the item (confidence lowered), except what it
+    already says."""
+
+    def key(lf: Leaf) -> tuple[Any, ...]:
+        return (lf.field, lf.op, lf.value) if lf.field == UNSTRUCTURED else (lf.field, lf.op)
+
+    have = {key(lf) for lf in cp.leaves}
+    return [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, round(lf.conf * 0.9, 3), lf.role,
+                 lf.note, lf.negate, lf.alt, lf.label)
+            for lf in leaves if key(lf) not in have and lf not in cp.subjects]
+
+
+def subject_leaves(cp: CondParse, chosen: Leaf | None) -> list[Leaf]:
+    """The subject of one clause: the zipped one, or the whole list as alternatives."""
+    subs = cp.subjects
+    if chosen is not None or not subs:
+        return [chosen] if chosen is not None else []
+    return [Leaf(x.field, x.op, x.value, x.start, x.end, x.conf, alt=999, label=x.label)
+            for x in subs]  # "A、B" without 分别: any of them, each its own leaf
