@@ -133,6 +133,10 @@ def leaves(cond: Any, ctx: str = "") -> list[tuple[Any, ...]]:
     if cond is None:
         return []
     if cond.kind == "field":
+        if cond.op == "has" and isinstance(cond.value, list) and len(cond.value) > 1:
+            # `has [a, b]` holds when either is held: the leaves of `any: [has a, has b]`
+            sub = ctx if ctx.endswith("any/") else ctx + "any/"
+            return [(sub, _field(cond.field), "has", _value(v)) for v in cond.value]
         return [(ctx, _field(cond.field), cond.op, _value(cond.value))]
     if cond.kind == "unstructured":
         return [(ctx, "unstructured", None, None)]
