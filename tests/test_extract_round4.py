@@ -154,3 +154,41 @@ def test_a_second_award_with_unread_words_is_not_granted_on_the_first_condition(
     assert any("AAA" in w for w in _words(clauses[1].conditions))
     assert clauses[1].review and "AAA" in clauses[1].review
     assert clauses[0].review is None
+
+
+# -- held against newly, exclusions after the benefit, talents ------------------------------------
+def test_a_held_honour_excluded_after_the_benefit_is_a_not_condition() -> None:
+    c = _one("一、对当年新认定为市级企业技术中心的企业，给予10万元奖励；已获得省级企业技术中心认定的，不再重复奖励。\n")
+    fields = _fields(c.conditions)
+    assert ("", "new_qualifications", "has", "市级企业技术中心") in fields
+    assert ("not/", "qualifications", "has", "省级企业技术中心") in fields
+
+
+def test_a_held_honour_entered_in_a_register_is_read_without_leftover_words() -> None:
+    c = _one("一、对通过评价入库的省科技型中小企业，给予一次性奖励1万元。\n")
+    assert _fields(c.conditions) == {("", "qualifications", "has", "省科技型中小企业")}
+    assert not _words(c.conditions)
+
+
+def test_newly_hired_graduates_are_one_kind_of_talent_not_alternatives() -> None:
+    c = _one("一、对企业当年新招用应届高校毕业生并签订1年以上劳动合同的，按每人5000元给予一次性就业补贴。\n")
+    assert ("", "talents.bachelor_fresh", ">=", 1.0) in _fields(c.conditions)
+    assert all(f[0] == "" for f in _fields(c.conditions))
+
+
+# -- review notes: where the extractor is unsure, and only there --------------------------------
+def test_staff_qualifications_and_agency_recruits_are_noted() -> None:
+    staff = _run("一、对企业职工新取得高级技师、技师职业资格的，分别给予每人3000元、2000元技能提升补贴。\n")
+    assert staff.policy.clauses and all(c.review and "原文位置" in c.review for c in staff.policy.clauses)
+    agency = _one("一、对人力资源服务机构为本县企业引进全职硕士以上人才的，按每人2000元给予引才奖励。\n")
+    assert agency.review and "机构为" in agency.review
+    plain = _one("一、对企业新引进全职硕士研究生的，按每人2000元给予生活补贴。\n")
+    assert plain.review is None
+
+
+def test_a_ratio_ladder_split_at_a_semicolon_is_noted_on_both_clauses() -> None:
+    clauses = _run("一、对工业企业技术改造项目，设备投资额达到300万元以上的，按设备投资额的8%给予补助；"
+                   "设备投资额达到2000万元以上的，按设备投资额的10%给予补助。\n").policy.clauses
+    assert len(clauses) == 2 and all(c.review and "分档" in c.review for c in clauses)
+    single = _run("一、对企业设备投资额达到300万元以上的，按设备投资额的8%给予补助。\n").policy.clauses
+    assert all(c.review is None for c in single)

@@ -237,9 +237,18 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.leaf(m, TALENTS[m.group()], ">=", 1.0, 0.85, label=m.group())
     _thresholds(text, mk, prev_field)
     talents = [lf for lf in cp.leaves if lf.field.startswith("talents.") and lf.role == "subject"]
+    for lf in [t for t in talents if t.field == "talents.new_hires"]:  # 新招用应届高校毕业生: the
+        if any(o is not lf and 0 <= o.start - lf.end <= 2 for o in talents):  # kind says who
+            cp.leaves.remove(lf)
+            talents.remove(lf)
     for lf in talents:  # "新引进博士2名以上" is a count: drop the implied ">= 1"
         if any(o.field == lf.field and o.role == "threshold" for o in cp.leaves):
             cp.leaves.remove(lf)
+    if talents and (m := re.search(r"(?:职工|员工|在职人员)[^,;。]{0,6}?(?:取得|获得|考取|晋升)"
+                                   r"|机构为[^,;。]{0,10}?(?:企业|单位)引进", text)):
+        cp.notes.append(f"“{m.group()}”：{talents[0].field} 是企业新引进的人数，这里说的可能不是"
+                        f"同一件事（职工取得资格、机构代为引才），请核对条件与计量字段"
+                        f"{at(base + m.start(), base + m.end())}")
     if len(talents) >= 2 and not cp.subjects:
         cp.subjects = [lf for lf in talents if lf in cp.leaves]
     _alternatives(text, base, cp)
@@ -413,7 +422,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
                     else _strip(n.group())
                 if first and len(name) <= 4 < len(first) and first[-2:] == name[-2:]:
                     name = first[:len(first) - len(name)] + name  # 县长质量奖一等奖、二等奖
-                name = re.sub(r"奖项$", "奖", name)
+                name = re.sub(r"奖项$", "奖", re.sub(r"(?<=.{4})称号$", "", name))
                 keep_found(n.start(), n.end(), names.get(name, name), 0.7)
                 first = first or name
             if text[n.end():n.end() + 1] not in ("、", "或", "和", "及"):
@@ -451,8 +460,8 @@ def _qualifications(text: str, mk: _Marks) -> None:
                 mk.add(leaves[-1], s, e)
                 if after := re.match(r"\)?级?(?:评定|认定|认证|称号)", text[e:]):
                     mk.take(e, e + after.end())  # "…AA级评定": part of the name read
-                if verb := re.search(r"(?:^|[,;:。对凡]|企业|单位)\s?((?:当年|新|首次|已)?(?:通过|获得|取得|荣获))"
-                                     r"\s?$", text[:s]):
+                if verb := re.search(r"(?:^|[,;:。对凡]|企业|单位)\s?((?:当年|新|首次|已)?(?:通过|获得|取得|荣获)"
+                                     r"|(?:通过)?(?:评价|评估)?入库的)\s?$", text[:s]):
                     mk.take(verb.start(1), s)  # the verb says held or newly: read as the field
         if len(leaves) >= 2:
             mk.cp.subjects = leaves

@@ -7,9 +7,10 @@ Private, used by :mod:`policymatch.extract.drafts`.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
-from .conditions import UNSTRUCTURED, CondParse, Leaf
+from .conditions import UNSTRUCTURED, CondParse, Leaf, at
 
 _NAMED = re.compile(r"^\s*(?:对|凡)?\s*([^;。]{2,120}?)(?:的|者)?\s?,?\s?$")
 
@@ -47,3 +48,15 @@ def subject_leaves(cp: CondParse, chosen: Leaf | None) -> list[Leaf]:
         return [chosen] if chosen is not None else []
     return [Leaf(x.field, x.op, x.value, x.start, x.end, x.conf, alt=999, label=x.label)
             for x in subs]  # "A、B" without 分别: any of them, each its own leaf
+
+
+def ladder_notes(drafts: list[Any]) -> None:
+    """Two clauses of one item paying a ratio of one base at rising thresholds may be one banded
+    ladder split at ；: both say so."""
+    for d1, d2 in pairwise(drafts):  # "…300万元以上的，按…8%；…2000万元以上的，按…10%": one ladder?
+        f1, f2 = d1.benefit.get("field"), d2.benefit.get("field")
+        if d1.benefit.get("kind") == d2.benefit.get("kind") == "ratio" and f1 and f1 == f2 and any(
+                lf.field == f1 and lf.role == "threshold" for lf in d2.leaves):
+            note = f"相邻两项按同一基数（{f1}）的比例补助、门槛递增，可能是同一分档比例，已拆成两条，请核对"
+            d1.notes.append(note + at(d1.spans[0][0], d2.spans[-1][1]))
+            d2.notes.append(note + at(d1.spans[0][0], d2.spans[-1][1]))
