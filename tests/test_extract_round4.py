@@ -192,3 +192,27 @@ def test_a_ratio_ladder_split_at_a_semicolon_is_noted_on_both_clauses() -> None:
     assert len(clauses) == 2 and all(c.review and "分档" in c.review for c in clauses)
     single = _run("一、对企业设备投资额达到300万元以上的，按设备投资额的8%给予补助。\n").policy.clauses
     assert all(c.review is None for c in single)
+
+
+# -- elliptical second benefits, places, loans ------------------------------------------------------
+def test_an_elliptical_second_benefit_is_a_clause_bound_by_the_sentence_requirements() -> None:
+    clauses = _run("一、对企业新引进并签订3年以上劳动合同的全职博士研究生，给予每人每月3000元生活补贴，最长36个月；"
+                   "硕士研究生每人每月1500元，最长24个月。\n").policy.clauses
+    assert [c.benefit.rate for c in clauses] == [3000, 1500]
+    assert ("", "talents.master", ">=", 1.0) in _fields(clauses[1].conditions)
+    assert any("劳动合同" in w for w in _words(clauses[1].conditions))
+    assert all(c.review is None for c in clauses)
+
+
+def test_moving_into_a_park_of_some_level_is_not_a_title() -> None:
+    c = _one("一、对小微企业首次入驻县级以上小微企业园的，按实际租用面积每平方米每月8元给予租金补贴。\n")
+    fields = _fields(c.conditions)
+    assert not [f for f in fields if f[1].endswith("qualifications") or f[1] == "park"]
+    assert any("小微企业园" in w for w in _words(c.conditions))
+
+
+def test_a_loan_for_a_purpose_keeps_the_purpose_and_a_plain_loan_does_not() -> None:
+    c = _one("一、对工业企业技术改造项目贷款，按贷款额的2%给予贴息。\n")
+    assert any("技术改造项目贷款" in w for w in _words(c.conditions))
+    c = _one("一、对本县工业企业获得的银行贷款，按贷款额的2%给予贴息。\n")
+    assert not _words(c.conditions)

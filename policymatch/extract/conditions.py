@@ -212,8 +212,8 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         _qualifications(text, mk)
         m = re.search(r"(?:入驻|位于|落户|租用|进驻)([^,;。、的]{2,20}?(?:产业园|创业园|科创园|工业园"
                       r"|开发区|园区|孵化器|小微企业园|电商园|基地))", text)
-        if m and mk.free(*m.span(1)):
-            mk.leaf(m, "park", "==", m.group(1), 0.8, group=1)
+        if m and mk.free(*m.span(1)) and not re.search(r"以上|以下|等", m.group(1)):
+            mk.leaf(m, "park", "==", m.group(1), 0.8, group=1)  # 县级以上…园 names no one park
             mk.take(*m.span())
     pattern, names = _industry_lexicon()
     for m in pattern.finditer(text):
@@ -293,12 +293,20 @@ def _keep_beneficiary(text: str, mk: _Marks) -> None:
     """"对企业用于技术改造的银行贷款，按…": a clause that names whom or what it is for is never
     unconditional; when nothing of its 对… phrase was read, the phrase is kept as words."""
     m = re.search(r"(?:^|[,;:。])\s*(?:对|凡)([^,;:。]{2,60})", text)
-    if m is None or any(lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1)
-                        for lf in mk.cp.leaves):
+    if m is None:
         return
-    words = re.sub(r"(?:的|等)+\s?$", "", m.group(1)).strip()
+    a = m.start(1)
+    if any(lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1) for lf in mk.cp.leaves):
+        a = m.end(1)  # "对工业企业技术改造项目贷款": what the read leaves leave over at the end
+        while a > m.start(1) and not mk.taken[a - 1]:
+            a -= 1
+        tail = text[a:m.end(1)]
+        if a == m.start(1) or not (re.search(r"贷款|融资|租金|用房|费用|保费", tail) and re.search(
+                r"用于|新增|项目|技改|技术改造|购置|建设", tail)):  # what the money is for
+            return
+    words = re.sub(r"(?:的|等)+\s?$", "", text[a:m.end(1)]).strip()
     if len(_STOP.sub("", re.sub(r"[^\u4e00-\u9fff]", "", words))) >= 2:
-        at = m.start(1) + m.group(1).find(words)
+        at = a + text[a:m.end(1)].find(words)
         mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + at, mk.base + at + len(words),
                                  0.5, "requirement"))
 
@@ -431,7 +439,8 @@ def _qualifications(text: str, mk: _Marks) -> None:
             if re.match(r"(?:新|当年|首次|已)?(?:通过|获得|取得|认定|评为|获评|入选|列入|获批|创建|授予)",
                         text[pos:]):
                 break  # "…、通过质量管理体系认证": a requirement of its own, not one more name
-    groups: list[list[tuple[int, int, str, float]]] = []
+    found = [f for f in found if not re.search(r"(?:入驻|进驻|入园)[^,;。]{0,6}$", text[:f[0]])]
+    groups: list[list[tuple[int, int, str, float]]] = []  # (入驻…小微企业园: a place, not a title)
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"
         if re.fullmatch(r"\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either

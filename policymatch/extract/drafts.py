@@ -48,7 +48,13 @@ def benefit_start(text: str) -> int | None:
         if "贴息" in part or "利息" in part or any(q.kind in ("money", "pct")
                                                   for q in quantities(part)):
             return b
+    if m := _ELLIPTIC.match(text):  # "；硕士研究生每人每月1500元": the verb of the sentence before
+        return m.end()
     return None
+
+
+#: A benefit with the verb left out, after ；: a kind of person, then 每人(每月) an amount.
+_ELLIPTIC = re.compile(r"\s*[\u4e00-\u9fff]{2,12}?(?=每(?:人|名)(?:每月|每年)?\s?\d)")
 
 
 def only_limits(text: str) -> bool:
@@ -415,6 +421,9 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                 cp.leaves += [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, lf.conf, lf.role,
                                    None, lf.negate, lf.alt, lf.label) for lf in prev.leaves
                               if (lf.field, lf.op, repr(lf.value)) not in have]
+        if prev is not None and _ELLIPTIC.match(work[a:end]):  # the sentence's requirements bind
+            cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp)  # its elliptical second half
+                          if not lf.field.startswith("talents.") and lf.role != "threshold"]
         for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
             xp = parse_conditions(x.group(), bstart + x.start(), region=region)
             cp.leaves += [lf for lf in xp.leaves if lf.role == "exclusion"]
