@@ -216,3 +216,11 @@ def test_a_loan_for_a_purpose_keeps_the_purpose_and_a_plain_loan_does_not() -> N
     assert any("技术改造项目贷款" in w for w in _words(c.conditions))
     c = _one("一、对本县工业企业获得的银行贷款，按贷款额的2%给予贴息。\n")
     assert not _words(c.conditions)
+
+
+def test_an_unread_exclusion_after_the_benefit_is_kept_as_not_of_its_words() -> None:
+    c = _one("一、对当年新认定为市级企业技术中心的企业，给予10万元奖励；曾受到行政处罚的，不再重复奖励。\n")
+    negated = [leaf.text for ctx, leaf in _leaves(c.conditions) if ctx.startswith("not/")
+               and leaf.kind == "unstructured"]
+    assert any("行政处罚" in w for w in negated)
+    assert c.review and "排除条件" in c.review

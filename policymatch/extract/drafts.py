@@ -13,7 +13,7 @@ from typing import Any
 
 from ..aliases import alias_table
 from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
-from .guards import copy_leaves, ladder_notes, named_words, subject_leaves
+from .guards import copy_leaves, ladder_notes, named_words, not_again, subject_leaves
 from .measures import METRIC_RE, METRICS, last_match, measure, noun_before
 from .numbers import Qty, quantities
 
@@ -311,7 +311,6 @@ def _ratio_base(before: str, cp: CondParse) -> tuple[str, float]:
 
 
 # -- one numbered item → clause drafts -----------------------------------------------------------
-_NOT_AGAIN = re.compile(r"的\s?,?\s?不再(?:重复)?(?:奖励|享受|补助|支持|给予)")
 _RULE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受|差额")
 EXCLUSIVE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受")
 _MODE = re.compile(r"免申即享|快申快享|依申请")
@@ -439,17 +438,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                                 ladder=subj is not None and _family(names)))
         prev = cp
     ladder_notes(drafts)
-    for a, b in segs:  # "；已获得省级企业技术中心认定的，不再重复奖励": not for those holding it
-        if (m := _NOT_AGAIN.search(work, a, b)) and drafts and benefit_start(work[a:b]) is None:
-            xp = parse_conditions(work[a:m.start()], a, region=region)
-            facts = [lf for lf in xp.leaves if lf.field != UNSTRUCTURED]
-            for lf in facts:
-                lf.negate, lf.role = True, "exclusion"
-            for d in drafts:
-                d.leaves += copy_leaves(facts, CondParse())
-            if not facts:
-                for d in drafts:
-                    d.notes.append(f"“{work[a:b].strip()}”是排除条件，未能读成字段，请核对{at(a, b)}")
+    not_again(work, [(a, b) for a, b in segs if benefit_start(work[a:b]) is None], drafts, region)
     exclusive = len(drafts) >= 2 and any(EXCLUSIVE.search(work[a:b]) for a, b in rules)
     top_up = "差额" in work[s:e]
     for d in drafts:

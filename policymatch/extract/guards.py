@@ -10,7 +10,7 @@ import re
 from itertools import pairwise
 from typing import Any
 
-from .conditions import UNSTRUCTURED, CondParse, Leaf, at
+from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
 
 _NAMED = re.compile(r"^\s*(?:对|凡)?\s*([^;。]{2,120}?)(?:的|者)?\s?,?\s?$")
 
@@ -60,3 +60,28 @@ def ladder_notes(drafts: list[Any]) -> None:
             note = f"相邻两项按同一基数（{f1}）的比例补助、门槛递增，可能是同一分档比例，已拆成两条，请核对"
             d1.notes.append(note + at(d1.spans[0][0], d2.spans[-1][1]))
             d2.notes.append(note + at(d1.spans[0][0], d2.spans[-1][1]))
+
+
+_NOT_AGAIN = re.compile(r"的\s?,?\s?不再(?:重复)?(?:奖励|享受|补助|支持|给予)")
+
+
+def not_again(work: str, rules: list[tuple[int, int]], drafts: list[Any], region: str | None) -> None:
+    """"；已获得省级企业技术中心认定的，不再重复奖励": the item's clauses are not for a firm that holds
+    it (a not-condition); words no field reads are noted, never dropped. ``rules`` are the
+    item's sentences that grant nothing."""
+    for a, b in rules:
+        if (m := _NOT_AGAIN.search(work, a, b)) and drafts:
+            xp = parse_conditions(work[a:m.start()], a, region=region)
+            facts = [lf for lf in xp.leaves if lf.field != UNSTRUCTURED]
+            for lf in facts:
+                lf.negate, lf.role = True, "exclusion"
+            for d in drafts:
+                d.leaves += copy_leaves(facts, CondParse())
+            if not facts:  # kept as "not" of its words (unknown) and noted
+                words = work[a:m.start()].strip(" ,;。")
+                w0 = a + work[a:m.start()].find(words)
+                facts = [Leaf(UNSTRUCTURED, "?", words, w0, w0 + len(words), 0.5, "exclusion",
+                              negate=True)]
+                for d in drafts:
+                    d.leaves += copy_leaves(facts, CondParse())
+                    d.notes.append(f"“{work[a:b].strip()}”是排除条件，未能读成字段，请核对{at(a, b)}")
