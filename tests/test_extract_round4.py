@@ -224,3 +224,11 @@ def test_an_unread_exclusion_after_the_benefit_is_kept_as_not_of_its_words() -> 
                and leaf.kind == "unstructured"]
     assert any("行政处罚" in w for w in negated)
     assert c.review and "排除条件" in c.review
+
+
+def test_words_about_acquiring_the_counted_equipment_are_noted() -> None:
+    c = _one("一、对企业当年新购置并投入使用的工业机器人、数控机床等智能设备5台以上的，按每台8000元给予补助。\n")
+    assert ("", "equipment_units", ">=", 5.0) in _fields(c.conditions)
+    assert c.review and "equipment_units" in c.review
+    c = _one("一、对企业租用商贸综合体经营用房面积达到500平方米以上的，按每平方米每月5元给予租金补贴。\n")
+    assert c.review is None or "紧接门槛" not in c.review

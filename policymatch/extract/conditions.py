@@ -264,6 +264,13 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     cp.residual = re.sub(r"\s+", " ", rest).strip()
     if keep_words:
         _keep_unexplained(text, mk)
+        for lf in [x for x in cp.leaves if x.field == UNSTRUCTURED]:  # words that run into a
+            nxt = next((t for t in cp.leaves if t.role == "threshold" and 0 <= t.start - lf.end <= 12
+                        and not re.search(r"[,;。]", text[lf.end - base:t.start - base])), None) \
+                if re.search(r"购置|购买|投入使用|安装", str(lf.value)) else None
+            if nxt is not None:  # counted thing: a requirement, or only what the threshold counts?
+                cp.notes.append(f"“{lf.value}”紧接门槛 {nxt.field}，可能只是说明所计的对象，"
+                                f"已按原文保留为条件，请核对{at(lf.start, nxt.end)}")
         _keep_beneficiary(text, mk)
         _keep_kind(text, mk)
     return cp
