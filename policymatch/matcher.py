@@ -39,7 +39,7 @@ from .models import (
 from .params import Params
 from .profile import EnterpriseProfile, check_day, load_profile
 from .questions import questions as _questions
-from .rules import Evaluation, changes_for, combine, evaluate, missing_order, outcome_only, without_not
+from .rules import Evaluation, changes_for, combine, evaluate, missing_order, outcome_runner, plan, without_not
 from .units import as_day, format_money
 from .version import __version__
 
@@ -94,7 +94,7 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
 
 def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Evaluation,
            own_cond: Condition | None, profile: EnterpriseProfile, day: date,
-           memo: dict[Any, Any], score: float) -> Match:
+           memo: dict[Any, Any], score: float, *, unrelated: bool = False) -> Match:
     """The one place a clause meets a profile; ``doc`` is the policy-wide verdict, computed once
     per policy. Equal to evaluating ``AllOf(doc_cond, own_cond)`` in one go."""
     own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
@@ -118,7 +118,7 @@ def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Eval
         "reasons": doc.reasons + own.reasons, "missing": tuple(missing), "changes": changes,
         "department": clause.department, "mode": clause.mode, "category": clause.category,
         "exclusive_group": clause.exclusive_group, "counted": True, "set_aside_for": None,
-        "matched_terms": (), "unrelated": False,
+        "matched_terms": (), "unrelated": unrelated,
     })
 
 
@@ -258,6 +258,8 @@ class Matcher(Params):
         self.pairs_ = pairs
         self.conditions_ = [without_not(c.conditions) for _, c in pairs]
         self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
+        self._plans = [plan(c) for c in self.conditions_]  # the first pass's trees
+        self._doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
         self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
         self.index_ = index
         self.tokenizer_ = tokenizer
@@ -329,7 +331,9 @@ class Matcher(Params):
         memo: dict[Any, Any] = {}
         docs: dict[str, Evaluation] = {}
         active: dict[str, bool] = {}
-        run = outcome_only(profile, day, {})
+        run = outcome_runner(profile, day, {})
+        plans, doc_plans = self._plans, self._doc_plans
+        doc_outcome: dict[str, Outcome] = {}
         conditions = self.conditions_
         for row, (policy, clause) in enumerate(self.pairs_):
             on = active.get(policy.id)
@@ -339,19 +343,20 @@ class Matcher(Params):
                 inactive.append(clause.id)
                 continue
             # first pass: the outcome only; reasons are written for the clauses that are shown
-            if not include_ineligible and (run(self.doc_conditions_[policy.id]) is Outcome.UNMET
-                                           or run(conditions[row]) is Outcome.UNMET):
-                continue
+            if not include_ineligible:
+                first = doc_outcome.get(policy.id)
+                if first is None:
+                    first = doc_outcome[policy.id] = run(doc_plans[policy.id])
+                if first is Outcome.UNMET or run(plans[row]) is Outcome.UNMET:
+                    continue
             doc_cond = self.doc_conditions_[policy.id]
             doc = docs.get(policy.id)
             if doc is None:
                 doc = docs[policy.id] = evaluate(doc_cond, profile, as_of=day, memo=memo,
                                                  changes=False)
-            m = _judge(policy, clause, doc_cond, doc, self.conditions_[row], profile, day, memo,
-                       float(scores[row]))
-            if unrelated(self.sectors_[row], firm):
-                m = _updated(m, unrelated=True)
-            matches.append(m)
+            matches.append(_judge(policy, clause, doc_cond, doc, conditions[row], profile, day,
+                                  memo, float(scores[row]),
+                                  unrelated=unrelated(self.sectors_[row], firm)))
         matches = _apply_exclusivity(matches)
         matches.sort(key=self._sort_key)
         report = _report(profile, day, matches, inactive)  # summary and questions: every match
