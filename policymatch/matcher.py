@@ -39,7 +39,18 @@ from .models import (
 from .params import Params
 from .profile import EnterpriseProfile, check_day, load_profile
 from .questions import questions as _questions
-from .rules import Evaluation, changes_for, combine, evaluate, missing_order, outcome_runner, plan, without_not
+from .rules import (
+    Evaluation,
+    changes_for,
+    combine,
+    evaluate,
+    missing_order,
+    outcome_runner,
+    plan,
+    plan_leaves,
+    planned_evaluation,
+    without_not,
+)
 from .units import as_day, format_money
 from .version import __version__
 
@@ -94,10 +105,13 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
 
 def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Evaluation,
            own_cond: Condition | None, profile: EnterpriseProfile, day: date,
-           memo: dict[Any, Any], score: float, *, unrelated: bool = False) -> Match:
+           memo: dict[Any, Any], score: float, *, unrelated: bool = False,
+           own: Evaluation | None = None) -> Match:
     """The one place a clause meets a profile; ``doc`` is the policy-wide verdict, computed once
-    per policy. Equal to evaluating ``AllOf(doc_cond, own_cond)`` in one go."""
-    own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
+    per policy, ``own`` the clause's (evaluated here when not given). Equal to evaluating
+    ``AllOf(doc_cond, own_cond)`` in one go."""
+    if own is None:
+        own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
     outcome = combine([doc.outcome, own.outcome], any_of=False)
     status = _STATUS[outcome]
     est = compute(clause.benefit, profile, as_of=day)
@@ -260,6 +274,8 @@ class Matcher(Params):
         self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
         self._plans = [plan(c) for c in self.conditions_]  # the first pass's trees
         self._doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
+        self._leaves = [plan_leaves(t) for t in self._plans]  # the reasons of the second
+        self._doc_leaves = {k: plan_leaves(t) for k, t in self._doc_plans.items()}
         self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
         self.index_ = index
         self.tokenizer_ = tokenizer
@@ -352,10 +368,11 @@ class Matcher(Params):
             doc_cond = self.doc_conditions_[policy.id]
             doc = docs.get(policy.id)
             if doc is None:
-                doc = docs[policy.id] = evaluate(doc_cond, profile, as_of=day, memo=memo,
-                                                 changes=False)
+                doc = docs[policy.id] = planned_evaluation(
+                    self._doc_leaves[policy.id], run(doc_plans[policy.id]), profile, day, memo)
+            own = planned_evaluation(self._leaves[row], run(plans[row]), profile, day, memo)
             matches.append(_judge(policy, clause, doc_cond, doc, conditions[row], profile, day,
-                                  memo, float(scores[row]),
+                                  memo, float(scores[row]), own=own,
                                   unrelated=unrelated(self.sectors_[row], firm)))
         matches = _apply_exclusivity(matches)
         matches.sort(key=self._sort_key)

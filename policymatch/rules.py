@@ -48,6 +48,8 @@ __all__ = [
     "outcome_only",
     "outcome_runner",
     "plan",
+    "plan_leaves",
+    "planned_evaluation",
     "push_not",
     "unrecognized",
     "without_not",
@@ -235,6 +237,37 @@ def outcome_runner(profile: EnterpriseProfile, day: date,
         return unknown if undecided else lose
 
     return run
+
+
+def plan_leaves(tree: Plan | None) -> tuple[tuple[Any, FieldTest | Unstructured], ...]:
+    """Every leaf of a :func:`plan` tree in tree order, with the key its reason is kept under
+    in the matcher's memo (the reasons of :func:`evaluate` are these leaves' reasons, in order)."""
+    if tree is None:
+        return ()
+    if tree[0] == 0:
+        node = tree[2]
+        return (((*tree[1], node.label) if isinstance(node, FieldTest) else tree[1], node),)
+    return tuple(leaf for child in tree[1] for leaf in plan_leaves(child))
+
+
+def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
+                       outcome: Outcome, profile: EnterpriseProfile, day: date,
+                       memo: dict[Any, Reason]) -> Evaluation:
+    """:func:`evaluate` with ``changes=False`` for a tree whose ``outcome`` is known already
+    (from :func:`outcome_runner`): the reasons of its :func:`plan_leaves`, no second walk."""
+    reasons: list[Reason] = []
+    for key, node in leaves:
+        reason = memo.get(key)
+        if reason is None:
+            reason = memo[key] = (_leaf_reason(node, profile, day) if isinstance(node, FieldTest)
+                                  else _unstructured_reason(node))
+        reasons.append(reason)
+    if outcome is Outcome.UNKNOWN:
+        lacking = {r.field for r in reasons if r.outcome is Outcome.UNKNOWN}
+        order = tuple(f for f in dict.fromkeys(r.field for r in reasons) if f in lacking)
+        return Evaluation(outcome, tuple(reasons), order)
+    return Evaluation(outcome, tuple(reasons)) if outcome is Outcome.MET else \
+        Evaluation(outcome, tuple(reasons), (), ())
 
 
 def without_not(node: Condition | None) -> Condition | None:

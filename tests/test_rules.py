@@ -503,17 +503,21 @@ def test_the_planned_first_pass_gives_evaluates_outcome_on_every_clause():
     from pathlib import Path
 
     from policymatch import load_policies, load_profile
-    from policymatch.rules import outcome_runner, plan, without_not
+    from policymatch.rules import outcome_runner, plan, plan_leaves, planned_evaluation, without_not
 
     examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.json"))
     trees = [t for p, c in load_policies().items() for t in (p.conditions, c.conditions)]
     seen = set()
     for path in examples:
         profile = load_profile(path)
-        run = outcome_runner(profile, DAY.replace(year=2026), {})
+        day = DAY.replace(year=2026)
+        run, memo = outcome_runner(profile, day, {}), {}
         for tree in trees:
-            want = evaluate(tree, profile, as_of=DAY.replace(year=2026), changes=False).outcome
+            full = evaluate(without_not(tree), profile, as_of=day, changes=False)
+            want = full.outcome
             assert run(plan(without_not(tree))) is want
             assert run(plan(tree)) is want  # a tree with not is planned as its pushed form
+            leaves = plan_leaves(plan(without_not(tree)))
+            assert planned_evaluation(leaves, want, profile, day, memo) == full
             seen.add(want)
     assert seen == set(Outcome)
