@@ -20,7 +20,7 @@ from .audience import profile_query
 from .benefits import compute, group_winners, max_amount
 from .corpus.compiled import compiled_index
 from .errors import IndexFormatError, NotFittedError, ProfileError
-from .formatting import money_in_words
+from .formatting import by_recipient, money_words
 from .models import (
     AllOf,
     Change,
@@ -276,6 +276,7 @@ class Matcher(Params):
         self._doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
         self._leaves = [plan_leaves(t) for t in self._plans]  # the reasons of the second
         self._doc_leaves = {k: plan_leaves(t) for k, t in self._doc_plans.items()}
+        self._asks: dict[Any, Any] = {}  # each question's wording, phrased once
         self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
         self.index_ = index
         self.tokenizer_ = tokenizer
@@ -376,7 +377,8 @@ class Matcher(Params):
                                   unrelated=unrelated(self.sectors_[row], firm)))
         matches = _apply_exclusivity(matches)
         matches.sort(key=self._sort_key)
-        report = _report(profile, day, matches, inactive)  # summary and questions: every match
+        # summary and questions: every match
+        report = _report(profile, day, matches, inactive, self._asks)
         shown = matches if top_k is None else matches[:top_k]
         if self.n_terms and query:
             shown = [self._with_terms(m, query) for m in shown]
@@ -545,7 +547,7 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
 
 
 def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
-            inactive: list[str]) -> MatchReport:
+            inactive: list[str], asks: dict[Any, Any] | None = None) -> MatchReport:
     eligible = [m for m in matches if m.status is Status.ELIGIBLE]
     possible = [m for m in matches if m.status is Status.POSSIBLE]
     paid: dict[str, float] = {}
@@ -555,8 +557,8 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
             paid[m.recipient] = paid.get(m.recipient, 0.0) + m.amount
             upper[m.recipient] = upper.get(m.recipient, False) or m.is_upper_bound
     total = paid.get("企业", 0.0)
-    questions = _questions(matches, profile)
-    summary = f"可享受 {len(eligible)} 条，" + (_money_words(paid, upper) if paid else "暂无可测算金额")
+    questions = _questions(matches, profile, asks=asks)
+    summary = f"可享受 {len(eligible)} 条，" + (money_words(paid, upper) if paid else "暂无可测算金额")
     if possible:
         summary += f"；另有 {len(possible)} 条需补充信息"
     set_aside = sum(1 for m in eligible if not m.counted)
@@ -566,7 +568,7 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
         "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
         "inactive": tuple(inactive), "questions": tuple(questions),
         "total_amount": round(total, 2),
-        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=_by_recipient)},
+        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=by_recipient)},
         "summary": summary, "omitted": 0, "unrecognized": _unrecognized(profile)})
 
 
@@ -581,24 +583,3 @@ def _unrecognized(profile: EnterpriseProfile) -> tuple[UnrecognizedName, ...]:
         out.append(UnrecognizedName(field=field, name=name, suggestions=near,
                                     text=f"未识别的{_KIND_WORDS[field]}：{name}{ask}"))
     return tuple(out)
-
-
-_RECIPIENT_ORDER = {"企业": 0, "项目": 1, "机构": 2, "个人": 3}
-_RECIPIENT_WORDS = {"企业": "企业预计", "项目": "项目资金", "机构": "其他机构", "个人": "个人（人才、员工本人领取）"}
-
-
-def _by_recipient(item: tuple[str, float]) -> int:
-    return _RECIPIENT_ORDER.get(item[0], 9)
-
-
-def _money_words(paid: dict[str, float], upper: dict[str, bool]) -> str:
-    """"预计 235 万元" for the firm alone; "企业预计 235 万元，个人（…）另计 216 万元" when others are paid."""
-    if set(paid) == {"企业"}:
-        return f"预计{'最高 ' if upper['企业'] else ' '}{money_in_words(paid['企业'])}"
-    parts = []
-    for who, amount in sorted(paid.items(), key=_by_recipient):
-        words = _RECIPIENT_WORDS.get(who, who)
-        if who != "企业":
-            words += "另计"
-        parts.append(f"{words}{'最高 ' if upper[who] else ' '}{money_in_words(amount)}")
-    return "，".join(parts)
