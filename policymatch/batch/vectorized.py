@@ -296,7 +296,10 @@ class CompiledClauses:
                 for leaf in leaves:
                     node = self._nodes[leaf]
                     if isinstance(node, _Leaf) and node.field == path:
-                        open_ |= self._eval(leaf, block)[at] == UNKNOWN
+                        codes = block.memo.get(leaf)
+                        if codes is None:  # kept: other clauses' missing facts read it too
+                            codes = block.memo[leaf] = self._eval(leaf, block)
+                        open_ |= codes[at] == UNKNOWN
             else:
                 open_ = block.missing(path)[at]
             bits |= open_.astype(np.int64) << (shift + b)
