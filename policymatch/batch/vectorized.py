@@ -61,7 +61,7 @@ MET, UNKNOWN, UNMET = 1, 0, -1
 _NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
 _CODE = {"met": MET, "unknown": UNKNOWN, "unmet": UNMET}
 _PARTLY_KNOWN = frozenset({"age_years", "qualifications", "new_qualifications", "industry"})
-_OUTCOMES_PER_LEAF = 4096  # distinct values whose outcome a leaf remembers across chunks
+_OUTCOMES_PER_LEAF = 1024  # distinct values whose outcome a leaf remembers across chunks
 _SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept pairs
 
 
