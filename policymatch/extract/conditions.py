@@ -21,18 +21,20 @@ UNSTRUCTURED = "unstructured"
 
 # -- lexicons ---------------------------------------------------------------------------------
 _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
-             "制造业": ["C"], "工业企业": ["B", "C", "D"]}
+             "制造业": ["C"], "工业企业": ["B", "C", "D"], "采矿业": ["B"],
+             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"]}
 _SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
-                  r"|新晋|新通过|新获|首次(?=[\u4e00-\u9fff]{0,2}(?:认定|评为|获|入选|列入|通过|上市|挂牌))")
+                  r"|新晋|新通过|新获|当年通过|首次(?=[\u4e00-\u9fff]{0,2}(?:认定|评为|获|入选|列入|通过|上市|挂牌))")
 _HELD = re.compile(r"已认定|已获|已取得|已被|属于|有效期内|持有|现有")
 _VERB = re.compile(r"认定为|认定的|评定为|评为|获评|入选|列入|获批|获得|通过|创建|授予")
 _SUFFIX = (r"(?:企业|中心|工厂|车间|工作站|平台|基地|示范社|农场|称号|机构|认证|冠军|小巨人|计划|品牌"
-           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖|杯|集聚区|示范区|商标)")
+           r"|园区|园|研究院|实验室|工程|装备|产品|景区|民宿|饭店|酒店|宾馆|项目|奖项|奖|杯|集聚区|示范区|商标"
+           r"|名牌)")
 _NAME = re.compile(rf"[^,;。、的或和及]{{2,24}}?{_SUFFIX}”?(?=[,;。、的或和及]|认定|称号|资格|$)")
 _HONOUR = re.compile(r"认定为|评定为|评为|获评|入选|列入|获批设立|获批|获得|授予|认定")
-_LEVELS = r"国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
+_LEVELS = r"国际|国家级|国家|省级|省|市级|市|县级|县|[一二三四五六七八九]星级?"
 _LEVEL_LIST = re.compile(rf"(?:{_LEVELS})(?:、(?:{_LEVELS})){{1,4}}(?=[^、,;。的]{{2,20}}?{_SUFFIX})")
 _AWARDED = re.compile(r"(?<=,)\s?(?:并|同时|予以)?(?:授予|培育为|列为|列入|确定为|命名为|认定为)"
                       r"[^,;。]{2,30}?(?=,|;|。|并|$)")
@@ -171,7 +173,7 @@ def parse_conditions(text: str, base: int, *, region: str | None,
                                 f"“{rest}”未写入，请核对这一排除条件{at(base + s, base + m.end())}")
         mk.take(s, m.end())
     for m in _AWARDED.finditer(text):  # "对…的企业，授予“X”称号，并给予…": X is what the clause
-        if re.search(r"的(?:企业|单位|项目|主体|人才|个人)?\s?$", text[:m.start()].rstrip(",")) \
+        if re.search(r"(?:的|企业|单位|项目|主体|人才|个人)\s?$", text[:m.start()].rstrip(",")) \
                 and not re.search(r"的\s?$", m.group()):  # "…，认定为X的，给予": a condition
             mk.take(*m.span())  # awards, not a condition the firm must meet already
     for rx, fld, op, value in _FACTS:
@@ -182,6 +184,11 @@ def parse_conditions(text: str, base: int, *, region: str | None,
         if m.group(2) and not m.group(1):  # 规上工业: above scale *and* industrial (B–D), the
             mk.leaf(m, "industry_section", "in", ["B", "C", "D"], 0.8, group=2)  # narrower reading
     named = [] if scope_only else [x.span() for x in _qual_lexicon()[0].finditer(text)]
+    for m in _SCALE_RE.finditer(text):  # 小微企业 is scale_class in (小型, 微型); not 科技型中小企业
+        if mk.free(*m.span(1)):
+            classes = _SCALES[m.group(1)]
+            mk.leaf(m, "scale_class", "in" if len(classes) > 1 else "==",
+                    classes if len(classes) > 1 else classes[0], 0.85, group=1)
     for m in _SECTION_RE.finditer(text):
         if any(a <= m.start() and m.end() <= b for a, b in named):
             continue  # 制造业 inside 国家级制造业单项冠军: part of an honour's name
@@ -190,7 +197,7 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.leaf(m, "industry_section", "in" if len(codes) > 1 else "==",
                     codes if len(codes) > 1 else codes[0], 0.8)
     m = re.search(r"在(本县|本市|本区|我县|我市|我区|全县|本地|[\u4e00-\u9fff]{2,8}?[县市区])"
-                  r"(?:行政区域|辖区|域)?内?(?:注册登记|登记注册|注册|依法登记|登记|设立|落户|创办)"
+                  r"(?:行政区域|辖区|域)?内?新?(?:注册登记|登记注册|注册|依法登记|登记|设立|落户|创办)"
                   r"|^[\s,]*(?:对|凡)(本县|我县|县内|县域内|本市|我市|市内|本区|我区|区内)"
                   r"(?=[\u4e00-\u9fff]{0,6}(?:企业|单位|主体))", text)
     here = m and (m.group(1) or m.group(2))
@@ -199,11 +206,14 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     elif here:
         cp.notes.append(f"“{here}”指哪个县（市、区）未能确定，注册地条件未写入")
     if not scope_only:
+        for m in _MJ_CLASS.finditer(text):  # "上年度亩均效益综合评价为A类的": a class the firm holds
+            if mk.free(*m.span()):
+                mk.leaf(m, "qualifications", "has", f"亩均效益{m.group(1)}类", 0.85)
         _qualifications(text, mk)
         m = re.search(r"(?:入驻|位于|落户|租用|进驻)([^,;。、的]{2,20}?(?:产业园|创业园|科创园|工业园"
                       r"|开发区|园区|孵化器|小微企业园|电商园|基地))", text)
-        if m and mk.free(*m.span(1)):
-            mk.leaf(m, "park", "==", m.group(1), 0.8, group=1)
+        if m and mk.free(*m.span(1)) and not re.search(r"以上|以下|等", m.group(1)):
+            mk.leaf(m, "park", "==", m.group(1), 0.8, group=1)  # 县级以上…园 names no one park
             mk.take(*m.span())
     pattern, names = _industry_lexicon()
     for m in pattern.finditer(text):
@@ -227,9 +237,18 @@ def parse_conditions(text: str, base: int, *, region: str | None,
             mk.leaf(m, TALENTS[m.group()], ">=", 1.0, 0.85, label=m.group())
     _thresholds(text, mk, prev_field)
     talents = [lf for lf in cp.leaves if lf.field.startswith("talents.") and lf.role == "subject"]
+    for lf in [t for t in talents if t.field == "talents.new_hires"]:  # 新招用应届高校毕业生: the
+        if any(o is not lf and 0 <= o.start - lf.end <= 2 for o in talents):  # kind says who
+            cp.leaves.remove(lf)
+            talents.remove(lf)
     for lf in talents:  # "新引进博士2名以上" is a count: drop the implied ">= 1"
         if any(o.field == lf.field and o.role == "threshold" for o in cp.leaves):
             cp.leaves.remove(lf)
+    if talents and (m := re.search(r"(?:职工|员工|在职人员)[^,;。]{0,6}?(?:取得|获得|考取|晋升)"
+                                   r"|机构为[^,;。]{0,10}?(?:企业|单位)引进", text)):
+        cp.notes.append(f"“{m.group()}”：{talents[0].field} 是企业新引进的人数，这里说的可能不是"
+                        f"同一件事（职工取得资格、机构代为引才），请核对条件与计量字段"
+                        f"{at(base + m.start(), base + m.end())}")
     if len(talents) >= 2 and not cp.subjects:
         cp.subjects = [lf for lf in talents if lf in cp.leaves]
     _alternatives(text, base, cp)
@@ -245,6 +264,13 @@ def parse_conditions(text: str, base: int, *, region: str | None,
     cp.residual = re.sub(r"\s+", " ", rest).strip()
     if keep_words:
         _keep_unexplained(text, mk)
+        for lf in [x for x in cp.leaves if x.field == UNSTRUCTURED]:  # words that run into a
+            nxt = next((t for t in cp.leaves if t.role == "threshold" and 0 <= t.start - lf.end <= 12
+                        and not re.search(r"[,;。]", text[lf.end - base:t.start - base])), None) \
+                if re.search(r"购置|购买|投入使用|安装", str(lf.value)) else None
+            if nxt is not None:  # counted thing: a requirement, or only what the threshold counts?
+                cp.notes.append(f"“{lf.value}”紧接门槛 {nxt.field}，可能只是说明所计的对象，"
+                                f"已按原文保留为条件，请核对{at(lf.start, nxt.end)}")
         _keep_beneficiary(text, mk)
         _keep_kind(text, mk)
     return cp
@@ -253,15 +279,20 @@ def parse_conditions(text: str, base: int, *, region: str | None,
 def _keep_kind(text: str, mk: _Marks) -> None:
     """"…的商贸企业": a kind of firm no field expresses (too short for the four-character rule)
     is still a condition, kept as words."""
-    m = re.search(r"的([\u4e00-\u9fff]{2,4}(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
-    if m is None or not mk.free(*m.span(1)) or any(
-            lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1) for lf in mk.cp.leaves):
+    m = re.search(r"的([\u4e00-\u9fff]{2,8}?(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
+    if m is None:
         return
-    kind = m.group(1)
+    a = m.start(1)
+    while a < m.end(1) and mk.taken[a]:  # "…的制造业总部企业": what 制造业 leaves over
+        a += 1
+    if m.end(1) - a - 2 not in range(2, 5) or not mk.free(a, m.end(1)) or any(
+            lf.start < mk.base + m.end(1) and lf.end > mk.base + a for lf in mk.cp.leaves):
+        return
+    kind = text[a:m.end(1)]
     head = re.sub(r"(?:企业|主体|单位|机构)$", "", kind)
     if _STOP.sub("", _FILLER.sub("", head)) == head and not re.search(
             r"各类|相关|有关|其他|上述|以上|入驻|新引进|引进", head):
-        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", kind, mk.base + m.start(1), mk.base + m.end(1),
+        mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", kind, mk.base + a, mk.base + m.end(1),
                                  0.5, "requirement"))
 
 
@@ -269,22 +300,43 @@ def _keep_beneficiary(text: str, mk: _Marks) -> None:
     """"对企业用于技术改造的银行贷款，按…": a clause that names whom or what it is for is never
     unconditional; when nothing of its 对… phrase was read, the phrase is kept as words."""
     m = re.search(r"(?:^|[,;:。])\s*(?:对|凡)([^,;:。]{2,60})", text)
-    if m is None or any(lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1)
-                        for lf in mk.cp.leaves):
+    if m is None:
         return
-    words = re.sub(r"(?:的|等)+\s?$", "", m.group(1)).strip()
+    a = m.start(1)
+    if any(lf.start < mk.base + m.end(1) and lf.end > mk.base + m.start(1) for lf in mk.cp.leaves):
+        a = m.end(1)  # "对工业企业技术改造项目贷款": what the read leaves leave over at the end
+        while a > m.start(1) and not mk.taken[a - 1]:
+            a -= 1
+        tail = text[a:m.end(1)]
+        if a == m.start(1) or not (re.search(r"贷款|融资|租金|用房|费用|保费", tail) and re.search(
+                r"用于|新增|项目|技改|技术改造|购置|建设", tail)):  # what the money is for
+            return
+    words = re.sub(r"(?:的|等)+\s?$", "", text[a:m.end(1)]).strip()
     if len(_STOP.sub("", re.sub(r"[^\u4e00-\u9fff]", "", words))) >= 2:
-        at = m.start(1) + m.group(1).find(words)
+        at = a + text[a:m.end(1)].find(words)
         mk.cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, mk.base + at, mk.base + at + len(words),
                                  0.5, "requirement"))
 
 
-_FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
+_FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|国民经济行业分类|国民经济行业|行业分类"
+                     r"|适用于|适用|所称|是指|指的是|行政区域|辖区|区域"
                      r"|依法注册|依法登记|依法设立|注册登记|登记注册|注册|登记|相应|分别|按照|按|给予|其中|以及|以上|以下|同时"
                      r"|纳入|入统|统计|工业|服务业|批发零售业|住宿餐饮业|行业|境内外|证券交易所|交易所"
                      r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
                      r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
                      r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+_MJ_CLASS = re.compile(r"(?:上年度|上一年度|年度)?亩均(?:效益)?(?:综合)?(?:评价)?(?:结果)?"
+                       r"(?:为|被?评为|评定为)?([ABC])类")
+#: Size words of GB/T firm classes: a firm of one of these classes, not a title the firm holds.
+_SCALES = {"中小微": ["中型", "小型", "微型"], "小微": ["小型", "微型"], "中小": ["中型", "小型"],
+           "小型微型": ["小型", "微型"], "小型": ["小型"], "微型": ["微型"], "中型": ["中型"],
+           "大中型": ["大型", "中型"], "大型": ["大型"]}
+_SCALE_RE = re.compile(r"(?<![型新科技特精专])(中小微|小型微型|大中型|小微|中小|小型|微型|中型|大型)"
+                       r"(?=企业|商户|市场主体|主体)(?!企业园|企业创业园|企业成长|企业上规)")
+#: Scope requirements short enough to fall under the four-character rule (经营 is a stop word),
+#: still conditions: 正常经营, 依法纳税, 独立核算 …
+_REQ_WORDS = re.compile(r"正常(?:生产)?经营|生产经营正常|依法(?:纳税|经营)|守法经营|诚信经营|合法经营"
+                        r"|持续经营|独立(?:法人|核算)")
 _LEAD = re.compile(r"(?:^|[,;:。])\s*(?:对|凡)")
 _ASIDE = re.compile(r"\((?:含|包括|包含|不含|下同|以下简称)[^()]*\)")
 
@@ -306,11 +358,11 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
         chunk = _ASIDE.sub(lambda x: " " * len(x.group()), "".join(chars))
         rest = _STOP.sub(lambda x: " " * len(x.group()), _FILLER.sub(
             lambda x: " " * len(x.group()), re.sub(r"[^\u4e00-\u9fff]", " ", chunk)))
-        if len(rest.replace(" ", "")) >= 4:
+        if len(rest.replace(" ", "")) >= 4 or _REQ_WORDS.search("".join(chars)):
             free = [i for i, ch in enumerate(rest) if ch != " "]
             a, b = s + free[0], s + free[-1] + 1  # from the first to the last unexplained word
             while a > s and re.match(r"[\u4e00-\u9fff0-9A-Za-z]", text[a - 1]) and not (
-                    taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、":
+                    taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、并且及与和":
                 a -= 1
             while b < e and re.match(r"[\u4e00-\u9fff]", text[b]) and not (
                     taken is not None and taken[b]) and text[b] not in "的、":
@@ -325,7 +377,8 @@ def at(s: int, e: int) -> str:
     return f"⟦{s}:{e}⟧"
 
 
-_HONOUR_WORDS = re.compile(r"(?:评为|获评|认定为|评定为|入选|列入|获批|授予|获得)[^,;。后]{2,}")
+_HONOUR_WORDS = re.compile(r"(?:评为|获评|认定为|评定为|入选|列入|获批|授予|获得)"
+                           r"(?![^,;。]{0,8}(?:贷款|资金|融资|补助|补贴|奖励|订单|投资))[^,;。后]{2,}")
 
 
 def _keep_unexplained(text: str, mk: _Marks) -> None:
@@ -366,7 +419,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
         if tail := _NAME.match(text, m.end()):
             at = m.start()
             for lvl in m.group().split("、"):  # each level at its own place, so order is kept
-                name = _strip(lvl + tail.group())
+                name = re.sub(r"奖项$", "奖", _strip(lvl + tail.group()))
                 keep_found(at, tail.end(), names.get(name, name), 0.85 if name in names else 0.7)
                 at += len(lvl) + 1
     for m in pattern.finditer(view):
@@ -384,6 +437,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
                     else _strip(n.group())
                 if first and len(name) <= 4 < len(first) and first[-2:] == name[-2:]:
                     name = first[:len(first) - len(name)] + name  # 县长质量奖一等奖、二等奖
+                name = re.sub(r"奖项$", "奖", re.sub(r"(?<=.{4})称号$", "", name))
                 keep_found(n.start(), n.end(), names.get(name, name), 0.7)
                 first = first or name
             if text[n.end():n.end() + 1] not in ("、", "或", "和", "及"):
@@ -392,10 +446,11 @@ def _qualifications(text: str, mk: _Marks) -> None:
             if re.match(r"(?:新|当年|首次|已)?(?:通过|获得|取得|认定|评为|获评|入选|列入|获批|创建|授予)",
                         text[pos:]):
                 break  # "…、通过质量管理体系认证": a requirement of its own, not one more name
-    groups: list[list[tuple[int, int, str, float]]] = []
+    found = [f for f in found if not re.search(r"(?:入驻|进驻|入园)[^,;。]{0,6}$", text[:f[0]])]
+    groups: list[list[tuple[int, int, str, float]]] = []  # (入驻…小微企业园: a place, not a title)
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"
-        if re.fullmatch(r"\s?(?:、|或|和|及|以及)?\s?", gap):
+        if re.fullmatch(r"\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -419,6 +474,11 @@ def _qualifications(text: str, mk: _Marks) -> None:
                 leaves.append(Leaf(fld, "has", name, mk.base + s, mk.base + e, min(conf, c),
                                    note=note, label=name))
                 mk.add(leaves[-1], s, e)
+                if after := re.match(r"\)?级?(?:评定|认定|认证|称号)", text[e:]):
+                    mk.take(e, e + after.end())  # "…AA级评定": part of the name read
+                if verb := re.search(r"(?:^|[,;:。对凡]|企业|单位)\s?((?:当年|新|首次|已)?(?:通过|获得|取得|荣获)"
+                                     r"|(?:通过)?(?:评价|评估)?入库的)\s?$", text[:s]):
+                    mk.take(verb.start(1), s)  # the verb says held or newly: read as the field
         if len(leaves) >= 2:
             mk.cp.subjects = leaves
 

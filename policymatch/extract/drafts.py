@@ -13,6 +13,7 @@ from typing import Any
 
 from ..aliases import alias_table
 from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
+from .guards import copy_leaves, ladder_notes, named_words, not_again, subject_leaves
 from .measures import METRIC_RE, METRICS, last_match, measure, noun_before
 from .numbers import Qty, quantities
 
@@ -47,7 +48,13 @@ def benefit_start(text: str) -> int | None:
         if "贴息" in part or "利息" in part or any(q.kind in ("money", "pct")
                                                   for q in quantities(part)):
             return b
+    if m := _ELLIPTIC.match(text):  # "；硕士研究生每人每月1500元": the verb of the sentence before
+        return m.end()
     return None
+
+
+#: A benefit with the verb left out, after ；: a kind of person, then 每人(每月) an amount.
+_ELLIPTIC = re.compile(r"\s*[\u4e00-\u9fff]{2,12}?(?=每(?:人|名)(?:每月|每年)?\s?\d)")
 
 
 def only_limits(text: str) -> bool:
@@ -370,18 +377,20 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         lead = re.match(r"\s*(?:对|凡)[^,;。]{1,80}?的[^,;。]{0,20}?,", work[a:b])
         if lead is None:  # "重大文旅项目用地、用能指标予以优先保障": whom it serves, before the verb
             lead = re.match(r"[^,;。]{4,60}?(?=予以|给予|优先|享受|实行|可申请)", work[a:b])
+        if lead is None:  # "企业引进的高层次人才，其子女就读…的，由…优先安排": up to the last 的，
+            lead = re.match(r"\s*[^;。]{2,120}(?=的\s?,)", work[a:b])
         cp = parse_conditions(lead.group() if lead else "", a, region=region)
         if lead is not None and not cp.leaves:  # named, so never unconditional: kept as words
             words = lead.group().strip()
             cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, a + lead.start() + (
                 len(lead.group()) - len(lead.group().lstrip())), a + lead.start() + len(
                 lead.group().rstrip()), 0.5, "requirement"))
-        leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + _subject_leaves(cp, None)
+        leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + subject_leaves(cp, None)
         leaves += _requirements(work, [], a, b)
         notes = list(cp.notes)
         if re.search(r"\d\s?[:：比]\s?\d|配套奖励|配套补助", work[a:b]):  # "1:1配套": money, in step
             notes.append("按其他奖励配套（如 1:1）计发，金额未结构化，已记为非资金，请核对")
-        return [Draft(segs, leaves + _copy(inherited, cp), {"kind": "in_kind"},
+        return [Draft(segs, leaves + copy_leaves(inherited, cp), {"kind": "in_kind"},
                       {"benefit.kind": ("in_kind", a, b, 0.85)}, notes)]
     drafts: list[Draft] = []
     prev: CondParse | None = None
@@ -390,36 +399,52 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         cp = parse_conditions(work[a:bstart], a, region=region,
                               prev_field=prev.last_field if prev else None)
         if prev is not None and not cp.leaves:  # "；再给予5万元": the same conditions again
-            cp.leaves = _copy(prev.leaves, cp)
+            cp.leaves = copy_leaves(prev.leaves, cp)
+            said = re.sub(r"[^\u4e00-\u9fffA-Za-z]|的|对|企业|同时|并|且|还|再|另行|其中", "",
+                          work[a:bstart])
+            if len(said) >= 3:  # "，评定为AAA级的，另行奖励": words of its own, not read, kept
+                words = re.sub(r"^[\s,;。]+|(?:的)?[\s,;。]*$", "", work[a:bstart])
+                w0 = a + work[a:bstart].find(words)
+                cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, w0, w0 + len(words), 0.5,
+                                      "requirement"))
+                cp.notes.append(f"“{work[a:bstart].strip(' ,;。')}”未读成条件，已沿用前一项的条件，"
+                                f"请核对{at(a, bstart)}")
         elif prev is not None and not cp.has_subject:  # "；达到5000万元以上的，…": same subject
-            cp.leaves += [lf for lf in _copy(prev.leaves, cp) if lf.role != "threshold"]
+            cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp) if lf.role != "threshold"]
         elif prev is not None and not re.match(r"\s*(?:对|凡)", work[a:bstart]) and re.match(
                 r"\s*(?:再|另行|另外|追加)", work[bstart:end]):  # "；次年…的，再奖励5万元": the
-            cp.leaves += [lf for lf in _copy(prev.leaves, cp)  # same firm: what is not restated
+            cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp)  # same firm: what is not restated
                           if lf.role != "threshold" and lf.field != UNSTRUCTURED]
             if re.match(r"\s*(?:同时|并且|且|还)", work[a:bstart]):  # "同时评为…的": both honours
                 have = {(lf.field, lf.op, repr(lf.value)) for lf in cp.leaves}
                 cp.leaves += [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, lf.conf, lf.role,
                                    None, lf.negate, lf.alt, lf.label) for lf in prev.leaves
                               if (lf.field, lf.op, repr(lf.value)) not in have]
+        if prev is not None and _ELLIPTIC.match(work[a:end]):  # the sentence's requirements bind
+            cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp)  # its elliptical second half
+                          if not lf.field.startswith("talents.") and lf.role != "threshold"]
         for x in re.finditer(r"[^,;。]{2,40}?除外", work[bstart:end]):  # "…，国有企业除外"
             xp = parse_conditions(x.group(), bstart + x.start(), region=region)
             cp.leaves += [lf for lf in xp.leaves if lf.role == "exclusion"]
             cp.notes += xp.notes
         _list_subjects(work, a, bstart, end, cp)
-        own = cp.leaves + _copy(inherited, cp) + _requirements(work, spans, bstart, end)
+        own = cp.leaves + copy_leaves(inherited, cp) + _requirements(work, spans, bstart, end)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):
             subj = cp.subjects[bd.subject] if bd.subject is not None else None
-            leaves = [lf for lf in own if lf not in cp.subjects] + _subject_leaves(cp, subj)
+            leaves = [lf for lf in own if lf not in cp.subjects] + subject_leaves(cp, subj)
             drafts.append(Draft(spans, sorted(leaves, key=lambda lf: lf.start), bd.data, bd.fields,
                                 cp.notes + bd.notes, subj.label if subj else "", cp.residual,
                                 ladder=subj is not None and _family(names)))
         prev = cp
+    ladder_notes(drafts)
+    not_again(work, [(a, b) for a, b in segs if benefit_start(work[a:b]) is None], drafts, region)
     exclusive = len(drafts) >= 2 and any(EXCLUSIVE.search(work[a:b]) for a, b in rules)
     top_up = "差额" in work[s:e]
     for d in drafts:
         d.spans = sorted(set(d.spans + rules[:5]))
+        if not d.leaves:  # never unconditional when the sentence names whom or what it is for
+            d.leaves = named_words(work, d.spans[0][0], benefit_start(work[d.spans[0][0]:d.spans[0][1]]))
         d.exclusive = exclusive
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
@@ -548,16 +573,6 @@ def _family(names: list[str]) -> bool:
     return len(levels) >= 2 or common >= 4
 
 
-def _copy(leaves: list[Leaf], cp: CondParse) -> list[Leaf]:
-    def key(lf: Leaf) -> tuple[Any, ...]:
-        return (lf.field, lf.op, lf.value) if lf.field == UNSTRUCTURED else (lf.field, lf.op)
-
-    have = {key(lf) for lf in cp.leaves}
-    return [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, round(lf.conf * 0.9, 3), lf.role,
-                 lf.note, lf.negate, lf.alt, lf.label)
-            for lf in leaves if key(lf) not in have and lf not in cp.subjects]
-
-
 _REQUIRE = re.compile(r"须|必须|应当|方可|验收|合格|审核|评审|考核|备案|核定")
 _VIA = re.compile(r"经[^,;:。]{2,20}?(?:后|的|合格)(?=[,;:。]|给予|予以|按|奖励|补助|$)"
                   # "在按市级政策给予奖励的基础上，再给予1:1配套": the other award is a requirement
@@ -567,7 +582,7 @@ _VIA = re.compile(r"经[^,;:。]{2,20}?(?:后|的|合格)(?=[,;:。]|给予|予�
 def _requirements(work: str, spans: list[tuple[int, int]], bstart: int, end: int) -> list[Leaf]:
     """Requirements stated around the benefit ("经评审认定后给予…", "项目须通过竣工验收。"):
     kept as unstructured words, so nothing the clause asks for is dropped."""
-    out = [Leaf(UNSTRUCTURED, "?", m.group(), bstart + m.start(), bstart + m.end(), 0.5,
+    out = [Leaf(UNSTRUCTURED, "?", m.group(), m.start(), m.end(), 0.5,  # offsets in work
                 "requirement") for m in _VIA.finditer(work, bstart, end)
            if not re.search(r"[一-鿿]{0,4}(?:同意|研究)", m.group())]
     for a, b in spans:
@@ -579,14 +594,3 @@ def _requirements(work: str, spans: list[tuple[int, int]], bstart: int, end: int
             words = text.strip().rstrip("。;")
             out.append(Leaf(UNSTRUCTURED, "?", words, a, a + len(words), 0.5, "requirement"))
     return out
-
-
-def _subject_leaves(cp: CondParse, chosen: Leaf | None) -> list[Leaf]:
-    """The subject of one clause: the zipped one, or the whole list as alternatives."""
-    subs = cp.subjects
-    if chosen is not None or not subs:
-        return [chosen] if chosen is not None else []
-    if subs[0].field.endswith("qualifications"):
-        return [Leaf(subs[0].field, "has", [x.value for x in subs], subs[0].start, subs[-1].end,
-                     min(x.conf for x in subs), label=subs[0].label)]
-    return [Leaf(x.field, x.op, x.value, x.start, x.end, x.conf, alt=999) for x in subs]

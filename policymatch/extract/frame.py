@@ -112,15 +112,31 @@ def _region(issuer: str, title: str) -> str | None:
 def read_statement(ctx: Context, s: int, e: int) -> None:
     """A sentence of the preamble, 适用范围 or 附则: scope, exclusions, dates, mode, 就高."""
     text = ctx.work[s:e]
-    if m := re.search(r"本(?:政策|细则|办法|意见|措施|规定)(?:中)?所称(?:的)?([\u4e00-\u9fff]{2,12}?)"
-                      r"[,:]?\s?(?:是指|指)(.{2,200})", text):
+    if m := re.search(r"(?:^|本(?:政策|细则|办法|意见|措施|规定)(?:中)?)\s*所称(?:的)?([\u4e00-\u9fff]{2,12}?)"
+                      r"[,:]?\s?(?:是指|指)([^;。]{2,200})", text):
         cp = parse_conditions(m.group(2), s + m.start(2), region=ctx.region, scope_only=True,
                               keep_words=True)
+        sections = [lf for lf in cp.leaves if lf.field == "industry_section" and not lf.negate]
+        if len(sections) > 1:  # "属于采矿业，制造业，电力、热力…的企业": any of the sections
+            codes = sorted({c for lf in sections for c in (
+                lf.value if isinstance(lf.value, list) else [lf.value])})
+            cp.leaves = [lf for lf in cp.leaves if lf not in sections] + [Leaf(
+                "industry_section", "in", codes, sections[0].start, sections[-1].end, 0.8)]
+        term = parse_conditions(m.group(1), s + m.start(1), region=ctx.region, scope_only=True,
+                                keep_words=False).leaves
+        if term and all(any((t.field, t.op, repr(t.value)) == (lf.field, lf.op, repr(lf.value))
+                            for lf in cp.leaves) for t in term):  # 规上工业企业 restated: the
+            cp.leaves = [lf for lf in cp.leaves if lf.field != UNSTRUCTURED]  # fields say it
         if cp.leaves:  # the definition binds every clause that uses the term
             ctx.defined[m.group(1)] = cp.leaves
         return
     scope = re.search(r"适用于|适用对象|适用范围", text)
     excl = None if scope else _EXCLUSION.search(text)
+    if excl and _LIST_OF.search(text[:excl.start()]) and (c := text.find(":", excl.end())) != -1:
+        ctx.listing = True  # "有下列情形之一的，不得享受本政策：A的；B的；C的。": each one excluded
+        if re.search(r"[\u4e00-\u9fff]{2}", text[c + 1:]):
+            listed_exclusion(ctx, s + c + 1, e)
+        return
     if scope or excl:
         cp = parse_conditions(text, s, region=ctx.region, scope_only=True, keep_words=bool(scope))
         kept = False
