@@ -12,7 +12,7 @@ from .fields import FieldKind, FieldSpec
 from .profile import AgeSpan
 from .units import format_money
 
-__all__ = ["format_value", "money_in_words", "wan"]
+__all__ = ["by_recipient", "format_value", "money_in_words", "money_words", "wan"]
 
 
 def format_value(value: Any, spec: FieldSpec) -> str:
@@ -56,3 +56,26 @@ def money_in_words(amount: float) -> str:
     """
     text = format_money(amount)
     return f"{text[:-2]} {text[-2:]}" if text.endswith(("万元", "亿元")) else f"{text[:-1]} 元"
+
+
+_RECIPIENT_ORDER = {"企业": 0, "项目": 1, "机构": 2, "个人": 3}
+_RECIPIENT_WORDS = {"企业": "企业预计", "项目": "项目资金", "机构": "其他机构", "个人": "个人（人才、员工本人领取）"}
+
+
+def by_recipient(item: tuple[str, float]) -> int:
+    """Sort key of a ``(recipient, amount)`` pair: the firm first, then projects, other
+    organisations and persons."""
+    return _RECIPIENT_ORDER.get(item[0], 9)
+
+
+def money_words(paid: dict[str, float], upper: dict[str, bool]) -> str:
+    """"预计 235 万元" for the firm alone; "企业预计 235 万元，个人（…）另计 216 万元" when others are paid."""
+    if set(paid) == {"企业"}:
+        return f"预计{'最高 ' if upper['企业'] else ' '}{money_in_words(paid['企业'])}"
+    parts = []
+    for who, amount in sorted(paid.items(), key=by_recipient):
+        words = _RECIPIENT_WORDS.get(who, who)
+        if who != "企业":
+            words += "另计"
+        parts.append(f"{words}{'最高 ' if upper[who] else ' '}{money_in_words(amount)}")
+    return "，".join(parts)

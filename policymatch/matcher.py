@@ -20,7 +20,7 @@ from .audience import profile_query
 from .benefits import compute, group_winners, max_amount
 from .corpus.compiled import compiled_index
 from .errors import IndexFormatError, NotFittedError, ProfileError
-from .formatting import money_in_words
+from .formatting import by_recipient, money_words
 from .models import (
     AllOf,
     Change,
@@ -39,7 +39,18 @@ from .models import (
 from .params import Params
 from .profile import EnterpriseProfile, check_day, load_profile
 from .questions import questions as _questions
-from .rules import Evaluation, changes_for, combine, evaluate, missing_order, outcome_only, without_not
+from .rules import (
+    Evaluation,
+    changes_for,
+    combine,
+    evaluate,
+    missing_order,
+    outcome_runner,
+    plan,
+    plan_leaves,
+    planned_evaluation,
+    without_not,
+)
 from .units import as_day, format_money
 from .version import __version__
 
@@ -94,10 +105,13 @@ def assess(policy: Policy, clause: Clause, profile: EnterpriseProfile, *,
 
 def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Evaluation,
            own_cond: Condition | None, profile: EnterpriseProfile, day: date,
-           memo: dict[Any, Any], score: float) -> Match:
+           memo: dict[Any, Any], score: float, *, unrelated: bool = False,
+           own: Evaluation | None = None) -> Match:
     """The one place a clause meets a profile; ``doc`` is the policy-wide verdict, computed once
-    per policy. Equal to evaluating ``AllOf(doc_cond, own_cond)`` in one go."""
-    own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
+    per policy, ``own`` the clause's (evaluated here when not given). Equal to evaluating
+    ``AllOf(doc_cond, own_cond)`` in one go."""
+    if own is None:
+        own = evaluate(own_cond, profile, as_of=day, memo=memo, changes=False)
     outcome = combine([doc.outcome, own.outcome], any_of=False)
     status = _STATUS[outcome]
     est = compute(clause.benefit, profile, as_of=day)
@@ -118,7 +132,7 @@ def _judge(policy: Policy, clause: Clause, doc_cond: Condition | None, doc: Eval
         "reasons": doc.reasons + own.reasons, "missing": tuple(missing), "changes": changes,
         "department": clause.department, "mode": clause.mode, "category": clause.category,
         "exclusive_group": clause.exclusive_group, "counted": True, "set_aside_for": None,
-        "matched_terms": (), "unrelated": False,
+        "matched_terms": (), "unrelated": unrelated,
     })
 
 
@@ -258,6 +272,11 @@ class Matcher(Params):
         self.pairs_ = pairs
         self.conditions_ = [without_not(c.conditions) for _, c in pairs]
         self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
+        self._plans = [plan(c) for c in self.conditions_]  # the first pass's trees
+        self._doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
+        self._leaves = [plan_leaves(t) for t in self._plans]  # the reasons of the second
+        self._doc_leaves = {k: plan_leaves(t) for k, t in self._doc_plans.items()}
+        self._asks: dict[Any, Any] = {}  # each question's wording, phrased once
         self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
         self.index_ = index
         self.tokenizer_ = tokenizer
@@ -329,7 +348,9 @@ class Matcher(Params):
         memo: dict[Any, Any] = {}
         docs: dict[str, Evaluation] = {}
         active: dict[str, bool] = {}
-        run = outcome_only(profile, day, {})
+        run = outcome_runner(profile, day, {})
+        plans, doc_plans = self._plans, self._doc_plans
+        doc_outcome: dict[str, Outcome] = {}
         conditions = self.conditions_
         for row, (policy, clause) in enumerate(self.pairs_):
             on = active.get(policy.id)
@@ -339,22 +360,25 @@ class Matcher(Params):
                 inactive.append(clause.id)
                 continue
             # first pass: the outcome only; reasons are written for the clauses that are shown
-            if not include_ineligible and (run(self.doc_conditions_[policy.id]) is Outcome.UNMET
-                                           or run(conditions[row]) is Outcome.UNMET):
-                continue
+            if not include_ineligible:
+                first = doc_outcome.get(policy.id)
+                if first is None:
+                    first = doc_outcome[policy.id] = run(doc_plans[policy.id])
+                if first is Outcome.UNMET or run(plans[row]) is Outcome.UNMET:
+                    continue
             doc_cond = self.doc_conditions_[policy.id]
             doc = docs.get(policy.id)
             if doc is None:
-                doc = docs[policy.id] = evaluate(doc_cond, profile, as_of=day, memo=memo,
-                                                 changes=False)
-            m = _judge(policy, clause, doc_cond, doc, self.conditions_[row], profile, day, memo,
-                       float(scores[row]))
-            if unrelated(self.sectors_[row], firm):
-                m = _updated(m, unrelated=True)
-            matches.append(m)
+                doc = docs[policy.id] = planned_evaluation(
+                    self._doc_leaves[policy.id], run(doc_plans[policy.id]), profile, day, memo)
+            own = planned_evaluation(self._leaves[row], run(plans[row]), profile, day, memo)
+            matches.append(_judge(policy, clause, doc_cond, doc, conditions[row], profile, day,
+                                  memo, float(scores[row]), own=own,
+                                  unrelated=unrelated(self.sectors_[row], firm)))
         matches = _apply_exclusivity(matches)
         matches.sort(key=self._sort_key)
-        report = _report(profile, day, matches, inactive)  # summary and questions: every match
+        # summary and questions: every match
+        report = _report(profile, day, matches, inactive, self._asks)
         shown = matches if top_k is None else matches[:top_k]
         if self.n_terms and query:
             shown = [self._with_terms(m, query) for m in shown]
@@ -523,7 +547,7 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
 
 
 def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
-            inactive: list[str]) -> MatchReport:
+            inactive: list[str], asks: dict[Any, Any] | None = None) -> MatchReport:
     eligible = [m for m in matches if m.status is Status.ELIGIBLE]
     possible = [m for m in matches if m.status is Status.POSSIBLE]
     paid: dict[str, float] = {}
@@ -533,8 +557,8 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
             paid[m.recipient] = paid.get(m.recipient, 0.0) + m.amount
             upper[m.recipient] = upper.get(m.recipient, False) or m.is_upper_bound
     total = paid.get("企业", 0.0)
-    questions = _questions(matches, profile)
-    summary = f"可享受 {len(eligible)} 条，" + (_money_words(paid, upper) if paid else "暂无可测算金额")
+    questions = _questions(matches, profile, asks=asks)
+    summary = f"可享受 {len(eligible)} 条，" + (money_words(paid, upper) if paid else "暂无可测算金额")
     if possible:
         summary += f"；另有 {len(possible)} 条需补充信息"
     set_aside = sum(1 for m in eligible if not m.counted)
@@ -544,7 +568,7 @@ def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
         "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
         "inactive": tuple(inactive), "questions": tuple(questions),
         "total_amount": round(total, 2),
-        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=_by_recipient)},
+        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=by_recipient)},
         "summary": summary, "omitted": 0, "unrecognized": _unrecognized(profile)})
 
 
@@ -559,24 +583,3 @@ def _unrecognized(profile: EnterpriseProfile) -> tuple[UnrecognizedName, ...]:
         out.append(UnrecognizedName(field=field, name=name, suggestions=near,
                                     text=f"未识别的{_KIND_WORDS[field]}：{name}{ask}"))
     return tuple(out)
-
-
-_RECIPIENT_ORDER = {"企业": 0, "项目": 1, "机构": 2, "个人": 3}
-_RECIPIENT_WORDS = {"企业": "企业预计", "项目": "项目资金", "机构": "其他机构", "个人": "个人（人才、员工本人领取）"}
-
-
-def _by_recipient(item: tuple[str, float]) -> int:
-    return _RECIPIENT_ORDER.get(item[0], 9)
-
-
-def _money_words(paid: dict[str, float], upper: dict[str, bool]) -> str:
-    """"预计 235 万元" for the firm alone; "企业预计 235 万元，个人（…）另计 216 万元" when others are paid."""
-    if set(paid) == {"企业"}:
-        return f"预计{'最高 ' if upper['企业'] else ' '}{money_in_words(paid['企业'])}"
-    parts = []
-    for who, amount in sorted(paid.items(), key=_by_recipient):
-        words = _RECIPIENT_WORDS.get(who, who)
-        if who != "企业":
-            words += "另计"
-        parts.append(f"{words}{'最高 ' if upper[who] else ' '}{money_in_words(amount)}")
-    return "，".join(parts)

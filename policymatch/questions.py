@@ -17,8 +17,13 @@ from .profile import EnterpriseProfile
 __all__ = ["questions"]
 
 
-def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None) -> list[Question]:
+def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None, *,
+              asks: dict[tuple[str, FieldKind | None, tuple[object, ...]], Ask] | None = None,
+              ) -> list[Question]:
     """Missing facts ordered by the money (then the number of clauses) they could unlock.
+
+    ``asks`` keeps the wording of each question already phrased, so a :class:`Matcher` phrases
+    a fact once (the wording depends only on the field and how the conditions use it).
 
     One question per fact, however many conditions and formulas need it. A derived field
     (成立年限, 研发费用占比, 企业规模, 行业门类) is asked through the facts it is computed from that
@@ -38,7 +43,7 @@ def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None
     out: list[Question] = []
     for f, by_clause in by_field.items():
         ms = list(by_clause.values())
-        ask = _ask(f, uses.get(f, ()))
+        ask = _ask(f, uses.get(f, ()), {} if asks is None else asks)
         money = max((m.amount if m.amount is not None else m.max_amount or 0.0) for m in ms)
         tail = f"可能影响 {len(ms)} 条" + (f"、最高 {money_in_words(money)}" if money else "")
         out.append(trusted(Question, {"field": f, "question": f"{ask.question}（{tail}）",
@@ -66,7 +71,8 @@ def _facts_to_ask(field: str, profile: EnterpriseProfile | None) -> tuple[str, .
     return lacking or ((inputs[0],) if field == "age_years" else (field,))
 
 
-def _ask(field: str, reasons: Iterable[Reason]) -> Ask:
+def _ask(field: str, reasons: Iterable[Reason],
+         asks: dict[tuple[str, FieldKind | None, tuple[object, ...]], Ask]) -> Ask:
     """How to ask for one fact; an unknown ``extra.`` key is asked by how its conditions use it."""
     if field.startswith(UNSTRUCTURED_PREFIX):  # the policy's own words: a person checks them
         return Ask(field, f"{field}。", "", "", "")
@@ -87,4 +93,8 @@ def _ask(field: str, reasons: Iterable[Reason]) -> Ask:
                     examples.append(v)
             else:
                 kind = kind or FieldKind.NUMBER
-    return ask_for(field, kind_hint=kind, examples=tuple(examples))
+    key = (field, kind, tuple(examples))
+    ask = asks.get(key)
+    if ask is None:
+        ask = asks[key] = ask_for(field, kind_hint=kind, examples=key[2])
+    return ask

@@ -46,6 +46,10 @@ __all__ = [
     "leaf_outcome",
     "missing_order",
     "outcome_only",
+    "outcome_runner",
+    "plan",
+    "plan_leaves",
+    "planned_evaluation",
     "push_not",
     "unrecognized",
     "without_not",
@@ -184,6 +188,86 @@ def outcome_only(profile: EnterpriseProfile, day: date,
         return Outcome.MET if tree is None else judge(tree, leaf, lazy=True)
 
     return run
+
+
+#: A condition tree laid out for :func:`outcome_runner`: ``(0, leaf_key, leaf)`` for a leaf,
+#: ``(1, children)`` for ``all``, ``(2, children)`` for ``any``; ``None`` is always met.
+Plan = tuple[Any, ...]
+
+
+def plan(node: Condition | None) -> Plan | None:
+    """``node`` (``not`` already pushed to the leaves, :func:`without_not`) as nested tuples with
+    each leaf's key computed once, at fit time, for :func:`outcome_runner`."""
+    if node is None:
+        return None
+    if isinstance(node, (FieldTest, Unstructured)):
+        return (0, leaf_key(node), node)
+    if isinstance(node, Not):
+        return plan(without_not(node))
+    return (2 if isinstance(node, AnyOf) else 1, tuple(plan(child) for child in node.of))
+
+
+def outcome_runner(profile: EnterpriseProfile, day: date,
+                   memo: dict[Any, Outcome]) -> Callable[[Plan | None], Outcome]:
+    """:func:`outcome_only` over :func:`plan` trees: the same outcome (first deciding child
+    ends a node, Kleene logic as :func:`combine`), each distinct leaf computed once, without
+    rebuilding leaf keys on every visit (the matcher's first pass over every clause)."""
+    met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
+
+    def run(tree: Plan | None) -> Outcome:
+        if tree is None:
+            return met
+        kind = tree[0]
+        if kind == 0:
+            out = memo.get(tree[1])
+            if out is None:
+                node = tree[2]
+                out = memo[tree[1]] = leaf_outcome(node.op, _actual(node, profile, day),
+                                                   node.value, node.field) \
+                    if isinstance(node, FieldTest) else unknown
+            return out
+        win, lose = (met, unmet) if kind == 2 else (unmet, met)
+        undecided = False
+        for child in tree[1]:
+            out = run(child)
+            if out is win:
+                return win
+            if out is unknown:
+                undecided = True
+        return unknown if undecided else lose
+
+    return run
+
+
+def plan_leaves(tree: Plan | None) -> tuple[tuple[Any, FieldTest | Unstructured], ...]:
+    """Every leaf of a :func:`plan` tree in tree order, with the key its reason is kept under
+    in the matcher's memo (the reasons of :func:`evaluate` are these leaves' reasons, in order)."""
+    if tree is None:
+        return ()
+    if tree[0] == 0:
+        node = tree[2]
+        return (((*tree[1], node.label) if isinstance(node, FieldTest) else tree[1], node),)
+    return tuple(leaf for child in tree[1] for leaf in plan_leaves(child))
+
+
+def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
+                       outcome: Outcome, profile: EnterpriseProfile, day: date,
+                       memo: dict[Any, Reason]) -> Evaluation:
+    """:func:`evaluate` with ``changes=False`` for a tree whose ``outcome`` is known already
+    (from :func:`outcome_runner`): the reasons of its :func:`plan_leaves`, no second walk."""
+    reasons: list[Reason] = []
+    for key, node in leaves:
+        reason = memo.get(key)
+        if reason is None:
+            reason = memo[key] = (_leaf_reason(node, profile, day) if isinstance(node, FieldTest)
+                                  else _unstructured_reason(node))
+        reasons.append(reason)
+    if outcome is Outcome.UNKNOWN:
+        lacking = {r.field for r in reasons if r.outcome is Outcome.UNKNOWN}
+        order = tuple(f for f in dict.fromkeys(r.field for r in reasons) if f in lacking)
+        return Evaluation(outcome, tuple(reasons), order)
+    return Evaluation(outcome, tuple(reasons)) if outcome is Outcome.MET else \
+        Evaluation(outcome, tuple(reasons), (), ())
 
 
 def without_not(node: Condition | None) -> Condition | None:

@@ -333,6 +333,39 @@ def test_jsonl_and_parquet_output_keep_text_as_given(matcher: Matcher, tmp_path:
     assert set(pd.read_parquet(tmp_path / "o.parquet")["name"]) == {"=1+1"}
 
 
+def test_parquet_output_keeps_categorical_columns_as_dictionaries(matcher: Matcher,
+                                                                   tmp_path: Path) -> None:
+    """Parquet keeps clause_id, status, policy … as dictionary columns over chunks whose
+    categories differ, and holds the same table as the CSV output."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from policymatch.batch import iter_match_many
+
+    source = tmp_path / "in.jsonl"
+    rows = [{"name": f"企业{i}", "id": f"E{i}", "region": "测试县", "employees": 10 * i,
+             "revenue": 1e6 * i} for i in range(1, 40)]
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    outs = {}
+    for suffix in (".parquet", ".csv"):
+        outs[suffix] = tmp_path / f"o{suffix}"
+        run_batch(iter_match_many(matcher, source, as_of=AS_OF, chunk_size=7), outs[suffix])
+    table = pq.read_table(outs[".parquet"])
+    csv_table = pd.read_csv(outs[".csv"], dtype=str, keep_default_na=False)
+    assert table.num_rows == len(csv_table) > 0
+    frame = pd.read_csv(outs[".csv"], nrows=1)
+    categorical = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    assert {"enterprise_id", "name", "clause_id", "status", "recipient", "missing"} <= set(
+        categorical)
+    for name in frame.columns:
+        column = table.column(name)
+        if name in categorical:
+            assert column.type == pa.dictionary(pa.int32(), pa.string())
+            assert column.num_chunks > 1  # one per written chunk, each with its own dictionary
+            cells = ["" if v is None else v for v in column.to_pylist()]
+            assert cells == csv_table[name].tolist(), name
+
+
 # -- the command ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("case", ["output is input", "rejects is input", "same file by another path"])
 def test_batch_refuses_to_overwrite_its_input(tmp_path: Path, case: str,

@@ -496,3 +496,28 @@ def test_unrecognised_names_leave_tests_unknown(condition: dict[str, Any], facts
     if want == "unknown":
         assert ev.missing == (condition["field"],)
         assert "未识别的名称" in ev.reasons[0].text
+
+
+def test_the_planned_first_pass_gives_evaluates_outcome_on_every_clause():
+    """The matcher's first pass (plan + outcome_runner) agrees with evaluate, tree by tree."""
+    from pathlib import Path
+
+    from policymatch import load_policies, load_profile
+    from policymatch.rules import outcome_runner, plan, plan_leaves, planned_evaluation, without_not
+
+    examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.json"))
+    trees = [t for p, c in load_policies().items() for t in (p.conditions, c.conditions)]
+    seen = set()
+    for path in examples:
+        profile = load_profile(path)
+        day = DAY.replace(year=2026)
+        run, memo = outcome_runner(profile, day, {}), {}
+        for tree in trees:
+            full = evaluate(without_not(tree), profile, as_of=day, changes=False)
+            want = full.outcome
+            assert run(plan(without_not(tree))) is want
+            assert run(plan(tree)) is want  # a tree with not is planned as its pushed form
+            leaves = plan_leaves(plan(without_not(tree)))
+            assert planned_evaluation(leaves, want, profile, day, memo) == full
+            seen.add(want)
+    assert seen == set(Outcome)

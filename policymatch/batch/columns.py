@@ -19,7 +19,7 @@ from ..fields import FieldKind, field_spec
 from ..profile import EnterpriseProfile, previous_value, scale_class
 from ..units import industry_section, period_end, years_between
 
-__all__ = ["Columns", "is_numeric", "profile_value", "stored_fields"]
+__all__ = ["Columns", "is_numeric", "profile_value", "stored_fields", "value_key"]
 
 Floats = npt.NDArray[np.float64]
 Objects = npt.NDArray[np.object_]
@@ -63,7 +63,7 @@ def profile_value(p: EnterpriseProfile, name: str) -> Any:
     return getattr(p, name)
 
 
-def _value_key(v: Any) -> Any:
+def value_key(v: Any) -> Any:
     """A hashable key that keeps 1, 1.0 and True apart (the scalar rules tell them apart)."""
     if type(v) in (str, tuple):
         return v
@@ -198,7 +198,7 @@ def _factorize(values: Objects, *, one_kind: bool = False) -> tuple[npt.NDArray[
         if v is None:
             out[i] = -1
             continue
-        key = _value_key(v)
+        key = value_key(v)
         k = index.get(key)
         if k is None:
             k = index[key] = len(uniques_list)

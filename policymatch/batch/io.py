@@ -276,8 +276,7 @@ class TableWriter:
         if self.kind == "csv":
             table = defuse_formulas(table)
         data = pa.Table.from_pandas(table, preserve_index=False)
-        data = data.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(
-            f.type) or pa.types.is_null(f.type) else f for f in data.schema]))
+        data = data.cast(_output_schema(pa, data.schema, dictionaries=self.kind == "parquet"))
         if self._out is None:
             if self.kind == "parquet":
                 import pyarrow.parquet as pq
@@ -304,6 +303,17 @@ class TableWriter:
             self.close()
         finally:
             self.tmp.unlink(missing_ok=True)
+
+
+def _output_schema(pa: Any, schema: Any, *, dictionaries: bool) -> Any:
+    """The schema every chunk is written with: a categorical column stays a dictionary column of
+    text with 32-bit indices in Parquet (chunks differ in their categories and index widths), and
+    becomes plain text in CSV; an all-null column is text. Pandas metadata is dropped, since it
+    describes one chunk only."""
+    text = pa.dictionary(pa.int32(), pa.string()) if dictionaries else pa.string()
+    return pa.schema([pa.field(f.name, text) if pa.types.is_dictionary(f.type) else
+                      pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
+                      for f in schema])
 
 
 def commit_all(writers: Sequence[TableWriter]) -> None:

@@ -48,7 +48,7 @@ from ..models import (
     Unstructured,
 )
 from ..rules import COMPARE, leaf_outcome, missing_order, push_not
-from .columns import Columns
+from .columns import Columns, value_key
 
 __all__ = ["BlockResult", "CompiledClauses", "round2"]
 
@@ -61,6 +61,7 @@ MET, UNKNOWN, UNMET = 1, 0, -1
 _NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
 _CODE = {"met": MET, "unknown": UNKNOWN, "unmet": UNMET}
 _PARTLY_KNOWN = frozenset({"age_years", "qualifications", "new_qualifications", "industry"})
+_OUTCOMES_PER_LEAF = 1024  # distinct values whose outcome a leaf remembers across chunks
 _SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept pairs
 
 
@@ -177,6 +178,8 @@ class CompiledClauses:
         self._nodes: list[_Leaf | _Node] = []
         self._keys: dict[Any, int] = {}
         self._refs: list[int] = []
+        # leaf → distinct value → (code, reason it raises): the scalar outcome, kept across chunks
+        self._outcomes: dict[int, dict[Any, tuple[int, str | None]]] = {}
         self.clauses: list[_Clause] = []
         for cid, doc, own, benefit, group in zip(clause_ids, doc_conditions, own_conditions,
                                                  benefits, groups, strict=True):
@@ -293,7 +296,10 @@ class CompiledClauses:
                 for leaf in leaves:
                     node = self._nodes[leaf]
                     if isinstance(node, _Leaf) and node.field == path:
-                        open_ |= self._eval(leaf, block)[at] == UNKNOWN
+                        codes = block.memo.get(leaf)
+                        if codes is None:  # kept: other clauses' missing facts read it too
+                            codes = block.memo[leaf] = self._eval(leaf, block)
+                        open_ |= codes[at] == UNKNOWN
             else:
                 open_ = block.missing(path)[at]
             bits |= open_.astype(np.int64) << (shift + b)
@@ -307,7 +313,7 @@ class CompiledClauses:
         node = self._nodes[index]
         if isinstance(node, _Leaf):
             errors: dict[int, str] = {}
-            out = _leaf(node, block.cols, errors)
+            out = _leaf(node, block.cols, errors, self._outcomes.setdefault(index, {}))
             if errors:
                 block.leaf_errors[index] = errors
                 block.memo[index] = out
@@ -405,12 +411,20 @@ class CompiledClauses:
             scores = scorer(slice(group[0].clause, group[-1].clause + 1))
             score[at:at + size] = scores[row[at:at + size], clause[at:at + size] - group[0].clause]
             at += size
-        # a stable sort by row (a radix sort for 16-bit keys) puts clauses in order within a row
+        # a stable sort by row (a radix sort for 16-bit keys) puts clauses in order within a row;
+        # the sorted rows are each row repeated as often as it has pairs, and status, counted and
+        # the missing label travel packed in one gather (labels number fewer than the pairs)
         order = np.argsort(row.astype(np.uint16 if n <= 65_535 else np.uint32), kind="stable")
+        per_row = np.bincount(row, minlength=n)
         if errors:
-            order = order[~np.isin(row[order], np.fromiter(errors, dtype=np.int64))]
-        return BlockResult(row[order], clause[order], status[order], score[order],
-                           amount[order], count[order], missing[order], list(labels), errors)
+            dropped = np.fromiter(errors, dtype=np.int64)
+            order = order[~np.isin(row[order], dropped)]
+            per_row[dropped] = 0
+        packed = (missing.astype(np.int64) << 3 | count.astype(np.int64) << 2 | status + 1)[order]
+        return BlockResult(np.repeat(np.arange(n, dtype=np.int64), per_row), clause[order],
+                           ((packed & 3) - 1).astype(np.int8), score[order], amount[order],
+                           (packed & 4).astype(bool), (packed >> 3).astype(np.int32),
+                           list(labels), errors)
 
     def _label_codes(self, p: _Piece, labels: dict[str, int]) -> npt.NDArray[np.int32]:
         """Codes into ``labels`` of the ``missing`` text of each pair of a piece."""
@@ -459,7 +473,8 @@ def _numeric_leaf(leaf: _Leaf, x: Floats, n: int) -> Codes:
     return out
 
 
-def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str]) -> Codes:
+def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str],
+          seen: dict[Any, tuple[int, str | None]]) -> Codes:
     if leaf.op == "unstructured":
         return np.full(cols.n, UNKNOWN, dtype=np.int8)
     spec = field_spec(leaf.field)
@@ -472,12 +487,22 @@ def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str]) -> Codes:
     per = np.empty(len(uniques) + 1, dtype=np.int8)
     per[-1] = UNKNOWN  # code -1: the field is missing
     for k, value in enumerate(uniques):
-        try:
-            per[k] = _CODE[leaf_outcome(leaf.op, value, leaf.value, leaf.field).value]
-        except ProfileError as exc:
-            per[k] = UNKNOWN
+        try:  # the outcome of a value met in an earlier chunk (1, 1.0 and True kept apart)
+            key: Any = value_key(value)
+            got = seen.get(key)
+        except TypeError:  # unhashable: judged here, not remembered
+            key, got = None, None
+        if got is None:
+            try:
+                got = (_CODE[leaf_outcome(leaf.op, value, leaf.value, leaf.field).value], None)
+            except ProfileError as exc:
+                got = (UNKNOWN, str(exc))
+            if key is not None and len(seen) < _OUTCOMES_PER_LEAF:
+                seen[key] = got
+        per[k], reason = got
+        if reason is not None:
             for r in np.flatnonzero(codes == k).tolist():
-                errors.setdefault(r, str(exc))
+                errors.setdefault(r, reason)
     return per[codes]
 
 
