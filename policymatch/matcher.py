@@ -360,18 +360,20 @@ class Matcher(Params):
                 inactive.append(clause.id)
                 continue
             # first pass: the outcome only; reasons are written for the clauses that are shown
-            if not include_ineligible:
-                first = doc_outcome.get(policy.id)
-                if first is None:
-                    first = doc_outcome[policy.id] = run(doc_plans[policy.id])
-                if first is Outcome.UNMET or run(plans[row]) is Outcome.UNMET:
-                    continue
+            first = doc_outcome.get(policy.id)
+            if first is None:
+                first = doc_outcome[policy.id] = run(doc_plans[policy.id])
+            if first is Outcome.UNMET and not include_ineligible:
+                continue
+            outcome = run(plans[row])
+            if outcome is Outcome.UNMET and not include_ineligible:
+                continue
             doc_cond = self.doc_conditions_[policy.id]
             doc = docs.get(policy.id)
             if doc is None:
                 doc = docs[policy.id] = planned_evaluation(
-                    self._doc_leaves[policy.id], run(doc_plans[policy.id]), profile, day, memo)
-            own = planned_evaluation(self._leaves[row], run(plans[row]), profile, day, memo)
+                    self._doc_leaves[policy.id], first, profile, day, memo)
+            own = planned_evaluation(self._leaves[row], outcome, profile, day, memo)
             matches.append(_judge(policy, clause, doc_cond, doc, conditions[row], profile, day,
                                   memo, float(scores[row]), own=own,
                                   unrelated=unrelated(self.sectors_[row], firm)))

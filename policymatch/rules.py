@@ -110,16 +110,21 @@ def evaluate(
     reasons: list[Reason] = []
     missing: list[str] = []
     outcome = _walk(condition, profile, day, reasons, missing, {} if memo is None else memo)
+    fixes = _fixes(condition, profile, day) if changes and outcome is Outcome.UNMET else ()
+    return _settled(outcome, tuple(reasons), set(missing), fixes)
+
+
+def _settled(outcome: Outcome, reasons: tuple[Reason, ...], lacking: set[str],
+             fixes: tuple[Change, ...] | None = ()) -> Evaluation:
+    """The :class:`Evaluation` of a walked tree: the missing fields (``lacking``) in the order
+    the tree first names each (a field such as age_years can be decided by one leaf and open in
+    another), the fixes for an unmet tree only."""
     if outcome is Outcome.MET:
-        return Evaluation(outcome, tuple(reasons))
+        return Evaluation(outcome, reasons)
     if outcome is Outcome.UNKNOWN:
-        # in the order the tree first names each field (a field such as age_years can be
-        # decided by one leaf and open in another)
-        lacking = set(missing)
         order = tuple(f for f in dict.fromkeys(r.field for r in reasons) if f in lacking)
-        return Evaluation(outcome, tuple(reasons), order)
-    return Evaluation(outcome, tuple(reasons), (),
-                      _fixes(condition, profile, day) if changes else ())
+        return Evaluation(outcome, reasons, order)
+    return Evaluation(outcome, reasons, (), fixes)
 
 
 def changes_for(condition: Condition | None, profile: EnterpriseProfile, *,
@@ -173,21 +178,11 @@ def _walk(node: Condition, profile: EnterpriseProfile, day: date,
 
 def outcome_only(profile: EnterpriseProfile, day: date,
                  memo: dict[Any, Outcome]) -> Callable[[Condition | None], Outcome]:
-    """A function ``tree -> Outcome`` for one profile and day: :func:`judge` stopping at the
-    first deciding child, each distinct leaf computed once (``memo``), no reasons written."""
-    def leaf(node: FieldTest | Unstructured) -> Outcome:
-        key = leaf_key(node)
-        out = memo.get(key)
-        if out is None:
-            out = memo[key] = leaf_outcome(node.op, _actual(node, profile, day), node.value,
-                                           node.field) if isinstance(node, FieldTest) \
-                else Outcome.UNKNOWN
-        return out
-
-    def run(tree: Condition | None) -> Outcome:
-        return Outcome.MET if tree is None else judge(tree, leaf, lazy=True)
-
-    return run
+    """A function ``tree -> Outcome`` for one profile and day: :func:`outcome_runner` on the
+    tree's :func:`plan` (first deciding child ends a node, each distinct leaf computed once in
+    ``memo``, no reasons written)."""
+    run = outcome_runner(profile, day, memo)
+    return lambda tree: run(plan(tree))
 
 
 #: A condition tree laid out for :func:`outcome_runner`: ``(0, leaf_key, leaf)`` for a leaf,
@@ -262,12 +257,8 @@ def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
             reason = memo[key] = (_leaf_reason(node, profile, day) if isinstance(node, FieldTest)
                                   else _unstructured_reason(node))
         reasons.append(reason)
-    if outcome is Outcome.UNKNOWN:
-        lacking = {r.field for r in reasons if r.outcome is Outcome.UNKNOWN}
-        order = tuple(f for f in dict.fromkeys(r.field for r in reasons) if f in lacking)
-        return Evaluation(outcome, tuple(reasons), order)
-    return Evaluation(outcome, tuple(reasons)) if outcome is Outcome.MET else \
-        Evaluation(outcome, tuple(reasons), (), ())
+    return _settled(outcome, tuple(reasons),
+                    {r.field for r in reasons if r.outcome is Outcome.UNKNOWN})
 
 
 def without_not(node: Condition | None) -> Condition | None:
