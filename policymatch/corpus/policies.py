@@ -7,7 +7,6 @@ is collected and raised once as a :class:`~policymatch.errors.PolicyFileError`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -22,7 +21,7 @@ from ..errors import PolicyFileError
 from ..files import atomic_write_text, decode_text, read_bounded
 from ..models import Policy, PolicySet
 from ..validation import format_validation_error
-from .compiled import compiled_policy_set
+from .compiled import compiled_policy_set, source_digest
 from .safe_yaml import MAX_NESTING, parse_yaml, yaml_lines
 
 if TYPE_CHECKING:
@@ -163,16 +162,7 @@ def load_policies(
 
 
 def _cache_file(cache_dir: str | os.PathLike[str], files: list[tuple[str, bytes]]) -> Path:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        lib = version("policymatch")
-    except PackageNotFoundError:  # pragma: no cover - source tree without install
-        lib = "0"
-    digest = hashlib.sha256(lib.encode())
-    for name, data in files:
-        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
-    return Path(cache_dir) / f"policies-{digest.hexdigest()[:32]}.json"
+    return Path(cache_dir) / f"policies-{source_digest(files)[:32]}.json"
 
 
 def _parse_sources(sources: Iterable[tuple[str, bytes]]) -> PolicySet:
