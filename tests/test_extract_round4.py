@@ -232,3 +232,9 @@ def test_words_about_acquiring_the_counted_equipment_are_noted() -> None:
     assert c.review and "equipment_units" in c.review
     c = _one("一、对企业租用商贸综合体经营用房面积达到500平方米以上的，按每平方米每月5元给予租金补贴。\n")
     assert c.review is None or "紧接门槛" not in c.review
+
+
+def test_scope_words_inside_an_aside_neither_crash_nor_vanish() -> None:
+    # "(含依法纳税)" is blanked as an aside; the short-scope-word rule once indexed an empty list
+    c = _one("一、对企业(含依法纳税)的，给予10万元奖励。\n")
+    assert any("依法纳税" in w for w in _words(c.conditions))

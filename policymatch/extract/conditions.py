@@ -358,8 +358,8 @@ def unexplained(text: str, taken: bytearray | None = None) -> list[tuple[int, in
         chunk = _ASIDE.sub(lambda x: " " * len(x.group()), "".join(chars))
         rest = _STOP.sub(lambda x: " " * len(x.group()), _FILLER.sub(
             lambda x: " " * len(x.group()), re.sub(r"[^\u4e00-\u9fff]", " ", chunk)))
-        if len(rest.replace(" ", "")) >= 4 or _REQ_WORDS.search("".join(chars)):
-            free = [i for i, ch in enumerate(rest) if ch != " "]
+        free = [i for i, ch in enumerate(rest) if ch != " "]
+        if len(free) >= 4 or (free and _REQ_WORDS.search(chunk)):
             a, b = s + free[0], s + free[-1] + 1  # from the first to the last unexplained word
             while a > s and re.match(r"[\u4e00-\u9fff0-9A-Za-z]", text[a - 1]) and not (
                     taken is not None and taken[a - 1]) and text[a - 1] not in "对凡在的、并且及与和":
