@@ -238,3 +238,15 @@ def test_scope_words_inside_an_aside_neither_crash_nor_vanish() -> None:
     # "(含依法纳税)" is blanked as an aside; the short-scope-word rule once indexed an empty list
     c = _one("一、对企业(含依法纳税)的，给予10万元奖励。\n")
     assert any("依法纳税" in w for w in _words(c.conditions))
+
+
+def test_a_scale_definition_drops_only_the_words_that_say_scale() -> None:
+    """附则 "所称规上工业企业是指…": the 2000万元 / 规模以上统计 criterion is what is_above_scale says;
+    a requirement beside it (安全生产无事故、正常经营) stays a condition, never dropped."""
+    head = ("青溪县工业企业扶持政策\n一、对规上工业企业当年研发费用达到500万元的，给予10万元奖励。\n"
+            "二、附则\n本政策所称规上工业企业是指")
+    plain = extract_policy(head + "年主营业务收入2000万元及以上、纳入规模以上工业统计的工业企业。\n")
+    assert not _words(plain.policy.clauses[0].conditions)
+    more = extract_policy(head + "年主营业务收入2000万元以上、纳入规模以上工业统计且安全生产无事故、"
+                                 "正常经营的工业企业。\n")
+    assert any("正常经营" in w for w in _words(more.policy.clauses[0].conditions))

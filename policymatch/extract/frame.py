@@ -109,6 +109,20 @@ def _region(issuer: str, title: str) -> str | None:
     return None
 
 
+#: The statistical criterion of 规上工业 (主营业务收入 2000万元 and above), which ``is_above_scale``
+#: already says; any other threshold or requirement in a definition is a condition of its own.
+_SCALE_CRITERION = re.compile(r"(?:年)?主营业务收入\s?2000\s?万元(?:及|\(含\))?以上"
+                              r"|纳入规模以上(?:工业)?统计(?:范围)?")
+
+
+def _restates_scale(leaf: Leaf) -> bool:
+    """Unstructured words of a 规上 definition that say nothing but the 规上 criterion."""
+    if leaf.field != UNSTRUCTURED:
+        return False
+    rest = re.sub(r"[^\u4e00-\u9fff]|[、且及并和的]", "", _SCALE_CRITERION.sub("", str(leaf.value)))
+    return len(rest) < 2
+
+
 def read_statement(ctx: Context, s: int, e: int) -> None:
     """A sentence of the preamble, 适用范围 or 附则: scope, exclusions, dates, mode, 就高."""
     text = ctx.work[s:e]
@@ -125,8 +139,8 @@ def read_statement(ctx: Context, s: int, e: int) -> None:
         term = parse_conditions(m.group(1), s + m.start(1), region=ctx.region, scope_only=True,
                                 keep_words=False).leaves
         if term and all(any((t.field, t.op, repr(t.value)) == (lf.field, lf.op, repr(lf.value))
-                            for lf in cp.leaves) for t in term):  # 规上工业企业 restated: the
-            cp.leaves = [lf for lf in cp.leaves if lf.field != UNSTRUCTURED]  # fields say it
+                            for lf in cp.leaves) for t in term):  # 规上工业企业 restated: words
+            cp.leaves = [lf for lf in cp.leaves if not _restates_scale(lf)]  # saying only 规上 go
         if cp.leaves:  # the definition binds every clause that uses the term
             ctx.defined[m.group(1)] = cp.leaves
         return
