@@ -21,6 +21,10 @@ pairing by condition and benefit agreement when several share an anchor), and pr
   around the thresholds) judged on the draft and on the labels; the share of the draft's
   eligible verdicts that the labels do not make eligible (an unpaired draft clause's eligible
   verdicts all count as false);
+* false-eligible, words confirmed: the same firms judged on copies of the draft and of the
+  labels whose unstructured leaves all count as met (what a reviewer's confirming the words
+  leaves): an eligible draft verdict the labels do not give is an over-grant by what the draft
+  structured, or failed to keep;
 * review-note precision and recall: a clause is wrong when it pairs with no label or its
   condition or benefit is not exact; precision = wrong among noted, recall = noted among wrong.
 
@@ -56,9 +60,11 @@ from policymatch.models import (  # noqa: E402
     Clause,
     Condition,
     EnterpriseProfile,
+    FieldTest,
     FixedBenefit,
     InKindBenefit,
     InterestBenefit,
+    Not,
     PerUnitBenefit,
     Policy,
     RatioBenefit,
@@ -311,6 +317,35 @@ def firms(tests: list[Any], n: int, seed: int) -> list[EnterpriseProfile]:
     return out
 
 
+#: The words of an unstructured leaf, once a reviewer has confirmed them: a leaf every profile
+#: meets (every profile has a name), so only what the draft structured decides.
+_CONFIRMED = FieldTest(field="name", op="!=", value="")
+
+
+def _confirmed(cond: Any) -> Any:
+    if cond is None or cond.kind == "field":
+        return cond
+    if cond.kind == "unstructured":
+        return _CONFIRMED
+    if cond.kind == "not":
+        return Not(of=_confirmed(cond.of))
+    return type(cond)(of=tuple(_confirmed(c) for c in cond.of))
+
+
+def words_confirmed(policy: Policy) -> Policy:
+    """A copy of ``policy`` whose unstructured leaves (document and clauses) all count as met.
+
+    The false-eligible rate of such copies measures what a draft *structured* (or failed to
+    keep): a document whose labels carry unstructured scope words has no label-eligible verdict
+    at all, so the plain rate says nothing there. The matcher's semantics are untouched; only the
+    policy the evaluator hands it differs.
+    """
+    clauses = tuple(c.model_copy(update={"conditions": _confirmed(c.conditions)})
+                    for c in policy.clauses)
+    return policy.model_copy(update={"conditions": _confirmed(policy.conditions),
+                                     "clauses": clauses})
+
+
 def _label_policy(spec: dict[str, Any], expected: list[dict[str, Any]]) -> Policy:
     clauses = tuple(Clause(id=f"label-{i}", title=e["anchor"], text=e["anchor"],
                            conditions=clause_condition(e),
@@ -403,18 +438,25 @@ def evaluate(folder: Path, verbose: bool) -> dict[str, float]:
             x for c in (*label.clauses, *got) for x in _tests(c.conditions)]
         partner = {j: i for i, j in pairs}
         fe_by = Counter[str]()
+        fe_words_by = Counter[str]()
+        views = [("", label, policy), ("words_", words_confirmed(label), words_confirmed(policy))]
         for firm in firms(tests, FIRMS, seed=len(spec["document"])):
-            truth = [assess(label, c, firm, as_of=DAY).status.value for c in label.clauses]
-            for j, clause in enumerate(got):
-                if assess(policy, clause, firm, as_of=DAY).status.value != "eligible":
-                    continue
-                t["eligible"] += 1
-                ok = j in partner and truth[partner[j]] == "eligible"
-                t["false_eligible"] += not ok
-                fe_by[clause.id] += not ok
-            t["label_eligible"] += truth.count("eligible")
+            for key, label_view, draft_view in views:
+                truth = [assess(label_view, c, firm, as_of=DAY).status.value
+                         for c in label_view.clauses]
+                for j, clause in enumerate(draft_view.clauses):
+                    if assess(draft_view, clause, firm, as_of=DAY).status.value != "eligible":
+                        continue
+                    t[key + "eligible"] += 1
+                    ok = j in partner and truth[partner[j]] == "eligible"
+                    t[key + "false_eligible"] += not ok
+                    (fe_words_by if key else fe_by)[clause.id] += not ok
+                t[key + "label_eligible"] += truth.count("eligible")
         if verbose and +fe_by:
             print(f"  {spec['document']}: false eligible by clause: {dict(+fe_by)}")
+        if verbose and +fe_words_by:
+            print(f"  {spec['document']}: false eligible by clause, words confirmed: "
+                  f"{dict(+fe_words_by)}")
         for c in got:
             unstructured += [n.text for n in _walk(c.conditions) if n.kind == "unstructured"]
         unstructured += [n.text for n in _walk(policy.conditions) if n.kind == "unstructured"]
@@ -451,6 +493,9 @@ def evaluate(folder: Path, verbose: bool) -> dict[str, float]:
         "eligible verdicts (draft)": t["eligible"],
         "eligible verdicts (labels)": t["label_eligible"],
         "false-eligible rate": t["false_eligible"] / max(1, t["eligible"]),
+        "eligible verdicts, words confirmed (draft)": t["words_eligible"],
+        "eligible verdicts, words confirmed (labels)": t["words_label_eligible"],
+        "false-eligible, words confirmed": t["words_false_eligible"] / max(1, t["words_eligible"]),
         "review notes": t["noted"], "wrong clauses": t["wrong"],
         "review-note precision": t["noted_wrong"] / max(1, t["noted"]),
         "review-note recall": t["noted_wrong"] / max(1, t["wrong"]),
@@ -504,9 +549,10 @@ def roundtrip(folder: str, verbose: bool) -> dict[str, float]:
 
 def _print(title: str, figures: dict[str, float]) -> None:
     print(title)
+    width = max(28, *map(len, figures))
     for k, v in figures.items():
         shown = f"{v:.1%}" if isinstance(v, float) else str(v)
-        print(f"  {k:<28} {shown}")
+        print(f"  {k:<{width}} {shown}")
 
 
 def main(argv: list[str] | None = None) -> int:
