@@ -349,7 +349,7 @@ def test_per_person_per_month_for_three_years_zipped_by_degree() -> None:
 def test_per_new_hire_with_a_yearly_cap_is_not_a_yearly_period() -> None:
     c = one("对新招用本县户籍劳动力的企业，按每新招用1人给予1000元补助，单个企业每年最高不超过10万元。")
     assert benefit(c, "kind", "field", "rate", "period", "cap") == (
-        "per_unit", "talents.new_hires", 1000, "once", 100_000)
+        "per_unit", "extra.新招用本县户籍劳动力人数", 1000, "once", 100_000)  # a subset: its own count
 
 
 def test_rent_per_square_metre_per_month() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from ..aliases import alias_table
 from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
 from .guards import copy_leaves, ladder_notes, named_words, not_again, subject_leaves
-from .measures import METRIC_RE, METRICS, last_match, measure, noun_before
+from .measures import METRIC_RE, METRICS, PLAIN_QUALIFIER, last_match, measure, noun_before
 from .numbers import Qty, quantities
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
@@ -26,8 +26,9 @@ _PERSONS = {"talents.phd", "talents.master", "talents.bachelor", "talents.bachel
             "talents.postdoc", "talents.high_skilled"}
 _CAP_WORD = re.compile(r"(?:最高|不超过|上限为?|封顶|最多|累计不超过|总额不超过)[^,;。\d]{0,6}$")
 _VERB_RE = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|发放|补偿")
-_PER_RE = re.compile(r"每(?:[\u4e00-\u9fff]{0,6}?)(?:\d{1,4}|一)?\s?(人次|人|名|平方米|m2|亩|台|套|项)"
-                     r"|元\s?/\s?(人次|人|名|平方米|m2|亩|台|套|项)")
+_PER_RE = re.compile(r"每(?:[\u4e00-\u9fff]{0,6}?)(?:\d{1,4}|一)?\s?"
+                     r"(人次|人|名|平方米|m2|亩|台|套|项|家(?!企业|单位|机构|公司))"
+                     r"|元\s?/\s?(人次|人|名|平方米|m2|亩|台|套|项|家)")
 _EACH = re.compile(r"每(?:个|件|款|批|种|部|只)[\u4e00-\u9fff]{0,4}?(?=给予|奖励|补助|奖|补|$)")
 _AWARD = re.compile(r"(?:补助|奖励|给予|补贴|资助|奖补)\s?$")
 _STEP = re.compile(r"每(?:同比)?(?:增加|增长|新增|多)")
@@ -160,6 +161,9 @@ def _benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
             d = BenefitDraft({"kind": "ratio", "field": fld})
             d.fields["benefit.field"] = (fld, pcts[0].start, pcts[0].end, conf)
             d.notes += [f"补助基数未对应到画像字段，已记为 {fld}"] if conf < 0.7 else []
+            if not re.search(r"按(?:照)?[^,;。按]{1,24}?的\s?$", text[:pcts[0].start - base]):
+                d.notes.append(f"比例“{text[pcts[0].start - base:pcts[0].end - base]}”未写明基数，"
+                               f"按邻近的条件读作 {fld}，请核对补助基数{at(pcts[0].start, pcts[0].end)}")
             d.put("rate", pcts[0])
             d.put("floor", floor)
         d.put("cap", cap)
@@ -227,6 +231,11 @@ def _per_unit(text: str, base: int, cp: CondParse, per: re.Match[str] | None, ra
             if period != "once" and n:
                 d.put("duration", durs[0], int(n))
             d.put("max_units", limits[0] if limits else None)
+        fld = d.data.get("field", "")
+        if fld.startswith("extra.数量") or (fld == "employees" and not re.search(
+                r"员工|职工|从业人员|用工|在职", text)):  # "每人" with nothing that counts them
+            d.notes.append(f"按“每{unit}”计发，但条件中没有可计数的对象，计量字段暂记为 {fld}，"
+                           f"请核对按谁的人数（或数量）计算{at(q.start, q.end)}")
         d.put("rate", q)
         d.put("cap", cap)
         d.subject = i if resp and len(cp.subjects) == len(rates) else None
@@ -280,9 +289,11 @@ def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
     if cp.subjects and all(s.field == UNSTRUCTURED for s in cp.subjects):
         return f"extra.{cp.subjects[min(i, len(cp.subjects) - 1)].label[:20]}({unit})"
     if unit == "人":
-        if cp.subjects and all(s.field.startswith("talents.") for s in cp.subjects):
+        if cp.subjects and all(s.field.startswith("talents.") or (
+                s.field.startswith("extra.") and s.field.endswith("人数")) for s in cp.subjects):
             return cp.subjects[min(i, len(cp.subjects) - 1)].field
-        talents = [lf.field for lf in cp.leaves if lf.field.startswith("talents.")]
+        talents = [lf.field for lf in cp.leaves if lf.field.startswith("talents.") or (
+            lf.field.startswith("extra.") and lf.field.endswith("人数"))]
         return talents[0] if talents else "talents.new_hires" if re.search(
             r"新招用|新增就业|吸纳", text) else "employees"
     if unit == "平方米":
@@ -302,12 +313,27 @@ def _ratio_base(before: str, cp: CondParse) -> tuple[str, float]:
     if not m:
         return (cp.last_field, 0.7) if cp.last_field else ("extra.基数", 0.4)
     if hit := METRIC_RE.search(m.group(1)):
-        return METRICS[hit.group()], 0.9
+        # "按实验室设备投资额的20%", "按研发费用增量部分的10%": a narrower measure than the
+        # profile field keeps its own name (the broad field would pay on more than the text)
+        head = PLAIN_QUALIFIER.sub("", re.sub(r"^(?:该|其|此)|当年|上年度|上年|年度|全年|当期", "",
+                                              m.group(1)[:hit.start()]))
+        tail = m.group(1)[hit.end():]
+        if not head and not re.search(r"增量|增加|增长|新增|超出|超过", tail):
+            return METRICS[hit.group()], 0.9
+        name = re.sub(r"^(?:该|其|此|上年度|当年|年度)+|部分$|(?<=增量)额$", "", m.group(1))
+        return _same_key(f"extra.{name[:16]}", cp), 0.6
     noun = re.sub(r"^(?:上年度|当年|年度|新增)+|(?:额|总额|金额)$", "",
                   re.sub(r"实际|缴纳|支付|发生|其", "", m.group(1)))
     if cp.last_field and re.fullmatch(r"(?:投入|投资|费用|支出|资金|基数)?", noun):
         return cp.last_field, 0.8  # "按实际投入的15%": the quantity the threshold named
-    return f"extra.{noun[:16] or '基数'}", 0.5
+    return _same_key(f"extra.{noun[:16] or '基数'}", cp), 0.5
+
+
+def _same_key(name: str, cp: CondParse) -> str:
+    """The threshold's ``extra.*`` key when it names the same measure as the base."""
+    noun = name[len("extra."):]
+    return next((lf.field for lf in cp.leaves if lf.field.startswith("extra.") and noun and (
+        lf.field[len("extra."):] in noun or noun in lf.field)), name)
 
 
 # -- one numbered item → clause drafts -----------------------------------------------------------
@@ -437,6 +463,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                                 cp.notes + bd.notes, subj.label if subj else "", cp.residual,
                                 ladder=subj is not None and _family(names)))
         prev = cp
+    drafts = _banded(drafts)
     ladder_notes(drafts)
     not_again(work, [(a, b) for a, b in segs if benefit_start(work[a:b]) is None], drafts, region)
     exclusive = len(drafts) >= 2 and any(EXCLUSIVE.search(work[a:b]) for a, b in rules)
@@ -448,6 +475,49 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         d.exclusive = exclusive
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
+
+
+def _threshold(d: Draft) -> Leaf | None:
+    ts = [lf for lf in d.leaves if lf.role == "threshold" and lf.op in (">=", ">")
+          and isinstance(lf.value, float)]
+    return ts[0] if len(ts) == 1 else None
+
+
+def _banded(drafts: list[Draft]) -> list[Draft]:
+    """"投资额达到500万元以上的，按8%给予补助；达到3000万元以上的，按10%给予补助，最高600万元":
+    the second sentence restates no subject, only a higher threshold on the same measure, so the
+    two ratios are the bands of one ladder (one clause), not two clauses a firm could both claim."""
+    out: list[Draft] = []
+    for d in drafts:
+        last = out[-1] if out else None
+        t1 = _threshold(last) if last is not None else None
+        t2 = _threshold(d)
+        if last is None or t1 is None or t2 is None or t1.field != t2.field or t2.value <= t1.value \
+                or d.benefit.get("kind") != "ratio" or last.benefit.get("kind") not in ("ratio", "tiers") \
+                or d.benefit.get("field") not in (t1.field, last.benefit.get("field")) \
+                or last.label or d.label or not {
+                    (lf.field, lf.op, repr(lf.value)) for lf in d.leaves
+                    if lf is not t2 and lf.field != UNSTRUCTURED} <= {
+                    (lf.field, lf.op, repr(lf.value)) for lf in last.leaves if lf is not t1}:
+            out.append(d)
+            continue
+        tiers = last.benefit.get("tiers") or [{"at": t1.value, "rate": last.benefit.get("rate")}]
+        if any(t.get("rate") is None for t in tiers) or d.benefit.get("rate") is None:
+            out.append(d)
+            continue
+        benefit = {"kind": "tiers", "field": t1.field,
+                   "tiers": [*tiers, {"at": t2.value, "rate": d.benefit["rate"]}]}
+        if (cap := d.benefit.get("cap", last.benefit.get("cap"))) is not None:
+            benefit["cap"] = cap
+        fields = {k: v for k, v in {**last.bfields, **d.bfields}.items()
+                  if k.split("#")[0] not in ("benefit.rate", "benefit.field")}
+        fields["benefit.tiers"] = (benefit["tiers"], t1.start, d.spans[-1][1], 0.8)
+        have = {(lf.field, repr(lf.value)) for lf in last.leaves}  # words of either sentence bind
+        words = [lf for lf in d.leaves if lf.field == UNSTRUCTURED and (lf.field, repr(lf.value))
+                 not in have]
+        out[-1] = Draft(last.spans + d.spans, last.leaves + words, benefit, fields,
+                        last.notes + d.notes, residual=last.residual)
+    return out
 
 
 _SECOND = re.compile(r",\s?(?=(?:同时|另|如|若|对|凡)?[^,;。]{2,40}?的\s?,\s?(?:另行|再|另外|额外|追加|还)"

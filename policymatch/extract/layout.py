@@ -109,6 +109,11 @@ class Node:
         return (self.parent.path() if self.parent else "") + mine
 
 
+#: An item that lists what takes a firm out of the policy: its sub-items grant nothing.
+_EXCLUDES = re.compile(r"(?:下列|以下|如下)(?:情形|情况|行为)[^。]{0,20}(?:不得享受|不享受|不予|不适用)"
+                       r"[^。]{0,12}:")
+
+
 def line_spans(text: str) -> list[tuple[int, int]]:
     """Stripped non-empty lines; a line holding several （二）/2. items is cut before each."""
     out = []
@@ -148,12 +153,16 @@ def number_tree(doc: Doc, work: str, lines: list[tuple[int, int]]) -> list[Node]
         line_end = node.own_end if line_end < 0 else min(line_end, node.own_end)
         first = work[node.body:line_end].strip()
         m = re.match(r"\s*([^。:;,的]{1,20})[。:]", work[node.body:line_end])
-        if node.rank <= 2 and "。" not in first and len(first) <= 40:
+        if node.rank <= 2 and "。" not in first and len(first) <= 40 and not re.search(
+                r";|:.", first):  # "有下列情形之一的，不得享受本政策：（一）…；" is a sentence
             node.heading, node.body = doc.orig(node.body, line_end).strip(), line_end
         elif m and not re.match(r"对|凡|本|为", m.group(1)) and not quantities(m.group(1)):
             node.heading = doc.orig(node.body + m.start(1), node.body + m.end(1)).strip()
             if re.search(r"[\u4e00-\u9fff]", work[node.body + m.end():node.own_end]):
                 node.body += m.end()  # else the item is that one sentence: keep it as text
         node.meta = bool(_META.search(re.sub(r"\s", "", node.heading))) or bool(
-            node.parent and node.parent.meta)
+            node.parent and node.parent.meta) or bool(
+            node.children and _EXCLUDES.search(work[node.body:node.own_end]))
+    for node in nodes:  # the items listed under "有下列情形之一的，不得享受本政策：" are exclusions
+        node.meta |= bool(node.parent and node.parent.meta)
     return nodes

@@ -75,7 +75,10 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
     word = metric.group() if metric else ""
     fld = METRICS.get(word) or TALENTS.get(word, "")
     at = metric.start() if metric else len(window)
-    qual = re.search(r"([\u4e00-\u9fff]{2,4})$", _PLAIN_QUALIFIER.sub(" ", window[:at])) \
+    if fld == "employees" and q.kind == "count" and re.search(r"(?:新招用|新吸纳|新增|招用)\s?$", window[:at]):
+        fld = "talents.new_hires"  # "新招用员工10人以上": the new hires, not the whole staff
+        at = max(0, window.rfind("新", 0, at) if "新" in window[:at] else window.rfind("招用", 0, at))
+    qual = re.search(r"([\u4e00-\u9fff]{2,4})$", PLAIN_QUALIFIER.sub(" ", window[:at])) \
         if metric and q.kind == "money" else None
     if qual and fld in _MONEY_FIELDS:
         # "直播销售额", "技改设备投资": a narrower measure than the profile field; the broad
@@ -105,7 +108,7 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
 
 
 #: Words before a measure that do not narrow it (time, scope, the firm itself).
-_PLAIN_QUALIFIER = re.compile(r"年|度|当期|全年|新增|实际|累计|首次|企业|公司|其|单位|主体|项目|对|的|在|达到"
+PLAIN_QUALIFIER = re.compile(r"年|度|当期|全年|新增|实际|累计|首次|企业|公司|其|单位|主体|项目|对|的|在|达到"
                               r"|超过|突破|且|并|或|和|及|以上|以下|万元|亿元|比例|占|同比|主营|实缴|入库|自营"
                               r"|缴纳|完成|实现|生产性|固定资产|设备|新购置|购置|用于|技术改造|技改|银行|获得|取得|发生|上|本|我县"
                               r"|本县|全县|县内")

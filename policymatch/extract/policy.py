@@ -225,12 +225,16 @@ def _clause(ctx: Context, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clau
     text = "".join(doc.orig(a, b).strip() for a, b in d.spans)
     data = d.benefit if d.benefit["kind"] != "in_kind" else {
         "kind": "in_kind", "description": re.sub(r"\s+", "", text)[:200]}
+    if data["kind"] != "in_kind" and _to_person(ctx.work[it.node.body:it.node.own_end],
+                                                 "".join(ctx.work[a:b] for a, b in d.spans)):
+        data = {**data, "recipient": "个人"}
     try:
         benefit = _BENEFIT.validate_python(data)
     except ValidationError as exc:
         notes.append(f"奖补结构未通过校验（{exc.errors()[0]['msg']}），改记为非货币事项")
         benefit = InKindBenefit(description=re.sub(r"\s+", "", text)[:200])
         put("benefit.kind", "in_kind", d.spans[0][0], d.spans[-1][1], 0.3)
+    notes += _doubts(d.leaves)
     cond = build_condition(d.leaves, notes, doc)
     extra: dict[str, Any] = {}
     for key, val in (("department", it.dept), ("mode", it.mode)):
@@ -267,6 +271,53 @@ def _clause(ctx: Context, cid: str, pid: str, it: _Item, nth: str) -> tuple[Clau
                     source=it.node.path() or None, review=review, **extra)
     return clause, ClauseExtraction(clause_id=cid, confidence=round(conf, 3), fields=fields,
                                     span=doc.span(d.spans[0][0], d.spans[-1][1]), review=review)
+
+
+#: Words kept unstructured that hold a count or a threshold no leaf read ("年节能量达到500吨
+#: 标准煤以上", "门店3家以上"); a term of a contract or a period (签订3年以上, 满6个月) is not one.
+_UNREAD_THRESHOLD = re.compile(r"\d+(?:\.\d+)?\s?(?!年|个月|月|日|天|周岁|岁|\d)[\u4e00-\u9fff]{0,4}?"
+                               r"(?:以上|以下|及以上|\(含\)以上|以内|不低于|不少于)")
+#: Words kept unstructured that name a qualification being obtained ("当年新通过…认证",
+#: "通过AAA级评定"): a name the qualification vocabulary does not hold.
+_UNREAD_TITLE = re.compile(r"(?:通过|获得|取得|获评|评为|评定为|认定为|入选)[^,;。]{0,16}?"
+                           r"(?:认证|称号|[A-Z]{2,3}级)")
+
+
+def _doubts(leaves: list[Leaf]) -> list[str]:
+    """The extractor's own doubts about the leaves of one clause, each saying what and where."""
+    out = []
+    for lf in leaves:
+        if lf.field != UNSTRUCTURED or lf.role == "exclusion":
+            continue
+        words = str(lf.value)
+        if m := _UNREAD_THRESHOLD.search(words):
+            out.append(f"条件“{words[:40]}”含数量门槛“{m.group()}”，未读成结构化条件，请核对门槛与计量"
+                       f"字段{at(lf.start, lf.end)}")
+        elif m := _UNREAD_TITLE.search(words):
+            out.append(f"条件“{words[:40]}”像是取得某项资质（“{m.group()}”），名称未能识别，"
+                       f"已保留原文，请核对是否为 new_qualifications/qualifications{at(lf.start, lf.end)}")
+    single: dict[str, set[str]] = {}
+    for lf in leaves:  # two "==" tests of one field, both required: no firm can meet them
+        if lf.op == "==" and lf.alt is None and not lf.negate and lf.field != UNSTRUCTURED:
+            single.setdefault(lf.field, set()).add(repr(lf.value))
+    for fld, values in single.items():
+        if len(values) > 1:
+            out.append(f"{fld} 同时要求 {'、'.join(sorted(values))}，不可能同时满足，"
+                       f"可能是“或”的关系，请核对")
+    return out
+
+
+#: The item says the money goes to the person ("直接发放给人才本人", "由人才本人享受").
+_PAID_TO_PERSON = re.compile(r"(?:发放|发|拨付|兑现|支付)(?:给|至|到)[^,;。]{0,8}?(?:本人|个人)(?:账户)?"
+                             r"|由[^,;。]{0,8}?(?:本人|个人)(?:享受|领取|申领)|归[^,;。]{0,6}?个人所有")
+#: A clause for a person's own purchase ("对新引进的博士研究生在本县首次购买商品住房的").
+_PERSONAL = re.compile(r"^[\s,]*对[^,;。]{0,20}?(?:人才|博士|硕士|毕业生|研究生|技师|专家)[^,;。企]{0,12}?"
+                       r"(?:购买|购置)[^,;。]{0,6}?(?:住房|商品房|房屋)")
+
+
+def _to_person(item: str, own: str) -> bool:
+    """Money the text pays to a person, not to the firm (recipient 个人)."""
+    return bool(_PAID_TO_PERSON.search(item) or _PERSONAL.search(own))
 
 
 def _placed(doc: Doc, note: str, d: Draft) -> str:
