@@ -637,7 +637,7 @@ def test_query_weights_are_the_same_bits_on_every_machine():
 
     counts = np.array([1, 2, 3, 7, 1023, 1024, 5000, 2], dtype=np.int64)
     idf = np.linspace(1.0, 3.0, counts.size)
-    expected = [(math.log(c) + 1.0) * w for c, w in zip(counts.tolist(), idf.tolist())]
+    expected = [(math.log(c) + 1.0) * w for c, w in zip(counts.tolist(), idf.tolist(), strict=True)]
     assert term_weights(counts, idf, sublinear=True).tolist() == expected
     assert term_weights(counts, idf, sublinear=False).tolist() == (counts * idf).tolist()
     rng = np.random.default_rng(5)
