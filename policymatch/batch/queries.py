@@ -54,7 +54,7 @@ class Relevance:
         self._marks: dict[str, int] = {}  # piece → bits of the synonym words and terms it holds
         if not hasattr(self, "_synonyms"):
             self._expansions: dict[int, list[str]] = {}
-            self._vocab_of: dict[str | None, str] = {}
+            self._heads: dict[str | None, tuple[str, list[int] | None, int]] = {}
             self._synonyms: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -158,28 +158,30 @@ class Relevance:
         return self._rows(per_row)
 
     def _profile_ids(self, industry: str | None, description: str | None) -> list[int]:
-        from ..audience import industry_vocabulary
+        """The query ids of ``profile_query``: the industry with its cluster's vocabulary (the
+        same for every firm of the industry), then the description, then the terms the
+        everyday words of both stand for. The parts are joined by a space, where a text is cut
+        anyway, so the pieces of the whole are the pieces of the parts."""
+        head = self._heads.get(industry)
+        if head is None:
+            from ..audience import industry_vocabulary
 
-        vocab = self._vocab_of.get(industry)
-        if vocab is None:
-            vocab = self._vocab_of[industry] = " ".join(industry_vocabulary(industry))
-        text = " ".join(p for p in (industry or "", vocab, description or "") if p)
+            text = " ".join(p for p in (industry or "", " ".join(industry_vocabulary(industry)))
+                            if p)
+            head = self._heads[industry] = (text, *self._read(text))
+        head_text, head_ids, head_marks = head
+        text = " ".join(p for p in (head_text, description or "") if p)
         if not text:
             return []
-        if self._synonym_table() is None:
+        if head_ids is None or self._synonym_table() is None:
             return self._text_ids(expand_query(text))
-        ids: list[int] = []
-        marks = 0
-        missing = object()
-        for piece in PIECE_BREAK.split(text):
-            got = self._pieces.get(piece, missing)
-            if got is missing:
-                got = self._piece(piece)  # may start the caches afresh
-            if got is None:
-                return self._text_ids(expand_query(text))
-            ids.extend(got)  # type: ignore[arg-type]
-            marks |= self._marks[piece]
+        ids, marks = self._read(description or "")
+        if ids is None:
+            return self._text_ids(expand_query(text))
+        ids = head_ids + ids
+        marks |= head_marks
         if marks:
+            missing = object()
             for term in self._extra(marks):
                 got = self._pieces.get(term, missing)
                 if got is missing:
@@ -188,6 +190,21 @@ class Relevance:
                     return self._text_ids(expand_query(text))
                 ids.extend(got)  # type: ignore[arg-type]
         return ids
+
+    def _read(self, text: str) -> tuple[list[int] | None, int]:
+        """The ids of a text's pieces and the synonym marks they hold (None: read it whole)."""
+        ids: list[int] = []
+        marks = 0
+        missing = object()
+        for piece in PIECE_BREAK.split(text) if text else ():
+            got = self._pieces.get(piece, missing)
+            if got is missing:
+                got = self._piece(piece)  # may start the caches afresh
+            if got is None:
+                return None, 0
+            ids.extend(got)  # type: ignore[arg-type]
+            marks |= self._marks.get(piece, 0)
+        return ids, marks
 
     def _rows(self, per_row: list[list[int]]) -> Any:
         from scipy.sparse import csr_matrix
