@@ -62,7 +62,6 @@ _NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
 _CODE = {"met": MET, "unknown": UNKNOWN, "unmet": UNMET}
 _PARTLY_KNOWN = frozenset({"age_years", "qualifications", "new_qualifications", "industry"})
 _OUTCOMES_PER_LEAF = 1024  # distinct values whose outcome a leaf remembers across chunks
-_SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept pairs
 
 
 def round2(x: Floats) -> Floats:
@@ -181,6 +180,10 @@ class CompiledClauses:
         # leaf → distinct value → (code, reason it raises): the scalar outcome, kept across chunks
         self._outcomes: dict[int, dict[Any, tuple[int, str | None]]] = {}
         self.clauses: list[_Clause] = []
+        # the missing-fact labels of the run: text → number, and per clause bits → number
+        self._label_numbers: dict[str, int] = {"": 0}
+        self._label_texts: list[str] = [""]
+        self._tables: dict[int, npt.NDArray[np.int32]] = {}
         for cid, doc, own, benefit, group in zip(clause_ids, doc_conditions, own_conditions,
                                                  benefits, groups, strict=True):
             trees = []
@@ -390,53 +393,88 @@ class CompiledClauses:
     def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools],
                   scorer: Callable[[slice | list[int]], Floats], n: int,
                   errors: dict[int, str]) -> BlockResult:
-        """Join the clause-major pieces into row-major arrays (clause order within a row)."""
-        labels: dict[str, int] = {"": 0}
+        """Join the clause-major pieces into row-major arrays (clause order within a row).
+
+        The ``missing`` labels are numbered in the order they first occur clause by clause, row
+        by row (so a chunk's categories are the same whatever remembers them between chunks)."""
         if not pieces:
             pieces = [_Piece(0, np.empty(0, np.int64), np.empty(0, np.int8), np.empty(0),
                              np.empty(0, np.int64))]
-        row = np.concatenate([p.rows for p in pieces])
+        run_ids = [self._label_ids(p) for p in pieces]
+        local = np.full(len(self._label_texts), -1, dtype=np.int32)
+        local[0] = 0
+        labels = [""]
+        packed_parts = []
+        # status, counted and the missing label travel packed in one gather
+        for p, ids in zip(pieces, run_ids, strict=True):
+            packed = p.status.astype(np.int32) + 1
+            if p.clause in counted:
+                packed |= counted[p.clause][p.rows].astype(np.int32) << 2
+            else:
+                packed |= 4
+            if ids is not None:
+                codes = local[ids]
+                new = codes < 0
+                if new.any():
+                    for k in dict.fromkeys(ids[new].tolist()):
+                        local[k] = len(labels)
+                        labels.append(self._label_texts[k])
+                    codes = local[ids]
+                packed |= codes << 3
+            packed_parts.append(packed)
+        key = np.uint16 if n <= 65_535 else np.uint32
+        row = np.concatenate([p.rows for p in pieces]).astype(key)
         clause = np.repeat(np.array([p.clause for p in pieces], dtype=np.int32),
                            [len(p.rows) for p in pieces])
-        status = np.concatenate([p.status for p in pieces])
         amount = np.concatenate([p.amount for p in pieces])
-        count = np.concatenate([counted[p.clause][p.rows] if p.clause in counted
-                                else np.ones(len(p.rows), bool) for p in pieces])
-        missing = np.concatenate([self._label_codes(p, labels) for p in pieces])
-        score = np.empty(len(row))
-        at = 0
-        for first in range(0, len(pieces), _SCORE_COLUMNS):
-            group = pieces[first:first + _SCORE_COLUMNS]
-            size = sum(len(p.rows) for p in group)
-            scores = scorer(slice(group[0].clause, group[-1].clause + 1))
-            score[at:at + size] = scores[row[at:at + size], clause[at:at + size] - group[0].clause]
-            at += size
+        packed = np.concatenate(packed_parts)
         # a stable sort by row (a radix sort for 16-bit keys) puts clauses in order within a row;
-        # the sorted rows are each row repeated as often as it has pairs, and status, counted and
-        # the missing label travel packed in one gather (labels number fewer than the pairs)
-        order = np.argsort(row.astype(np.uint16 if n <= 65_535 else np.uint32), kind="stable")
+        # the sorted rows are each row repeated as often as it has pairs
+        order = np.argsort(row, kind="stable")
         per_row = np.bincount(row, minlength=n)
         if errors:
             dropped = np.fromiter(errors, dtype=np.int64)
             order = order[~np.isin(row[order], dropped)]
             per_row[dropped] = 0
-        packed = (missing.astype(np.int64) << 3 | count.astype(np.int64) << 2 | status + 1)[order]
-        return BlockResult(np.repeat(np.arange(n, dtype=np.int64), per_row), clause[order],
-                           ((packed & 3) - 1).astype(np.int8), score[order], amount[order],
-                           (packed & 4).astype(bool), (packed >> 3).astype(np.int32),
-                           list(labels), errors)
+        rows = np.repeat(np.arange(n, dtype=np.int64), per_row)
+        clause = clause[order]
+        packed = packed[order]
+        if len(rows):  # the relevance of every pair, read from one product in row order
+            width = len(self.clauses)
+            score = scorer(slice(0, width)).reshape(-1)[rows * width + clause]
+        else:
+            score = np.empty(0)
+        return BlockResult(rows, clause, ((packed & 3) - 1).astype(np.int8), score,
+                           amount[order], (packed & 4).astype(bool), packed >> 3, labels, errors)
 
-    def _label_codes(self, p: _Piece, labels: dict[str, int]) -> npt.NDArray[np.int32]:
-        """Codes into ``labels`` of the ``missing`` text of each pair of a piece."""
-        import pandas as pd
-
+    def _label_ids(self, p: _Piece) -> npt.NDArray[np.int32] | None:
+        """Run-wide numbers (into ``_label_texts``) of the ``missing`` text of each pair of a
+        piece; None when no pair lacks anything."""
         if not p.bits.any():
-            return np.zeros(len(p.bits), dtype=np.int32)
+            return None
         clause = self.clauses[p.clause]
-        codes, distinct = pd.factorize(p.bits)
-        table = np.array([labels.setdefault(clause.missing_text(b), len(labels))
-                          for b in distinct.tolist()], dtype=np.int32)
-        return table[codes]
+        width = len(clause.doc_fields) + len(clause.own_fields) + 1
+        if width > 16:  # too many facts for a table of every pattern: the distinct ones
+            distinct, inverse = np.unique(p.bits, return_inverse=True)
+            return np.array([self._label_id(clause.missing_text(b)) for b in distinct.tolist()],
+                            dtype=np.int32)[inverse.reshape(-1)]
+        table = self._tables.get(p.clause)
+        if table is None:
+            table = self._tables[p.clause] = np.full(1 << width, -1, dtype=np.int32)
+        ids = table[p.bits]
+        new = ids < 0
+        if new.any():
+            for b in np.unique(p.bits[new]).tolist():
+                table[b] = self._label_id(clause.missing_text(b))
+            ids = table[p.bits]
+        return ids
+
+    def _label_id(self, text: str) -> int:
+        got = self._label_numbers.get(text)
+        if got is None:
+            got = self._label_numbers[text] = len(self._label_texts)
+            self._label_texts.append(text)
+        return got
 
 
 def _age_leaf(leaf: _Leaf, cols: Columns) -> Codes:
