@@ -48,7 +48,7 @@ from ..models import (
     Unstructured,
 )
 from ..rules import COMPARE, leaf_outcome, missing_order, push_not
-from .columns import Columns, value_key
+from .columns import Columns
 
 __all__ = ["BlockResult", "CompiledClauses", "round2"]
 
@@ -522,25 +522,27 @@ def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str],
     if spec.kind in _NUMERIC:
         return _numeric_leaf(leaf, cols.numeric(leaf.field), cols.n)
     codes, uniques = cols.factorized(leaf.field)
+    keys = cols.value_keys(leaf.field)
+    # the outcome of a value met in an earlier chunk (1, 1.0 and True kept apart); an
+    # unhashable value (key None) is judged here and not remembered
+    got: list[Any] = [None if key is None else seen.get(key) for key in keys]
+    for k in [k for k, g in enumerate(got) if g is None]:
+        outcome: tuple[int, str | None]
+        try:
+            outcome = (_CODE[leaf_outcome(leaf.op, uniques[k], leaf.value, leaf.field).value], None)
+        except ProfileError as exc:
+            outcome = (UNKNOWN, str(exc))
+        key = keys[k]
+        if key is not None and len(seen) < _OUTCOMES_PER_LEAF:
+            seen[key] = outcome
+        got[k] = outcome
     per = np.empty(len(uniques) + 1, dtype=np.int8)
     per[-1] = UNKNOWN  # code -1: the field is missing
-    for k, value in enumerate(uniques):
-        try:  # the outcome of a value met in an earlier chunk (1, 1.0 and True kept apart)
-            key: Any = value_key(value)
-            got = seen.get(key)
-        except TypeError:  # unhashable: judged here, not remembered
-            key, got = None, None
-        if got is None:
-            try:
-                got = (_CODE[leaf_outcome(leaf.op, value, leaf.value, leaf.field).value], None)
-            except ProfileError as exc:
-                got = (UNKNOWN, str(exc))
-            if key is not None and len(seen) < _OUTCOMES_PER_LEAF:
-                seen[key] = got
-        per[k], reason = got
-        if reason is not None:
-            for r in np.flatnonzero(codes == k).tolist():
-                errors.setdefault(r, reason)
+    per[:-1] = [g[0] for g in got]
+    for k in [k for k, g in enumerate(got) if g[1] is not None]:
+        reason: str = got[k][1]
+        for r in np.flatnonzero(codes == k).tolist():
+            errors.setdefault(r, reason)
     return per[codes]
 
 
