@@ -282,8 +282,11 @@ class CompiledClauses:
                 bits |= base_missing[keep].astype(np.int64) << (len(c.doc_fields)
                                                                 + len(c.own_fields))
             pieces.append(_Piece(i, rows, status, amount[keep], bits))
-        counted = self._counted(kept, scorer, n)
-        return self._assemble(pieces, counted, scorer, n, errors)
+        # the relevance of every row to every clause, one product (each cell sums the same
+        # products in the same order whichever clauses are asked for together)
+        scores = scorer(slice(0, len(self.clauses))) if self.clauses else None
+        counted = self._counted(kept, scores, n)
+        return self._assemble(pieces, counted, scores, n, errors)
 
     def _bits(self, fields: tuple[str, ...], leaves: tuple[int, ...], shift: int, code: Codes,
               at: npt.NDArray[np.int64], block: _Block) -> npt.NDArray[np.int64]:
@@ -373,7 +376,7 @@ class CompiledClauses:
         return reached
 
     def _counted(self, kept: dict[int, tuple[Codes, npt.NDArray[np.int64], Floats]],
-                 scorer: Callable[[slice | list[int]], Floats], n: int) -> dict[int, Bools]:
+                 scores: Floats | None, n: int) -> dict[int, Bools]:
         """就高不重复, as :func:`policymatch.matcher._apply_exclusivity`: per group and row the
         eligible member with the highest amount, then relevance, then the smaller id counts; the
         other eligible members are set aside."""
@@ -385,33 +388,43 @@ class CompiledClauses:
                 code, judged, amount = kept[i]
                 amounts[judged, k] = amount
                 eligible[:, k] = code == MET
-            best = group_winners(amounts, scorer(members), eligible)
+            assert scores is not None  # a group has members, and there are rows
+            best = group_winners(amounts, scores[:, members], eligible)
             for k, i in enumerate(members):  # a merely possible clause is never set aside
                 out[i] = (best < 0) | (best == k) | (kept[i][0] != MET)
         return out
 
-    def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools],
-                  scorer: Callable[[slice | list[int]], Floats], n: int,
-                  errors: dict[int, str]) -> BlockResult:
+    def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools], scores: Floats | None,
+                  n: int, errors: dict[int, str]) -> BlockResult:
         """Join the clause-major pieces into row-major arrays (clause order within a row).
 
-        The ``missing`` labels are numbered in the order they first occur clause by clause, row
-        by row (so a chunk's categories are the same whatever remembers them between chunks)."""
-        if not pieces:
-            pieces = [_Piece(0, np.empty(0, np.int64), np.empty(0, np.int8), np.empty(0),
-                             np.empty(0, np.int64))]
-        run_ids = [self._label_ids(p) for p in pieces]
+        A row's pairs go where the rows before it end, in clause order: each piece takes the
+        next free place of each of its rows. The ``missing`` labels are numbered in the order
+        they first occur clause by clause, row by row (so a chunk's categories are the same
+        whatever remembers them between chunks)."""
+        run_ids = [self._label_ids(p) for p in pieces]  # numbers new labels of the run
         local = np.full(len(self._label_texts), -1, dtype=np.int32)
         local[0] = 0
         labels = [""]
-        packed_parts = []
-        # status, counted and the missing label travel packed in one gather
+        per_row = np.zeros(n, dtype=np.int64)
+        for p in pieces:
+            per_row[p.rows] += 1
+        total = int(per_row.sum())
+        free = np.zeros(n, dtype=np.int64)
+        np.cumsum(per_row[:-1], out=free[1:])
+        clause = np.empty(total, dtype=np.int32)
+        amount = np.empty(total)
+        packed = np.empty(total, dtype=np.int32)  # status, counted and the label, in 32 bits
         for p, ids in zip(pieces, run_ids, strict=True):
-            packed = p.status.astype(np.int32) + 1
+            at = free[p.rows]
+            free[p.rows] = at + 1
+            clause[at] = p.clause
+            amount[at] = p.amount
+            bits = p.status.astype(np.int32) + 1
             if p.clause in counted:
-                packed |= counted[p.clause][p.rows].astype(np.int32) << 2
+                bits |= counted[p.clause][p.rows].astype(np.int32) << 2
             else:
-                packed |= 4
+                bits |= 4
             if ids is not None:
                 codes = local[ids]
                 new = codes < 0
@@ -420,32 +433,20 @@ class CompiledClauses:
                         local[k] = len(labels)
                         labels.append(self._label_texts[k])
                     codes = local[ids]
-                packed |= codes << 3
-            packed_parts.append(packed)
-        key = np.uint16 if n <= 65_535 else np.uint32
-        row = np.concatenate([p.rows for p in pieces]).astype(key)
-        clause = np.repeat(np.array([p.clause for p in pieces], dtype=np.int32),
-                           [len(p.rows) for p in pieces])
-        amount = np.concatenate([p.amount for p in pieces])
-        packed = np.concatenate(packed_parts)
-        # a stable sort by row (a radix sort for 16-bit keys) puts clauses in order within a row;
-        # the sorted rows are each row repeated as often as it has pairs
-        order = np.argsort(row, kind="stable")
-        per_row = np.bincount(row, minlength=n)
+                bits |= codes << 3
+            packed[at] = bits
+        rows = np.repeat(np.arange(n, dtype=np.int64), per_row)
         if errors:
             dropped = np.fromiter(errors, dtype=np.int64)
-            order = order[~np.isin(row[order], dropped)]
-            per_row[dropped] = 0
-        rows = np.repeat(np.arange(n, dtype=np.int64), per_row)
-        clause = clause[order]
-        packed = packed[order]
-        if len(rows):  # the relevance of every pair, read from one product in row order
-            width = len(self.clauses)
-            score = scorer(slice(0, width)).reshape(-1)[rows * width + clause]
+            keep = ~np.isin(rows, dropped)
+            rows, clause, amount, packed = rows[keep], clause[keep], amount[keep], packed[keep]
+        if len(rows):  # the relevance of every pair, read in row order
+            assert scores is not None
+            score = scores.reshape(-1)[rows * scores.shape[1] + clause]
         else:
             score = np.empty(0)
-        return BlockResult(rows, clause, ((packed & 3) - 1).astype(np.int8), score,
-                           amount[order], (packed & 4).astype(bool), packed >> 3, labels, errors)
+        return BlockResult(rows, clause, ((packed & 3) - 1).astype(np.int8), score, amount,
+                           (packed & 4).astype(bool), packed >> 3, labels, errors)
 
     def _label_ids(self, p: _Piece) -> npt.NDArray[np.int32] | None:
         """Run-wide numbers (into ``_label_texts``) of the ``missing`` text of each pair of a
