@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("pyarrow")
 
-from policymatch.batch.certify import _money, _SLOW, certify  # noqa: E402
+from policymatch.batch.certify import _SLOW, _money, certify
 
 UNITS = ["", "元", "块", "千", "千元", "万", "万元", "十万", "百万", "千万", "亿", "亿元", "萬", "e3万",
          " 万", "万 ", "圆"]

@@ -20,7 +20,7 @@ from policymatch.text import PIECE_BREAK, normalize, query_synonyms
 
 pytest.importorskip("scipy")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import generate  # noqa: E402
+import generate
 
 DAY = date(2025, 6, 30)
 
