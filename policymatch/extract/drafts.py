@@ -13,8 +13,8 @@ from typing import Any
 
 from ..aliases import alias_table
 from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
-from .guards import copy_leaves, ladder_notes, named_words, not_again, subject_leaves
-from .measures import METRIC_RE, METRICS, PLAIN_QUALIFIER, last_match, measure, noun_before
+from .guards import banded, copy_leaves, ladder_notes, named_words, not_again, ratio_base, subject_leaves
+from .measures import METRIC_RE, last_match, measure, noun_before
 from .numbers import Qty, quantities
 
 #: 1-year loan prime rate (3.0% since May 2025), assumed when a 贴息 clause names no rate.
@@ -157,7 +157,7 @@ def _benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
             d = BenefitDraft({"kind": "tiers", "field": cp.ladder_field, "tiers": [
                 {"at": t.value, "rate": p.value} for t, p in zip(cp.ladder, pcts, strict=True)]})
         else:
-            fld, conf = _ratio_base(text[:pcts[0].start - base], cp)
+            fld, conf = ratio_base(text[:pcts[0].start - base], cp)
             d = BenefitDraft({"kind": "ratio", "field": fld})
             d.fields["benefit.field"] = (fld, pcts[0].start, pcts[0].end, conf)
             d.notes += [f"补助基数未对应到画像字段，已记为 {fld}"] if conf < 0.7 else []
@@ -308,34 +308,6 @@ def _unit_field(unit: str, cp: CondParse, i: int, text: str) -> str:
                 f"extra.数量({unit})")
 
 
-def _ratio_base(before: str, cp: CondParse) -> tuple[str, float]:
-    m = re.search(r"按(?:照)?(?:其)?([^,;。按]{1,24}?)的\s?$", before)
-    if not m:
-        return (cp.last_field, 0.7) if cp.last_field else ("extra.基数", 0.4)
-    if hit := METRIC_RE.search(m.group(1)):
-        # "按实验室设备投资额的20%", "按研发费用增量部分的10%": a narrower measure than the
-        # profile field keeps its own name (the broad field would pay on more than the text)
-        head = PLAIN_QUALIFIER.sub("", re.sub(r"^(?:该|其|此)|当年|上年度|上年|年度|全年|当期", "",
-                                              m.group(1)[:hit.start()]))
-        tail = m.group(1)[hit.end():]
-        if not head and not re.search(r"增量|增加|增长|新增|超出|超过", tail):
-            return METRICS[hit.group()], 0.9
-        name = re.sub(r"^(?:该|其|此|上年度|当年|年度)+|部分$|(?<=增量)额$", "", m.group(1))
-        return _same_key(f"extra.{name[:16]}", cp), 0.6
-    noun = re.sub(r"^(?:上年度|当年|年度|新增)+|(?:额|总额|金额)$", "",
-                  re.sub(r"实际|缴纳|支付|发生|其", "", m.group(1)))
-    if cp.last_field and re.fullmatch(r"(?:投入|投资|费用|支出|资金|基数)?", noun):
-        return cp.last_field, 0.8  # "按实际投入的15%": the quantity the threshold named
-    return _same_key(f"extra.{noun[:16] or '基数'}", cp), 0.5
-
-
-def _same_key(name: str, cp: CondParse) -> str:
-    """The threshold's ``extra.*`` key when it names the same measure as the base."""
-    noun = name[len("extra."):]
-    return next((lf.field for lf in cp.leaves if lf.field.startswith("extra.") and noun and (
-        lf.field[len("extra."):] in noun or noun in lf.field)), name)
-
-
 # -- one numbered item → clause drafts -----------------------------------------------------------
 _RULE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受|差额")
 EXCLUSIVE = re.compile(r"就高|从高|不重复|不得重复|不可同时|不同时享受")
@@ -463,7 +435,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                                 cp.notes + bd.notes, subj.label if subj else "", cp.residual,
                                 ladder=subj is not None and _family(names)))
         prev = cp
-    drafts = _banded(drafts)
+    drafts = banded(drafts)
     ladder_notes(drafts)
     not_again(work, [(a, b) for a, b in segs if benefit_start(work[a:b]) is None], drafts, region)
     exclusive = len(drafts) >= 2 and any(EXCLUSIVE.search(work[a:b]) for a, b in rules)
@@ -475,49 +447,6 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         d.exclusive = exclusive
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
-
-
-def _threshold(d: Draft) -> Leaf | None:
-    ts = [lf for lf in d.leaves if lf.role == "threshold" and lf.op in (">=", ">")
-          and isinstance(lf.value, float)]
-    return ts[0] if len(ts) == 1 else None
-
-
-def _banded(drafts: list[Draft]) -> list[Draft]:
-    """"投资额达到500万元以上的，按8%给予补助；达到3000万元以上的，按10%给予补助，最高600万元":
-    the second sentence restates no subject, only a higher threshold on the same measure, so the
-    two ratios are the bands of one ladder (one clause), not two clauses a firm could both claim."""
-    out: list[Draft] = []
-    for d in drafts:
-        last = out[-1] if out else None
-        t1 = _threshold(last) if last is not None else None
-        t2 = _threshold(d)
-        if last is None or t1 is None or t2 is None or t1.field != t2.field or t2.value <= t1.value \
-                or d.benefit.get("kind") != "ratio" or last.benefit.get("kind") not in ("ratio", "tiers") \
-                or d.benefit.get("field") not in (t1.field, last.benefit.get("field")) \
-                or last.label or d.label or not {
-                    (lf.field, lf.op, repr(lf.value)) for lf in d.leaves
-                    if lf is not t2 and lf.field != UNSTRUCTURED} <= {
-                    (lf.field, lf.op, repr(lf.value)) for lf in last.leaves if lf is not t1}:
-            out.append(d)
-            continue
-        tiers = last.benefit.get("tiers") or [{"at": t1.value, "rate": last.benefit.get("rate")}]
-        if any(t.get("rate") is None for t in tiers) or d.benefit.get("rate") is None:
-            out.append(d)
-            continue
-        benefit = {"kind": "tiers", "field": t1.field,
-                   "tiers": [*tiers, {"at": t2.value, "rate": d.benefit["rate"]}]}
-        if (cap := d.benefit.get("cap", last.benefit.get("cap"))) is not None:
-            benefit["cap"] = cap
-        fields = {k: v for k, v in {**last.bfields, **d.bfields}.items()
-                  if k.split("#")[0] not in ("benefit.rate", "benefit.field")}
-        fields["benefit.tiers"] = (benefit["tiers"], t1.start, d.spans[-1][1], 0.8)
-        have = {(lf.field, repr(lf.value)) for lf in last.leaves}  # words of either sentence bind
-        words = [lf for lf in d.leaves if lf.field == UNSTRUCTURED and (lf.field, repr(lf.value))
-                 not in have]
-        out[-1] = Draft(last.spans + d.spans, last.leaves + words, benefit, fields,
-                        last.notes + d.notes, residual=last.residual)
-    return out
 
 
 _SECOND = re.compile(r",\s?(?=(?:同时|另|如|若|对|凡)?[^,;。]{2,40}?的\s?,\s?(?:另行|再|另外|额外|追加|还)"
