@@ -14,10 +14,10 @@ from datetime import date
 from numbers import Integral
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .audience import profile_query
-from .benefits import compute, group_winners, max_amount
+from .benefits import amount_for, compute, group_winner, max_amount
 from .corpus.compiled import compiled_index
 from .errors import IndexFormatError, NotFittedError, ProfileError
 from .formatting import by_recipient, money_words
@@ -26,6 +26,7 @@ from .models import (
     Change,
     Clause,
     Condition,
+    FieldTest,
     Match,
     MatchReport,
     Outcome,
@@ -34,6 +35,8 @@ from .models import (
     SearchHit,
     Status,
     UnrecognizedName,
+    Unstructured,
+    deferred,
     trusted,
 )
 from .params import Params
@@ -41,14 +44,18 @@ from .profile import EnterpriseProfile, check_day, load_profile
 from .questions import questions as _questions
 from .rules import (
     Evaluation,
+    Plan,
     changes_for,
     combine,
     evaluate,
+    leaf_reasons,
+    leaf_runner,
     missing_order,
+    numbered,
     outcome_runner,
     plan,
     plan_leaves,
-    planned_evaluation,
+    unknown_fields,
     without_not,
 )
 from .units import as_day, format_money
@@ -272,12 +279,20 @@ class Matcher(Params):
         self.pairs_ = pairs
         self.conditions_ = [without_not(c.conditions) for _, c in pairs]
         self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
-        self._plans = [plan(c) for c in self.conditions_]  # the first pass's trees
-        self._doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
-        self._leaves = [plan_leaves(t) for t in self._plans]  # the reasons of the second
-        self._doc_leaves = {k: plan_leaves(t) for k, t in self._doc_plans.items()}
+        plans = [plan(c) for c in self.conditions_]
+        doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
+        ids: dict[Any, int] = {}  # each distinct leaf test numbered once, for the first pass
+        self._plans = [numbered(t, ids) for t in plans]  # the first pass's trees
+        self._doc_plans = {k: numbered(t, ids) for k, t in doc_plans.items()}
+        self._tests = [_tests(t) for t in self._plans]  # every leaf, for missing facts
+        self._doc_tests = {k: _tests(t) for k, t in self._doc_plans.items()}
+        self._leaves = [plan_leaves(t) for t in plans]  # the reasons, written when read
+        self._doc_leaves = {k: plan_leaves(t) for k, t in doc_plans.items()}
         self._asks: dict[Any, Any] = {}  # each question's wording, phrased once
         self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
+        self._rows = [(p.id, p.title, c.id, c.title, c.text, max_amount(c.benefit),
+                       c.benefit.kind, c.benefit.recipient, c.department, c.mode, c.category,
+                       c.exclusive_group) for p, c in pairs]  # what a Match copies as is
         self.index_ = index
         self.tokenizer_ = tokenizer
         return self
@@ -341,50 +356,68 @@ class Matcher(Params):
         day = as_day(as_of) or date.today()
         check_day(profile, day)
         query = profile_query(profile)  # once: explaining each shown match reuses it
-        scores = self._relevance(query)
+        scores = self._relevance(query).tolist()
         firm = profile_sectors(profile)
-        matches: list[Match] = []
+        # first pass: statuses and amounts only; reasons, formulas, matched terms and questions
+        # are written when the report is read (see _Explainer)
+        memo: dict[Any, Outcome] = {}
+        run = outcome_runner(profile, day, memo)
+        leaf = leaf_runner(profile, day, memo)
         inactive: list[str] = []
-        memo: dict[Any, Any] = {}
-        docs: dict[str, Evaluation] = {}
+        kept: list[_Kept] = []
         active: dict[str, bool] = {}
-        run = outcome_runner(profile, day, {})
-        plans, doc_plans = self._plans, self._doc_plans
         doc_outcome: dict[str, Outcome] = {}
-        conditions = self.conditions_
+        plans, doc_plans, tests, doc_tests = self._plans, self._doc_plans, self._tests, self._doc_tests
+        unmet, unknown = Outcome.UNMET, Outcome.UNKNOWN
         for row, (policy, clause) in enumerate(self.pairs_):
-            on = active.get(policy.id)
+            pid = policy.id
+            on = active.get(pid)
             if on is None:
-                on = active[policy.id] = policy.active_on(day)
+                on = active[pid] = policy.active_on(day)
             if not on:
                 inactive.append(clause.id)
                 continue
-            # first pass: the outcome only; reasons are written for the clauses that are shown
-            first = doc_outcome.get(policy.id)
-            if first is None:
-                first = doc_outcome[policy.id] = run(doc_plans[policy.id])
-            if first is Outcome.UNMET and not include_ineligible:
-                continue
-            outcome = run(plans[row])
-            if outcome is Outcome.UNMET and not include_ineligible:
-                continue
-            doc_cond = self.doc_conditions_[policy.id]
-            doc = docs.get(policy.id)
+            doc = doc_outcome.get(pid)
             if doc is None:
-                doc = docs[policy.id] = planned_evaluation(
-                    self._doc_leaves[policy.id], first, profile, day, memo)
-            own = planned_evaluation(self._leaves[row], outcome, profile, day, memo)
-            matches.append(_judge(policy, clause, doc_cond, doc, conditions[row], profile, day,
-                                  memo, float(scores[row]), own=own,
-                                  unrelated=unrelated(self.sectors_[row], firm)))
-        matches = _apply_exclusivity(matches)
-        matches.sort(key=self._sort_key)
-        # summary and questions: every match
-        report = _report(profile, day, matches, inactive, self._asks)
-        shown = matches if top_k is None else matches[:top_k]
-        if self.n_terms and query:
-            shown = [self._with_terms(m, query) for m in shown]
-        return _updated_report(report, matches=tuple(shown), omitted=len(matches) - len(shown))
+                doc = doc_outcome[pid] = run(doc_plans[pid])
+            if doc is unmet and not include_ineligible:
+                continue
+            own = run(plans[row])
+            if own is unmet and not include_ineligible:
+                continue
+            # every leaf of a clause kept is judged now (a fact the rules cannot compare fails
+            # here, as it did when every reason was written at once), the reasons later
+            for key, node, _ in doc_tests[pid] + tests[row]:
+                if key not in memo:
+                    leaf(key, node)
+            status = (Status.INELIGIBLE if doc is unmet or own is unmet
+                      else Status.POSSIBLE if doc is unknown or own is unknown else Status.ELIGIBLE)
+            amount, base_missing, upper = amount_for(clause.benefit, profile, as_of=day)
+            changes: tuple[Change, ...] = ()
+            if status is Status.INELIGIBLE:
+                amount = None
+                parts = [changes_for(c, profile, as_of=day)
+                         for c in (self.doc_conditions_[pid], self.conditions_[row])]
+                changes = () if any(p is None for p in parts) else tuple(
+                    change for p in parts if p for change in p)
+            kept.append(_Kept(row, status, doc, own, amount, upper, base_missing, scores[row],
+                              unrelated(self.sectors_[row], firm), changes))
+        aside = _apply_exclusivity(kept, self._rows)
+        near_limit = self.max_changes
+        rows = self._rows
+
+        def order(k: _Kept) -> tuple[Any, ...]:
+            near = 0 if (k.status is not Status.INELIGIBLE
+                         or (k.changes and len(k.changes) <= near_limit)) else 1
+            return (_ORDER[k.status], near, 1 if k.row in aside else 0, 1 if k.unrelated else 0,
+                    -round(k.score, 9), -(k.amount or 0.0), rows[k.row][2])
+
+        kept.sort(key=order)
+        shown = len(kept) if top_k is None else min(top_k, len(kept))
+        explainer = _Explainer(self, profile, day, query, memo, kept, aside, shown)
+        return deferred(MatchReport, {
+            "enterprise": profile.name, "as_of": day, "inactive": tuple(inactive),
+            **_totals(kept, aside, rows), "omitted": len(kept) - shown}, explainer)
 
     def _relevance(self, text: str) -> Any:
         import numpy as np
@@ -392,18 +425,6 @@ class Matcher(Params):
         if not text.strip():
             return np.zeros(len(self.pairs_))
         return self.index_.score(text)
-
-    def _with_terms(self, m: Match, query: str) -> Match:
-        if m.score <= 0:
-            return m
-        terms = tuple(t for t, _ in self.index_.top_terms(query, m.clause_id, k=self.n_terms))
-        return _updated(m, matched_terms=terms)
-
-    def _sort_key(self, m: Match) -> tuple[Any, ...]:
-        near = 0 if (m.status is not Status.INELIGIBLE
-                     or (m.changes and len(m.changes) <= self.max_changes)) else 1
-        return (_ORDER[m.status], near, 0 if m.counted else 1, 1 if m.unrelated else 0,
-                -round(m.score, 9), -(m.amount or 0.0), m.clause_id)
 
     # -- free text ----------------------------------------------------------------------------
     def search(self, text: str, *, top_k: int = 10) -> list[SearchHit]:
@@ -513,65 +534,186 @@ def _updated(m: Match, **changes: Any) -> Match:
     return trusted(Match, {**m.__dict__, **changes})
 
 
-def _updated_report(r: MatchReport, **changes: Any) -> MatchReport:
-    return trusted(MatchReport, {**r.__dict__, **changes})
+class _Kept(NamedTuple):
+    """A clause the first pass kept for a report: its verdict, amount and order, no text."""
+
+    row: int
+    status: Status
+    doc: Outcome  # the policy-wide conditions
+    own: Outcome  # the clause's own
+    amount: float | None  # None when ineligible, as a Match says
+    is_upper_bound: bool
+    base_missing: tuple[str, ...]  # the amount's unknown base
+    score: float
+    unrelated: bool
+    changes: tuple[Change, ...]
 
 
-def _apply_exclusivity(matches: list[Match]) -> list[Match]:
-    """就高不重复: within an exclusivity group only the best eligible clause counts.
+def _apply_exclusivity(kept: list[_Kept], rows: list[tuple[Any, ...]]) -> dict[int, str]:
+    """就高不重复: within an exclusivity group only the best eligible clause counts; returns the
+    rows set aside, each with the clause id it gives way to.
 
     Best means the highest amount, then the higher relevance, then the smaller clause id, so the
-    choice is deterministic. A merely possible clause is not set aside: it may turn out to pay
-    more once its missing facts are known, and it is never counted in the total anyway.
+    choice is deterministic (:func:`~policymatch.benefits.group_winner`). A merely possible
+    clause is not set aside: it may turn out to pay more once its missing facts are known, and
+    it is never counted in the total anyway.
     """
-    import numpy as np
-
-    groups: dict[str, list[Match]] = {}
-    for m in matches:
-        if m.exclusive_group is not None:
-            groups.setdefault(m.exclusive_group, []).append(m)
-    best: dict[str, Match] = {}
-    for group, members in groups.items():
-        members.sort(key=lambda m: m.clause_id)
-        won = int(group_winners(
-            np.array([[np.nan if m.amount is None else m.amount for m in members]]),
-            np.array([[m.score for m in members]]),
-            np.array([[m.status is Status.ELIGIBLE for m in members]]))[0])
+    groups: dict[str, list[_Kept]] = {}
+    for k in kept:
+        group = rows[k.row][11]
+        if group is not None:
+            groups.setdefault(group, []).append(k)
+    aside: dict[int, str] = {}
+    for members in groups.values():
+        members.sort(key=lambda k: rows[k.row][2])
+        won = group_winner((k.amount, k.score, k.status is Status.ELIGIBLE) for k in members)
         if won >= 0:
-            best[group] = members[won]
-    out: list[Match] = []
-    for m in matches:
-        winner = best.get(m.exclusive_group) if m.exclusive_group else None
-        if winner is not None and winner is not m and m.status is Status.ELIGIBLE:
-            m = _updated(m, counted=False, set_aside_for=winner.clause_id)
-        out.append(m)
-    return out
+            winner = members[won]
+            for k in members:
+                if k is not winner and k.status is Status.ELIGIBLE:
+                    aside[k.row] = rows[winner.row][2]
+    return aside
 
 
-def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
-            inactive: list[str], asks: dict[Any, Any] | None = None) -> MatchReport:
-    eligible = [m for m in matches if m.status is Status.ELIGIBLE]
-    possible = [m for m in matches if m.status is Status.POSSIBLE]
+def _totals(kept: list[_Kept], aside: dict[int, str],
+            rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """The report's total, amounts by recipient and summary, from the clauses in report order."""
+    eligible = possible = set_aside = 0
     paid: dict[str, float] = {}
     upper: dict[str, bool] = {}
-    for m in eligible:
-        if m.counted and m.amount:
-            paid[m.recipient] = paid.get(m.recipient, 0.0) + m.amount
-            upper[m.recipient] = upper.get(m.recipient, False) or m.is_upper_bound
-    total = paid.get("企业", 0.0)
-    questions = _questions(matches, profile, asks=asks)
-    summary = f"可享受 {len(eligible)} 条，" + (money_words(paid, upper) if paid else "暂无可测算金额")
+    for k in kept:
+        if k.status is Status.ELIGIBLE:
+            eligible += 1
+            if k.row in aside:
+                set_aside += 1
+            elif k.amount:
+                recipient = rows[k.row][7]
+                paid[recipient] = paid.get(recipient, 0.0) + k.amount
+                upper[recipient] = upper.get(recipient, False) or k.is_upper_bound
+        elif k.status is Status.POSSIBLE:
+            possible += 1
+    summary = f"可享受 {eligible} 条，" + (money_words(paid, upper) if paid else "暂无可测算金额")
     if possible:
-        summary += f"；另有 {len(possible)} 条需补充信息"
-    set_aside = sum(1 for m in eligible if not m.counted)
+        summary += f"；另有 {possible} 条需补充信息"
     if set_aside:
         summary += f"（{set_aside} 条因就高不重复未计入）"
-    return trusted(MatchReport, {
-        "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
-        "inactive": tuple(inactive), "questions": tuple(questions),
-        "total_amount": round(total, 2),
-        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=by_recipient)},
-        "summary": summary, "omitted": 0, "unrecognized": _unrecognized(profile)})
+    return {"total_amount": round(paid.get("企业", 0.0), 2),
+            "amounts_by_recipient": {k: round(v, 2)
+                                     for k, v in sorted(paid.items(), key=by_recipient)},
+            "summary": summary}
+
+
+class _Explainer:
+    """What a report and its matches write when first read: the Match of each clause kept, its
+    reasons, formula and matched terms, the report's questions and unrecognised names. Every
+    value is what writing it at match time gave (the first pass settled every outcome)."""
+
+    def __init__(self, matcher: Matcher, profile: EnterpriseProfile, day: date, query: str,
+                 outcome: dict[Any, Outcome], kept: list[_Kept], aside: dict[int, str],
+                 shown: int) -> None:
+        self.matcher, self.profile, self.day, self.query = matcher, profile, day, query
+        self.outcome = outcome  # every leaf of every clause kept, from the first pass
+        self.kept, self.aside, self.shown = kept, aside, shown
+        self.reasons_memo: dict[Any, Any] = {}
+        self.doc_reasons: dict[str, tuple[Any, ...]] = {}
+        self.built: list[Match] | None = None
+        self.of: dict[int, tuple[int, _Kept]] = {}  # id(match) -> (position, record)
+
+    def value(self, name: str) -> Any:
+        if name == "matches":
+            return tuple(self.matches()[:self.shown])
+        if name == "questions":
+            return tuple(_questions(self.matches(), self.profile, asks=self.matcher._asks,
+                                    unknown_tests=self.unknown_tests))
+        if name == "unrecognized":
+            return _unrecognized(self.profile)
+        raise KeyError(name)
+
+    def matches(self) -> list[Match]:
+        built = self.built
+        if built is None:
+            built = [self.match(i, k) for i, k in enumerate(self.kept)]
+            self.of = {id(m): (i, k) for i, (m, k) in enumerate(zip(built, self.kept, strict=True))}
+            self.built = built
+        return built
+
+    def outcomes(self, k: _Kept) -> tuple[list[tuple[Any, Any, str]], list[tuple[Any, Any, str]]]:
+        m = self.matcher
+        return m._doc_tests[m.pairs_[k.row][0].id], m._tests[k.row]
+
+    def match(self, position: int, k: _Kept) -> Match:
+        (policy_id, policy_title, clause_id, clause_title, text, top, kind, recipient, department,
+         mode, category, group) = self.matcher._rows[k.row]
+        missing: list[str] = []
+        if k.status is not Status.INELIGIBLE:
+            doc_missing: tuple[str, ...] = ()
+            own_missing: tuple[str, ...] = ()
+            if k.status is Status.POSSIBLE:
+                memo = self.outcome
+                doc_tests, own_tests = self.outcomes(k)
+                if k.doc is Outcome.UNKNOWN:
+                    doc_missing = unknown_fields((f, memo[key]) for key, _, f in doc_tests)
+                if k.own is Outcome.UNKNOWN:
+                    own_missing = unknown_fields((f, memo[key]) for key, _, f in own_tests)
+            missing = missing_order(doc_missing, own_missing, k.base_missing)
+        return deferred(Match, {
+            "policy_id": policy_id, "policy_title": policy_title, "clause_id": clause_id,
+            "clause_title": clause_title, "text": text, "status": k.status, "score": k.score,
+            "amount": k.amount, "max_amount": top, "benefit_kind": kind, "recipient": recipient,
+            "is_upper_bound": k.is_upper_bound, "missing": tuple(missing), "changes": k.changes,
+            "department": department, "mode": mode, "category": category,
+            "exclusive_group": group, "counted": k.row not in self.aside,
+            "set_aside_for": self.aside.get(k.row), "unrelated": k.unrelated,
+        }, _MatchText(self, position, k))
+
+    def unknown_tests(self, match: Match) -> list[tuple[str, Any]]:
+        """``(field, expected)`` of a match's unknown reasons in order, from its leaves."""
+        _, k = self.of[id(match)]
+        memo = self.outcome
+        doc_tests, own_tests = self.outcomes(k)
+        return [(f, node.value if isinstance(node, FieldTest) else node.text)
+                for key, node, f in doc_tests + own_tests if memo[key] is Outcome.UNKNOWN]
+
+    def text(self, position: int, k: _Kept, name: str) -> Any:
+        m = self.matcher
+        policy, clause = m.pairs_[k.row]
+        if name == "formula":
+            return compute(clause.benefit, self.profile, as_of=self.day).formula
+        if name == "reasons":
+            doc = self.doc_reasons.get(policy.id)
+            if doc is None:
+                doc = self.doc_reasons[policy.id] = leaf_reasons(
+                    m._doc_leaves[policy.id], self.profile, self.day, self.reasons_memo)
+            return doc + leaf_reasons(m._leaves[k.row], self.profile, self.day,
+                                      self.reasons_memo)
+        if name == "matched_terms":
+            if position >= self.shown or not m.n_terms or not self.query or k.score <= 0:
+                return ()
+            return tuple(t for t, _ in m.index_.top_terms(self.query, clause.id, k=m.n_terms))
+        raise KeyError(name)
+
+
+class _MatchText:
+    """The deferred fields of one Match (reasons, formula, matched terms)."""
+
+    __slots__ = ("explainer", "k", "position")
+
+    def __init__(self, explainer: _Explainer, position: int, k: _Kept) -> None:
+        self.explainer, self.position, self.k = explainer, position, k
+
+    def value(self, name: str) -> Any:
+        return self.explainer.text(self.position, self.k, name)
+
+
+def _tests(tree: Plan | None) -> list[tuple[Any, FieldTest | Unstructured, str]]:
+    """Every leaf of a numbered plan tree in tree order: its number, the leaf and the field its
+    reason names (the label of an unstructured leaf)."""
+    if tree is None:
+        return []
+    if tree[0] == 0:
+        node = tree[2]
+        return [(tree[1], node, node.field if isinstance(node, FieldTest) else node.label)]
+    return [t for child in tree[1] for t in _tests(child)]
 
 
 _KIND_WORDS = {"qualifications": "资质", "new_qualifications": "资质", "industry": "产业"}

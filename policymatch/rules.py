@@ -44,13 +44,17 @@ __all__ = [
     "judge",
     "leaf_key",
     "leaf_outcome",
+    "leaf_reasons",
+    "leaf_runner",
     "missing_order",
+    "numbered",
     "outcome_only",
     "outcome_runner",
     "plan",
     "plan_leaves",
     "planned_evaluation",
     "push_not",
+    "unknown_fields",
     "unrecognized",
     "without_not",
 ]
@@ -208,23 +212,24 @@ def outcome_runner(profile: EnterpriseProfile, day: date,
     ends a node, Kleene logic as :func:`combine`), each distinct leaf computed once, without
     rebuilding leaf keys on every visit (the matcher's first pass over every clause)."""
     met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
+    leaf = leaf_runner(profile, day, memo)
+    get = memo.get
 
     def run(tree: Plan | None) -> Outcome:
         if tree is None:
             return met
-        kind = tree[0]
-        if kind == 0:
-            out = memo.get(tree[1])
-            if out is None:
-                node = tree[2]
-                out = memo[tree[1]] = leaf_outcome(node.op, _actual(node, profile, day),
-                                                   node.value, node.field) \
-                    if isinstance(node, FieldTest) else unknown
-            return out
-        win, lose = (met, unmet) if kind == 2 else (unmet, met)
+        if tree[0] == 0:
+            out = get(tree[1])
+            return leaf(tree[1], tree[2]) if out is None else out
+        win, lose = (met, unmet) if tree[0] == 2 else (unmet, met)
         undecided = False
         for child in tree[1]:
-            out = run(child)
+            if child[0] == 0:  # a leaf: looked up here rather than in a call of its own
+                out = get(child[1])
+                if out is None:
+                    out = leaf(child[1], child[2])
+            else:
+                out = run(child)
             if out is win:
                 return win
             if out is unknown:
@@ -232,6 +237,52 @@ def outcome_runner(profile: EnterpriseProfile, day: date,
         return unknown if undecided else lose
 
     return run
+
+
+def leaf_runner(profile: EnterpriseProfile, day: date,
+                memo: dict[Any, Outcome]) -> Callable[[Any, FieldTest | Unstructured], Outcome]:
+    """A function ``(key, leaf) -> Outcome`` for one profile and day, kept in ``memo`` under
+    ``key``: :func:`leaf_outcome` of the profile's value (each field read once), ``unknown``
+    for an :class:`~policymatch.models.Unstructured` leaf."""
+    unknown = Outcome.UNKNOWN
+    actuals: dict[str, Any] = {}
+    absent = actuals  # a sentinel no field value can be
+
+    def leaf(key: Any, node: FieldTest | Unstructured) -> Outcome:
+        out = memo.get(key)
+        if out is not None:
+            return out
+        if isinstance(node, FieldTest):
+            actual = actuals.get(node.field, absent)
+            if actual is absent:
+                actual = actuals[node.field] = _actual(node, profile, day)
+            out = leaf_outcome(node.op, actual, node.value, node.field)
+        else:
+            out = unknown
+        memo[key] = out
+        return out
+
+    return leaf
+
+
+def numbered(tree: Plan | None, ids: dict[Any, int]) -> Plan | None:
+    """A :func:`plan` tree with each leaf key replaced by a small number, the same number for
+    the same key (``ids`` holds the numbers given so far and grows): a memo keyed by numbers
+    is cheaper to look up than one keyed by tuples."""
+    if tree is None:
+        return None
+    if tree[0] == 0:
+        return (0, ids.setdefault(tree[1], len(ids)), tree[2])
+    return (tree[0], tuple(numbered(child, ids) for child in tree[1]))
+
+
+def unknown_fields(leaves: Iterable[tuple[str, Outcome]]) -> tuple[str, ...]:
+    """The missing fields of an unknown tree from its leaves' ``(field, outcome)`` in tree
+    order: each field once, in the order the tree first names it, if any of its leaves is
+    unknown (what :func:`evaluate` reports, without writing the reasons)."""
+    pairs = list(leaves)
+    lacking = {f for f, out in pairs if out is Outcome.UNKNOWN}
+    return tuple(f for f in dict.fromkeys(f for f, _ in pairs) if f in lacking)
 
 
 def plan_leaves(tree: Plan | None) -> tuple[tuple[Any, FieldTest | Unstructured], ...]:
@@ -250,6 +301,15 @@ def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
                        memo: dict[Any, Reason]) -> Evaluation:
     """:func:`evaluate` with ``changes=False`` for a tree whose ``outcome`` is known already
     (from :func:`outcome_runner`): the reasons of its :func:`plan_leaves`, no second walk."""
+    reasons = leaf_reasons(leaves, profile, day, memo)
+    return _settled(outcome, reasons, {r.field for r in reasons if r.outcome is Outcome.UNKNOWN})
+
+
+def leaf_reasons(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
+                 profile: EnterpriseProfile, day: date,
+                 memo: dict[Any, Reason]) -> tuple[Reason, ...]:
+    """The :class:`Reason` of each of a tree's :func:`plan_leaves`, in tree order (each
+    distinct leaf written once in ``memo``): the reasons :func:`evaluate` gives."""
     reasons: list[Reason] = []
     for key, node in leaves:
         reason = memo.get(key)
@@ -257,8 +317,7 @@ def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
             reason = memo[key] = (_leaf_reason(node, profile, day) if isinstance(node, FieldTest)
                                   else _unstructured_reason(node))
         reasons.append(reason)
-    return _settled(outcome, tuple(reasons),
-                    {r.field for r in reasons if r.outcome is Outcome.UNKNOWN})
+    return tuple(reasons)
 
 
 def without_not(node: Condition | None) -> Condition | None:

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+)
 
 from ..descriptions import describe
 
-__all__ = ["MAX_POLICY_STRING", "VIEWS", "ApplicationMode", "FrozenModel", "Outcome", "Status", "trusted", "view"]
+__all__ = ["MAX_POLICY_STRING", "VIEWS", "ApplicationMode", "DeferredModel", "FrozenModel", "Outcome",
+           "Pending", "Status", "deferred", "trusted", "view"]
 
 class Outcome(str, Enum):
     """Three-valued result of one condition."""
@@ -100,6 +108,102 @@ class FrozenModel(BaseModel):
         _check_strings(value, info.field_name or "text")
         return value
 
+
+class Pending(Protocol):
+    """What fills the deferred fields of a :class:`DeferredModel`: ``value(name)`` is the value
+    of field ``name``, the same on every call (it is asked at most once per object)."""
+
+    def value(self, name: str) -> Any: ...
+
+
+_DM = TypeVar("_DM", bound="DeferredModel")
+
+
+def deferred(cls: type[_DM], values: dict[str, Any], pending: Pending) -> _DM:
+    """:func:`trusted`, with the fields missing from ``values`` filled by ``pending`` when first
+    read (see :class:`DeferredModel`). ``values`` must be in field order, the deferred ones left
+    out; with none left out the object is complete at once."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(cls.__pydantic_fields__))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    complete = len(values) == len(cls.__pydantic_fields__)
+    object.__setattr__(obj, "__pydantic_private__", None if complete else {"_pending": pending})
+    return obj
+
+
+class DeferredModel(FrozenModel):
+    """A result whose costly fields (explanation text) may be computed on first read.
+
+    Built complete it is an ordinary frozen model. Built by :func:`deferred`, some fields are
+    absent until something reads them: attribute access fills that one field; everything that
+    reads the whole object (``model_dump``, ``model_dump_json``, a parent's serialisation,
+    ``==``, ``hash``, iteration, ``repr``/``str``, copies, pickling) fills every field first, so
+    each gives exactly what a complete object gives. Once filled, the values are kept in field
+    order and nothing of how they were computed stays behind.
+    """
+
+    def _complete(self) -> None:
+        """Fill every deferred field (a no-op on a complete object)."""
+        private = self.__pydantic_private__
+        if not private:
+            return
+        pending: Pending = private["_pending"]
+        have = self.__dict__
+        values = {name: have[name] if name in have else pending.value(name)
+                  for name in type(self).__pydantic_fields__}
+        object.__setattr__(self, "__dict__", values)  # field order, as a complete object has
+        object.__setattr__(self, "__pydantic_private__", None)
+
+    if not TYPE_CHECKING:  # attribute access stays typed field by field for mypy
+        def __getattr__(self, name: str) -> Any:
+            private = object.__getattribute__(self, "__pydantic_private__")
+            if private and name in type(self).__pydantic_fields__:
+                have = self.__dict__
+                have[name] = private["_pending"].value(name)
+                if len(have) == len(type(self).__pydantic_fields__):
+                    value = have[name]
+                    self._complete()  # the last one: back to field order, pending dropped
+                    return value
+                return have[name]
+            return super().__getattr__(name)
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        # no return annotation: the JSON Schema stays the fields' own
+        if self.__pydantic_private__:
+            self._complete()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._complete()
+        if isinstance(other, DeferredModel):
+            other._complete()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._complete()
+        return hash(tuple(self.__dict__[name] for name in type(self).__pydantic_fields__))
+
+    def __iter__(self) -> Any:
+        self._complete()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._complete()
+        return super().__repr_args__()
+
+    def __copy__(self: _DM) -> _DM:
+        self._complete()
+        return super().__copy__()
+
+    def __deepcopy__(self: _DM, memo: dict[int, Any] | None = None) -> _DM:
+        self._complete()
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._complete()
+        return super().__getstate__()
 
 
 #: name → function of the noun (``policy_html``, ``policy_set_html``, ``report_html``,
