@@ -11,14 +11,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SerializerFunctionWrapHandler,
-    ValidationInfo,
-    field_validator,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from ..descriptions import describe
 
@@ -132,15 +125,21 @@ def deferred(cls: type[_DM], values: dict[str, Any], pending: Pending) -> _DM:
     return obj
 
 
+#: The ``__dict__`` of every model as pydantic stores it (a :class:`DeferredModel` reads and
+#: writes its fields through this, below its own ``__dict__``).
+_FIELDS = next(k.__dict__["__dict__"] for k in BaseModel.__mro__ if "__dict__" in k.__dict__)
+
+
 class DeferredModel(FrozenModel):
     """A result whose costly fields (explanation text) may be computed on first read.
 
     Built complete it is an ordinary frozen model. Built by :func:`deferred`, some fields are
-    absent until something reads them: attribute access fills that one field; everything that
-    reads the whole object (``model_dump``, ``model_dump_json``, a parent's serialisation,
-    ``==``, ``hash``, iteration, ``repr``/``str``, copies, pickling) fills every field first, so
-    each gives exactly what a complete object gives. Once filled, the values are kept in field
-    order and nothing of how they were computed stays behind.
+    absent until something reads them: attribute access fills that one field; anything that
+    reads the object whole goes through its ``__dict__``, which fills every field first — so
+    ``model_dump``, ``model_dump_json``, serialisation inside another model or a
+    ``TypeAdapter``, ``==``, ``hash``, iteration, ``repr``/``str``, copies and pickling each
+    give exactly what a complete object gives. Once filled, the fields are in field order and
+    nothing of how they were computed stays behind.
     """
 
     def _complete(self) -> None:
@@ -149,60 +148,45 @@ class DeferredModel(FrozenModel):
         if not private:
             return
         pending: Pending = private["_pending"]
-        have = self.__dict__
+        have = _FIELDS.__get__(self)
         values = {name: have[name] if name in have else pending.value(name)
                   for name in type(self).__pydantic_fields__}
-        object.__setattr__(self, "__dict__", values)  # field order, as a complete object has
+        _FIELDS.__set__(self, values)  # in field order, as a complete object holds them
         object.__setattr__(self, "__pydantic_private__", None)
 
-    if not TYPE_CHECKING:  # attribute access stays typed field by field for mypy
+    if not TYPE_CHECKING:  # for mypy, fields stay typed attribute by attribute
+        @property
+        def __dict__(self) -> dict[str, Any]:
+            if object.__getattribute__(self, "__pydantic_private__"):
+                self._complete()
+            return _FIELDS.__get__(self)
+
+        @__dict__.setter
+        def __dict__(self, values: dict[str, Any]) -> None:
+            _FIELDS.__set__(self, values)
+
         def __getattr__(self, name: str) -> Any:
             private = object.__getattribute__(self, "__pydantic_private__")
             if private and name in type(self).__pydantic_fields__:
-                have = self.__dict__
-                have[name] = private["_pending"].value(name)
+                have = _FIELDS.__get__(self)
+                value = have[name] = private["_pending"].value(name)
                 if len(have) == len(type(self).__pydantic_fields__):
-                    value = have[name]
-                    self._complete()  # the last one: back to field order, pending dropped
-                    return value
-                return have[name]
+                    self._complete()  # the last one: back to field order, nothing pending
+                return value
             return super().__getattr__(name)
 
-    @model_serializer(mode="wrap")
-    def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        # no return annotation: the JSON Schema stays the fields' own
-        if self.__pydantic_private__:
-            self._complete()
-        return handler(self)
-
     def __eq__(self, other: object) -> bool:
-        self._complete()
+        self._complete()  # before pydantic compares what is pending
         if isinstance(other, DeferredModel):
             other._complete()
         return super().__eq__(other)
 
     def __hash__(self) -> int:
-        self._complete()
-        return hash(tuple(self.__dict__[name] for name in type(self).__pydantic_fields__))
-
-    def __iter__(self) -> Any:
-        self._complete()
-        return super().__iter__()
-
-    def __repr_args__(self) -> Any:
-        self._complete()
-        return super().__repr_args__()
-
-    def __copy__(self: _DM) -> _DM:
-        self._complete()
-        return super().__copy__()
-
-    def __deepcopy__(self: _DM, memo: dict[int, Any] | None = None) -> _DM:
-        self._complete()
-        return super().__deepcopy__(memo)
+        fields = self.__dict__
+        return hash(tuple(fields[name] for name in type(self).__pydantic_fields__))
 
     def __getstate__(self) -> dict[Any, Any]:
-        self._complete()
+        self._complete()  # before pydantic reads what is pending
         return super().__getstate__()
 
 
