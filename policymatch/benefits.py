@@ -33,7 +33,7 @@ from .rules import format_value
 from .units import format_money
 
 __all__ = ["SCALAR", "Ops", "amount_for", "amount_of", "array_ops", "base_value", "compute",
-           "group_winner", "group_winners", "max_amount"]
+           "fixed_amount", "group_winner", "group_winners", "max_amount"]
 
 _PERIOD = {"once": "", "month": "月", "year": "年"}
 
@@ -233,14 +233,23 @@ def amount_for(benefit: Benefit, profile: EnterpriseProfile, *,
                as_of: date | None = None) -> tuple[float | None, tuple[str, ...], bool]:
     """:func:`compute` without the formula text: ``(amount, missing, is_upper_bound)``, the
     same three values its :class:`Estimate` holds (the matcher's first pass writes no text)."""
+    known = fixed_amount(benefit)
+    if known is not None:
+        return known
+    base = _base(benefit, profile, as_of)
+    if base is None:
+        return None, (benefit.field,), False  # type: ignore[union-attr]
+    return float(amount_of(benefit, base, SCALAR)), (), False
+
+
+def fixed_amount(benefit: Benefit) -> tuple[float | None, tuple[str, ...], bool] | None:
+    """:func:`amount_for` of a benefit that reads no fact of the profile (fixed, in kind), the
+    same for every enterprise; ``None`` for a formula."""
     if isinstance(benefit, FixedBenefit):
         return benefit.amount, (), benefit.up_to
     if isinstance(benefit, InKindBenefit):
         return None, (), False
-    base = _base(benefit, profile, as_of)
-    if base is None:
-        return None, (benefit.field,), False
-    return float(amount_of(benefit, base, SCALAR)), (), False
+    return None
 
 
 def _estimate(amount: float | None, formula: str, *, missing: tuple[str, ...] = (),

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .audience import profile_query
-from .benefits import amount_for, compute, group_winner, max_amount
+from .benefits import amount_for, compute, fixed_amount, group_winner, max_amount
 from .corpus.compiled import compiled_index
 from .errors import IndexFormatError, NotFittedError, ProfileError
 from .formatting import by_recipient, money_words
@@ -293,6 +293,12 @@ class Matcher(Params):
         self._rows = [(p.id, p.title, c.id, c.title, c.text, max_amount(c.benefit),
                        c.benefit.kind, c.benefit.recipient, c.department, c.mode, c.category,
                        c.exclusive_group) for p, c in pairs]  # what a Match copies as is
+        by_policy: dict[str, list[Any]] = {}
+        for row, (p, c) in enumerate(pairs):  # the first pass, policy by policy
+            fixed = fixed_amount(c.benefit)  # the same for every enterprise, or None
+            by_policy.setdefault(p.id, [p, self._doc_plans[p.id], self._doc_tests[p.id], []])[3] \
+                .append((row, c, self._plans[row], self._tests[row], fixed))
+        self._by_policy = list(by_policy.values())
         self.index_ = index
         self.tokenizer_ = tokenizer
         return self
@@ -365,43 +371,44 @@ class Matcher(Params):
         leaf = leaf_runner(profile, day, memo)
         inactive: list[str] = []
         kept: list[_Kept] = []
-        active: dict[str, bool] = {}
-        doc_outcome: dict[str, Outcome] = {}
-        plans, doc_plans, tests, doc_tests = self._plans, self._doc_plans, self._tests, self._doc_tests
         unmet, unknown = Outcome.UNMET, Outcome.UNKNOWN
-        for row, (policy, clause) in enumerate(self.pairs_):
-            pid = policy.id
-            on = active.get(pid)
-            if on is None:
-                on = active[pid] = policy.active_on(day)
-            if not on:
-                inactive.append(clause.id)
+        ineligible, possible, eligible = Status.INELIGIBLE, Status.POSSIBLE, Status.ELIGIBLE
+        sectors = self.sectors_
+        for policy, doc_plan, doc_tests, clauses in self._by_policy:
+            if not policy.active_on(day):
+                inactive.extend(c.id for _, c, _, _, _ in clauses)
                 continue
-            doc = doc_outcome.get(pid)
-            if doc is None:
-                doc = doc_outcome[pid] = run(doc_plans[pid])
+            doc = run(doc_plan)
             if doc is unmet and not include_ineligible:
                 continue
-            own = run(plans[row])
-            if own is unmet and not include_ineligible:
-                continue
-            # every leaf of a clause kept is judged now (a fact the rules cannot compare fails
-            # here, as it did when every reason was written at once), the reasons later
-            for key, node, _ in doc_tests[pid] + tests[row]:
-                if key not in memo:
-                    leaf(key, node)
-            status = (Status.INELIGIBLE if doc is unmet or own is unmet
-                      else Status.POSSIBLE if doc is unknown or own is unknown else Status.ELIGIBLE)
-            amount, base_missing, upper = amount_for(clause.benefit, profile, as_of=day)
-            changes: tuple[Change, ...] = ()
-            if status is Status.INELIGIBLE:
-                amount = None
-                parts = [changes_for(c, profile, as_of=day)
-                         for c in (self.doc_conditions_[pid], self.conditions_[row])]
-                changes = () if any(p is None for p in parts) else tuple(
-                    change for p in parts if p for change in p)
-            kept.append(_Kept(row, status, doc, own, amount, upper, base_missing, scores[row],
-                              unrelated(self.sectors_[row], firm), changes))
+            settled = False
+            for row, clause, own_plan, tests, fixed in clauses:
+                own = run(own_plan)
+                if own is unmet and not include_ineligible:
+                    continue
+                # every leaf of a clause kept is judged now (a fact the rules cannot compare
+                # fails here, as when every reason was written at once); the reasons later
+                if not settled:
+                    for key, node, _ in doc_tests:
+                        if key not in memo:
+                            leaf(key, node)
+                    settled = True
+                for key, node, _ in tests:
+                    if key not in memo:
+                        leaf(key, node)
+                status = (ineligible if doc is unmet or own is unmet
+                          else possible if doc is unknown or own is unknown else eligible)
+                amount, base_missing, upper = fixed or amount_for(clause.benefit, profile,
+                                                                  as_of=day)
+                changes: tuple[Change, ...] = ()
+                if status is ineligible:
+                    amount = None
+                    parts = [changes_for(c, profile, as_of=day)
+                             for c in (self.doc_conditions_[policy.id], self.conditions_[row])]
+                    changes = () if any(p is None for p in parts) else tuple(
+                        change for p in parts if p for change in p)
+                kept.append(_Kept(row, status, doc, own, amount, upper, base_missing, scores[row],
+                                  unrelated(sectors[row], firm), changes))
         aside = _apply_exclusivity(kept, self._rows)
         near_limit = self.max_changes
         rows = self._rows

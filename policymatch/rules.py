@@ -241,22 +241,33 @@ def outcome_runner(profile: EnterpriseProfile, day: date,
 
 def leaf_runner(profile: EnterpriseProfile, day: date,
                 memo: dict[Any, Outcome]) -> Callable[[Any, FieldTest | Unstructured], Outcome]:
-    """A function ``(key, leaf) -> Outcome`` for one profile and day, kept in ``memo`` under
-    ``key``: :func:`leaf_outcome` of the profile's value (each field read once), ``unknown``
-    for an :class:`~policymatch.models.Unstructured` leaf."""
+    """A function ``(key, leaf) -> Outcome`` for one profile and day that judges a leaf not yet
+    in ``memo`` and keeps it there under ``key``: :func:`leaf_outcome` of the profile's value,
+    ``unknown`` for an :class:`~policymatch.models.Unstructured` leaf. Each field is read once,
+    and the names a ``has`` test looks in are gathered (and checked against the alias table)
+    once per field."""
     unknown = Outcome.UNKNOWN
     actuals: dict[str, Any] = {}
     absent = actuals  # a sentinel no field value can be
+    helds: dict[str, tuple[set[Any], bool]] = {}
 
     def leaf(key: Any, node: FieldTest | Unstructured) -> Outcome:
-        out = memo.get(key)
-        if out is not None:
-            return out
         if isinstance(node, FieldTest):
-            actual = actuals.get(node.field, absent)
+            field = node.field
+            actual = actuals.get(field, absent)
             if actual is absent:
-                actual = actuals[node.field] = _actual(node, profile, day)
-            out = leaf_outcome(node.op, actual, node.value, node.field)
+                actual = actuals[field] = _actual(node, profile, day)
+            op = node.op
+            if (op == "has" or op == "not_has") and actual is not None \
+                    and not isinstance(actual, AgeSpan):
+                found = helds.get(field)
+                if found is None:
+                    held = _held(actual)
+                    found = helds[field] = (held, field in _NAMED
+                                            and bool(unrecognized(field, held)))
+                out = _held_outcome(op, found[0], node.value, field, found[1])
+            else:
+                out = leaf_outcome(op, actual, node.value, field)
         else:
             out = unknown
         memo[key] = out
@@ -420,12 +431,7 @@ def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> O
     if isinstance(actual, AgeSpan):
         return _span_outcome(op, actual, expected, field_name)
     if op in ("has", "not_has"):
-        held = set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
-        wanted = expected if isinstance(expected, list) else [expected]
-        hit = any(w in held for w in wanted)
-        if not hit and field_name in _NAMED and unrecognized(field_name, held):
-            return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
-        return Outcome.MET if hit == (op == "has") else Outcome.UNMET
+        return _held_outcome(op, _held(actual), expected, field_name)
     if op in ("in", "not_in"):
         hit = any(_same(actual, e, field_name) for e in expected)
         if not hit and field_name == "industry" and unrecognized(field_name, (actual,)):
@@ -444,6 +450,25 @@ def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> O
     a, e = float(actual), float(expected)
     ok = COMPARE[op](a, e)
     return Outcome.MET if ok else Outcome.UNMET
+
+
+def _held(actual: Any) -> set[Any]:
+    """What a ``has``/``not_has`` test looks in: the names held (one value is one name)."""
+    return set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
+
+
+def _held_outcome(op: str, held: set[Any], expected: Any, field_name: str,
+                  strange: bool | None = None) -> Outcome:
+    """A ``has``/``not_has`` test on the names ``held``; ``strange`` says whether any of them is
+    unrecognized (worked out here when not given)."""
+    wanted = expected if isinstance(expected, list) else [expected]
+    hit = any(w in held for w in wanted)
+    if not hit and field_name in _NAMED:
+        if strange is None:
+            strange = bool(unrecognized(field_name, held))
+        if strange:
+            return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
+    return Outcome.MET if hit == (op == "has") else Outcome.UNMET
 
 
 def _same(actual: Any, expected: Any, field_name: str) -> bool:
