@@ -246,7 +246,7 @@ def leaf_runner(profile: EnterpriseProfile, day: date,
     ``unknown`` for an :class:`~policymatch.models.Unstructured` leaf. Each field is read once,
     and the names a ``has`` test looks in are gathered (and checked against the alias table)
     once per field."""
-    unknown = Outcome.UNKNOWN
+    met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
     actuals: dict[str, Any] = {}
     absent = actuals  # a sentinel no field value can be
     helds: dict[str, tuple[set[Any], bool]] = {}
@@ -265,7 +265,13 @@ def leaf_runner(profile: EnterpriseProfile, day: date,
                     held = _held(actual)
                     found = helds[field] = (held, field in _NAMED
                                             and bool(unrecognized(field, held)))
-                out = _held_outcome(op, found[0], node.value, field, found[1])
+                wanted = node.value
+                if type(wanted) is str:  # one name: _held_outcome without building a list
+                    hit = wanted in found[0]
+                    out = (unknown if not hit and found[1]
+                           else met if hit == (op == "has") else unmet)
+                else:
+                    out = _held_outcome(op, found[0], wanted, field, found[1])
             else:
                 out = leaf_outcome(op, actual, node.value, field)
         else:
