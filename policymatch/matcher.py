@@ -1,8 +1,11 @@
 """Combine rules, benefits and relevance into ranked, explained, costed results.
 
 Rules decide the status; TF-IDF relevance only orders clauses within a status; benefits give
-amounts. :func:`assess` is the one place a clause meets a profile, shared by the one-enterprise
-path, the stored clause cases and the batch path's oracle tests.
+amounts. :func:`assess` judges one clause whole, in one go: the reference for the stored clause
+cases and the batch path's oracle tests. :meth:`Matcher.match` reaches the same verdicts in two
+steps: a first pass settles every clause's status, amount, 就高不重复 and order; the reasons,
+formulas, matched terms and questions are written only when the report is read (tests hold each
+match equal to :func:`assess`, and every output byte for byte to the reports written whole).
 """
 
 from __future__ import annotations
