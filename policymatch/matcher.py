@@ -17,19 +17,18 @@ from datetime import date
 from numbers import Integral
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .audience import profile_query
 from .benefits import amount_for, compute, fixed_amount, group_winner, max_amount
 from .corpus.compiled import compiled_index
 from .errors import IndexFormatError, NotFittedError, ProfileError
-from .formatting import by_recipient, money_words
+from .explain import Explainer, Kept, leaf_tests, numbered, set_aside, totals
 from .models import (
     AllOf,
     Change,
     Clause,
     Condition,
-    FieldTest,
     Match,
     MatchReport,
     Outcome,
@@ -37,28 +36,21 @@ from .models import (
     PolicySet,
     SearchHit,
     Status,
-    UnrecognizedName,
-    Unstructured,
     deferred,
     trusted,
 )
 from .params import Params
 from .profile import EnterpriseProfile, check_day, load_profile
-from .questions import questions as _questions
 from .rules import (
     Evaluation,
-    Plan,
     changes_for,
     combine,
     evaluate,
-    leaf_reasons,
     leaf_runner,
     missing_order,
-    numbered,
     outcome_runner,
     plan,
     plan_leaves,
-    unknown_fields,
     without_not,
 )
 from .units import as_day, format_money
@@ -287,8 +279,8 @@ class Matcher(Params):
         ids: dict[Any, int] = {}  # each distinct leaf test numbered once, for the first pass
         self._plans = [numbered(t, ids) for t in plans]  # the first pass's trees
         self._doc_plans = {k: numbered(t, ids) for k, t in doc_plans.items()}
-        self._tests = [_tests(t) for t in self._plans]  # every leaf, for missing facts
-        self._doc_tests = {k: _tests(t) for k, t in self._doc_plans.items()}
+        self._tests = [leaf_tests(t) for t in self._plans]  # every leaf, for missing facts
+        self._doc_tests = {k: leaf_tests(t) for k, t in self._doc_plans.items()}
         self._leaves = [plan_leaves(t) for t in plans]  # the reasons, written when read
         self._doc_leaves = {k: plan_leaves(t) for k, t in doc_plans.items()}
         self._asks: dict[Any, Any] = {}  # each question's wording, phrased once
@@ -373,7 +365,7 @@ class Matcher(Params):
         run = outcome_runner(profile, day, memo)
         leaf = leaf_runner(profile, day, memo)
         inactive: list[str] = []
-        kept: list[_Kept] = []
+        kept: list[Kept] = []
         unmet, unknown = Outcome.UNMET, Outcome.UNKNOWN
         ineligible, possible, eligible = Status.INELIGIBLE, Status.POSSIBLE, Status.ELIGIBLE
         sectors = self.sectors_
@@ -410,13 +402,13 @@ class Matcher(Params):
                              for c in (self.doc_conditions_[policy.id], self.conditions_[row])]
                     changes = () if any(p is None for p in parts) else tuple(
                         change for p in parts if p for change in p)
-                kept.append(_Kept(row, status, doc, own, amount, upper, base_missing, scores[row],
+                kept.append(Kept(row, status, doc, own, amount, upper, base_missing, scores[row],
                                   unrelated(sectors[row], firm), changes))
-        aside = _apply_exclusivity(kept, self._rows)
+        aside = set_aside(kept, self._rows)
         near_limit = self.max_changes
         rows = self._rows
 
-        def order(k: _Kept) -> tuple[Any, ...]:
+        def order(k: Kept) -> tuple[Any, ...]:
             near = 0 if (k.status is not Status.INELIGIBLE
                          or (k.changes and len(k.changes) <= near_limit)) else 1
             return (_ORDER[k.status], near, 1 if k.row in aside else 0, 1 if k.unrelated else 0,
@@ -424,10 +416,10 @@ class Matcher(Params):
 
         kept.sort(key=order)
         shown = len(kept) if top_k is None else min(top_k, len(kept))
-        explainer = _Explainer(self, profile, day, query, memo, kept, aside, shown)
+        explainer = Explainer(self, profile, day, query, memo, kept, aside, shown)
         return deferred(MatchReport, {
             "enterprise": profile.name, "as_of": day, "inactive": tuple(inactive),
-            **_totals(kept, aside, rows), "omitted": len(kept) - shown}, explainer)
+            **totals(kept, aside, rows), "omitted": len(kept) - shown}, explainer)
 
     def _relevance(self, text: str) -> Any:
         import numpy as np
@@ -544,196 +536,23 @@ def _updated(m: Match, **changes: Any) -> Match:
     return trusted(Match, {**m.__dict__, **changes})
 
 
-class _Kept(NamedTuple):
-    """A clause the first pass kept for a report: its verdict, amount and order, no text."""
-
-    row: int
-    status: Status
-    doc: Outcome  # the policy-wide conditions
-    own: Outcome  # the clause's own
-    amount: float | None  # None when ineligible, as a Match says
-    is_upper_bound: bool
-    base_missing: tuple[str, ...]  # the amount's unknown base
-    score: float
-    unrelated: bool
-    changes: tuple[Change, ...]
-
-
-def _apply_exclusivity(kept: list[_Kept], rows: list[tuple[Any, ...]]) -> dict[int, str]:
-    """就高不重复: within an exclusivity group only the best eligible clause counts; returns the
-    rows set aside, each with the clause id it gives way to.
-
-    Best means the highest amount, then the higher relevance, then the smaller clause id, so the
-    choice is deterministic (:func:`~policymatch.benefits.group_winner`). A merely possible
-    clause is not set aside: it may turn out to pay more once its missing facts are known, and
-    it is never counted in the total anyway.
-    """
-    groups: dict[str, list[_Kept]] = {}
-    for k in kept:
-        group = rows[k.row][11]
-        if group is not None:
-            groups.setdefault(group, []).append(k)
-    aside: dict[int, str] = {}
-    for members in groups.values():
-        members.sort(key=lambda k: rows[k.row][2])
-        won = group_winner((k.amount, k.score, k.status is Status.ELIGIBLE) for k in members)
+def _apply_exclusivity(matches: list[Match]) -> list[Match]:
+    """就高不重复 over whole matches (what :func:`~policymatch.explain.set_aside` does on the
+    first pass's records): within a group only the best eligible clause counts."""
+    groups: dict[str, list[Match]] = {}
+    for m in matches:
+        if m.exclusive_group is not None:
+            groups.setdefault(m.exclusive_group, []).append(m)
+    best: dict[str, Match] = {}
+    for group, members in groups.items():
+        members.sort(key=lambda m: m.clause_id)
+        won = group_winner((m.amount, m.score, m.status is Status.ELIGIBLE) for m in members)
         if won >= 0:
-            winner = members[won]
-            for k in members:
-                if k is not winner and k.status is Status.ELIGIBLE:
-                    aside[k.row] = rows[winner.row][2]
-    return aside
-
-
-def _totals(kept: list[_Kept], aside: dict[int, str],
-            rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    """The report's total, amounts by recipient and summary, from the clauses in report order."""
-    eligible = possible = set_aside = 0
-    paid: dict[str, float] = {}
-    upper: dict[str, bool] = {}
-    for k in kept:
-        if k.status is Status.ELIGIBLE:
-            eligible += 1
-            if k.row in aside:
-                set_aside += 1
-            elif k.amount:
-                recipient = rows[k.row][7]
-                paid[recipient] = paid.get(recipient, 0.0) + k.amount
-                upper[recipient] = upper.get(recipient, False) or k.is_upper_bound
-        elif k.status is Status.POSSIBLE:
-            possible += 1
-    summary = f"可享受 {eligible} 条，" + (money_words(paid, upper) if paid else "暂无可测算金额")
-    if possible:
-        summary += f"；另有 {possible} 条需补充信息"
-    if set_aside:
-        summary += f"（{set_aside} 条因就高不重复未计入）"
-    return {"total_amount": round(paid.get("企业", 0.0), 2),
-            "amounts_by_recipient": {k: round(v, 2)
-                                     for k, v in sorted(paid.items(), key=by_recipient)},
-            "summary": summary}
-
-
-class _Explainer:
-    """What a report and its matches write when first read: the Match of each clause kept, its
-    reasons, formula and matched terms, the report's questions and unrecognised names. Every
-    value is what writing it at match time gave (the first pass settled every outcome)."""
-
-    def __init__(self, matcher: Matcher, profile: EnterpriseProfile, day: date, query: str,
-                 outcome: dict[Any, Outcome], kept: list[_Kept], aside: dict[int, str],
-                 shown: int) -> None:
-        self.matcher, self.profile, self.day, self.query = matcher, profile, day, query
-        self.outcome = outcome  # every leaf of every clause kept, from the first pass
-        self.kept, self.aside, self.shown = kept, aside, shown
-        self.reasons_memo: dict[Any, Any] = {}
-        self.doc_reasons: dict[str, tuple[Any, ...]] = {}
-        self.built: list[Match] | None = None
-        self.of: dict[int, tuple[int, _Kept]] = {}  # id(match) -> (position, record)
-
-    def value(self, name: str) -> Any:
-        if name == "matches":
-            return tuple(self.matches()[:self.shown])
-        if name == "questions":
-            return tuple(_questions(self.matches(), self.profile, asks=self.matcher._asks,
-                                    unknown_tests=self.unknown_tests))
-        if name == "unrecognized":
-            return _unrecognized(self.profile)
-        raise KeyError(name)
-
-    def matches(self) -> list[Match]:
-        built = self.built
-        if built is None:
-            built = [self.match(i, k) for i, k in enumerate(self.kept)]
-            self.of = {id(m): (i, k) for i, (m, k) in enumerate(zip(built, self.kept, strict=True))}
-            self.built = built
-        return built
-
-    def outcomes(self, k: _Kept) -> tuple[list[tuple[Any, Any, str]], list[tuple[Any, Any, str]]]:
-        m = self.matcher
-        return m._doc_tests[m.pairs_[k.row][0].id], m._tests[k.row]
-
-    def match(self, position: int, k: _Kept) -> Match:
-        (policy_id, policy_title, clause_id, clause_title, text, top, kind, recipient, department,
-         mode, category, group) = self.matcher._rows[k.row]
-        missing: list[str] = []
-        if k.status is not Status.INELIGIBLE:
-            doc_missing: tuple[str, ...] = ()
-            own_missing: tuple[str, ...] = ()
-            if k.status is Status.POSSIBLE:
-                memo = self.outcome
-                doc_tests, own_tests = self.outcomes(k)
-                if k.doc is Outcome.UNKNOWN:
-                    doc_missing = unknown_fields((f, memo[key]) for key, _, f in doc_tests)
-                if k.own is Outcome.UNKNOWN:
-                    own_missing = unknown_fields((f, memo[key]) for key, _, f in own_tests)
-            missing = missing_order(doc_missing, own_missing, k.base_missing)
-        return deferred(Match, {
-            "policy_id": policy_id, "policy_title": policy_title, "clause_id": clause_id,
-            "clause_title": clause_title, "text": text, "status": k.status, "score": k.score,
-            "amount": k.amount, "max_amount": top, "benefit_kind": kind, "recipient": recipient,
-            "is_upper_bound": k.is_upper_bound, "missing": tuple(missing), "changes": k.changes,
-            "department": department, "mode": mode, "category": category,
-            "exclusive_group": group, "counted": k.row not in self.aside,
-            "set_aside_for": self.aside.get(k.row), "unrelated": k.unrelated,
-        }, _MatchText(self, position, k))
-
-    def unknown_tests(self, match: Match) -> list[tuple[str, Any]]:
-        """``(field, expected)`` of a match's unknown reasons in order, from its leaves."""
-        _, k = self.of[id(match)]
-        memo = self.outcome
-        doc_tests, own_tests = self.outcomes(k)
-        return [(f, node.value if isinstance(node, FieldTest) else node.text)
-                for key, node, f in doc_tests + own_tests if memo[key] is Outcome.UNKNOWN]
-
-    def text(self, position: int, k: _Kept, name: str) -> Any:
-        m = self.matcher
-        policy, clause = m.pairs_[k.row]
-        if name == "formula":
-            return compute(clause.benefit, self.profile, as_of=self.day).formula
-        if name == "reasons":
-            doc = self.doc_reasons.get(policy.id)
-            if doc is None:
-                doc = self.doc_reasons[policy.id] = leaf_reasons(
-                    m._doc_leaves[policy.id], self.profile, self.day, self.reasons_memo)
-            return doc + leaf_reasons(m._leaves[k.row], self.profile, self.day,
-                                      self.reasons_memo)
-        if name == "matched_terms":
-            if position >= self.shown or not m.n_terms or not self.query or k.score <= 0:
-                return ()
-            return tuple(t for t, _ in m.index_.top_terms(self.query, clause.id, k=m.n_terms))
-        raise KeyError(name)
-
-
-class _MatchText:
-    """The deferred fields of one Match (reasons, formula, matched terms)."""
-
-    __slots__ = ("explainer", "k", "position")
-
-    def __init__(self, explainer: _Explainer, position: int, k: _Kept) -> None:
-        self.explainer, self.position, self.k = explainer, position, k
-
-    def value(self, name: str) -> Any:
-        return self.explainer.text(self.position, self.k, name)
-
-
-def _tests(tree: Plan | None) -> list[tuple[Any, FieldTest | Unstructured, str]]:
-    """Every leaf of a numbered plan tree in tree order: its number, the leaf and the field its
-    reason names (the label of an unstructured leaf)."""
-    if tree is None:
-        return []
-    if tree[0] == 0:
-        node = tree[2]
-        return [(tree[1], node, node.field if isinstance(node, FieldTest) else node.label)]
-    return [t for child in tree[1] for t in _tests(child)]
-
-
-_KIND_WORDS = {"qualifications": "资质", "new_qualifications": "资质", "industry": "产业"}
-
-
-def _unrecognized(profile: EnterpriseProfile) -> tuple[UnrecognizedName, ...]:
-    """The profile's names the alias table does not know, each with the nearest known ones."""
-    out = []
-    for field, name, near in profile.unrecognized_names():
-        ask = f"，是否指 {'、'.join(near)}？" if near else "（名称表中没有相近的名称，请核对）"
-        out.append(UnrecognizedName(field=field, name=name, suggestions=near,
-                                    text=f"未识别的{_KIND_WORDS[field]}：{name}{ask}"))
-    return tuple(out)
+            best[group] = members[won]
+    out: list[Match] = []
+    for m in matches:
+        winner = best.get(m.exclusive_group) if m.exclusive_group else None
+        if winner is not None and winner is not m and m.status is Status.ELIGIBLE:
+            m = _updated(m, counted=False, set_aside_for=winner.clause_id)
+        out.append(m)
+    return out

@@ -47,14 +47,11 @@ __all__ = [
     "leaf_reasons",
     "leaf_runner",
     "missing_order",
-    "numbered",
-    "outcome_only",
     "outcome_runner",
     "plan",
     "plan_leaves",
     "planned_evaluation",
     "push_not",
-    "unknown_fields",
     "unrecognized",
     "without_not",
 ]
@@ -180,23 +177,13 @@ def _walk(node: Condition, profile: EnterpriseProfile, day: date,
     return judge(node, leaf)
 
 
-def outcome_only(profile: EnterpriseProfile, day: date,
-                 memo: dict[Any, Outcome]) -> Callable[[Condition | None], Outcome]:
-    """A function ``tree -> Outcome`` for one profile and day: :func:`outcome_runner` on the
-    tree's :func:`plan` (first deciding child ends a node, each distinct leaf computed once in
-    ``memo``, no reasons written)."""
-    run = outcome_runner(profile, day, memo)
-    return lambda tree: run(plan(tree))
-
-
 #: A condition tree laid out for :func:`outcome_runner`: ``(0, leaf_key, leaf)`` for a leaf,
 #: ``(1, children)`` for ``all``, ``(2, children)`` for ``any``; ``None`` is always met.
 Plan = tuple[Any, ...]
 
 
 def plan(node: Condition | None) -> Plan | None:
-    """``node`` (``not`` already pushed to the leaves, :func:`without_not`) as nested tuples with
-    each leaf's key computed once, at fit time, for :func:`outcome_runner`."""
+    """``node`` (``not`` pushed to the leaves) as nested tuples, leaf keys computed at fit."""
     if node is None:
         return None
     if isinstance(node, (FieldTest, Unstructured)):
@@ -208,9 +195,8 @@ def plan(node: Condition | None) -> Plan | None:
 
 def outcome_runner(profile: EnterpriseProfile, day: date,
                    memo: dict[Any, Outcome]) -> Callable[[Plan | None], Outcome]:
-    """:func:`outcome_only` over :func:`plan` trees: the same outcome (first deciding child
-    ends a node, Kleene logic as :func:`combine`), each distinct leaf computed once, without
-    rebuilding leaf keys on every visit (the matcher's first pass over every clause)."""
+    """``tree -> Outcome`` over :func:`plan` trees: first deciding child ends a node (Kleene logic
+    as :func:`combine`), each distinct leaf computed once in ``memo`` (the matcher's first pass)."""
     met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
     leaf = leaf_runner(profile, day, memo)
     get = memo.get
@@ -241,35 +227,26 @@ def outcome_runner(profile: EnterpriseProfile, day: date,
 
 def leaf_runner(profile: EnterpriseProfile, day: date,
                 memo: dict[Any, Outcome]) -> Callable[[Any, FieldTest | Unstructured], Outcome]:
-    """A function ``(key, leaf) -> Outcome`` for one profile and day that judges a leaf not yet
-    in ``memo`` and keeps it there under ``key``: :func:`leaf_outcome` of the profile's value,
-    ``unknown`` for an :class:`~policymatch.models.Unstructured` leaf. Each field is read once,
-    and the names a ``has`` test looks in are gathered (and checked against the alias table)
-    once per field."""
+    """``(key, leaf) -> Outcome``: :func:`leaf_outcome` of a leaf not yet in ``memo``, kept there
+    (each field read, and the names a has-test looks in checked against the aliases, once)."""
     met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
     actuals: dict[str, Any] = {}
-    absent = actuals  # a sentinel no field value can be
-    helds: dict[str, tuple[set[Any], bool]] = {}
+    absent, helds = actuals, {}  # type: dict[str, Any], dict[str, tuple[set[Any], bool]]
 
     def leaf(key: Any, node: FieldTest | Unstructured) -> Outcome:
         if isinstance(node, FieldTest):
             field = node.field
-            actual = actuals.get(field, absent)
+            actual, op = actuals.get(field, absent), node.op
             if actual is absent:
                 actual = actuals[field] = _actual(node, profile, day)
-            op = node.op
-            if (op == "has" or op == "not_has") and actual is not None \
-                    and not isinstance(actual, AgeSpan):
+            if op in ("has", "not_has") and actual is not None and not isinstance(actual, AgeSpan):
                 found = helds.get(field)
                 if found is None:
                     held = _held(actual)
-                    found = helds[field] = (held, field in _NAMED
-                                            and bool(unrecognized(field, held)))
-                wanted = node.value
-                if type(wanted) is str:  # one name: _held_outcome without building a list
+                    found = helds[field] = (held, field in _NAMED and bool(unrecognized(field, held)))
+                if type(wanted := node.value) is str:  # one name: no list to build
                     hit = wanted in found[0]
-                    out = (unknown if not hit and found[1]
-                           else met if hit == (op == "has") else unmet)
+                    out = unknown if not hit and found[1] else met if hit == (op == "has") else unmet
                 else:
                     out = _held_outcome(op, found[0], wanted, field, found[1])
             else:
@@ -282,29 +259,8 @@ def leaf_runner(profile: EnterpriseProfile, day: date,
     return leaf
 
 
-def numbered(tree: Plan | None, ids: dict[Any, int]) -> Plan | None:
-    """A :func:`plan` tree with each leaf key replaced by a small number, the same number for
-    the same key (``ids`` holds the numbers given so far and grows): a memo keyed by numbers
-    is cheaper to look up than one keyed by tuples."""
-    if tree is None:
-        return None
-    if tree[0] == 0:
-        return (0, ids.setdefault(tree[1], len(ids)), tree[2])
-    return (tree[0], tuple(numbered(child, ids) for child in tree[1]))
-
-
-def unknown_fields(leaves: Iterable[tuple[str, Outcome]]) -> tuple[str, ...]:
-    """The missing fields of an unknown tree from its leaves' ``(field, outcome)`` in tree
-    order: each field once, in the order the tree first names it, if any of its leaves is
-    unknown (what :func:`evaluate` reports, without writing the reasons)."""
-    pairs = list(leaves)
-    lacking = {f for f, out in pairs if out is Outcome.UNKNOWN}
-    return tuple(f for f in dict.fromkeys(f for f, _ in pairs) if f in lacking)
-
-
 def plan_leaves(tree: Plan | None) -> tuple[tuple[Any, FieldTest | Unstructured], ...]:
-    """Every leaf of a :func:`plan` tree in tree order, with the key its reason is kept under
-    in the matcher's memo (the reasons of :func:`evaluate` are these leaves' reasons, in order)."""
+    """Every leaf of a :func:`plan` tree in tree order, with the key its reason is kept under."""
     if tree is None:
         return ()
     if tree[0] == 0:
@@ -316,8 +272,7 @@ def plan_leaves(tree: Plan | None) -> tuple[tuple[Any, FieldTest | Unstructured]
 def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
                        outcome: Outcome, profile: EnterpriseProfile, day: date,
                        memo: dict[Any, Reason]) -> Evaluation:
-    """:func:`evaluate` with ``changes=False`` for a tree whose ``outcome`` is known already
-    (from :func:`outcome_runner`): the reasons of its :func:`plan_leaves`, no second walk."""
+    """:func:`evaluate` (``changes=False``) of a tree whose ``outcome`` is known: no second walk."""
     reasons = leaf_reasons(leaves, profile, day, memo)
     return _settled(outcome, reasons, {r.field for r in reasons if r.outcome is Outcome.UNKNOWN})
 
@@ -325,8 +280,7 @@ def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
 def leaf_reasons(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
                  profile: EnterpriseProfile, day: date,
                  memo: dict[Any, Reason]) -> tuple[Reason, ...]:
-    """The :class:`Reason` of each of a tree's :func:`plan_leaves`, in tree order (each
-    distinct leaf written once in ``memo``): the reasons :func:`evaluate` gives."""
+    """The reasons :func:`evaluate` gives, from a tree's :func:`plan_leaves` (each once in memo)."""
     reasons: list[Reason] = []
     for key, node in leaves:
         reason = memo.get(key)
@@ -458,22 +412,17 @@ def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> O
     return Outcome.MET if ok else Outcome.UNMET
 
 
-def _held(actual: Any) -> set[Any]:
-    """What a ``has``/``not_has`` test looks in: the names held (one value is one name)."""
+def _held(actual: Any) -> set[Any]:  # the names a has-test looks in (one value is one name)
     return set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
 
 
 def _held_outcome(op: str, held: set[Any], expected: Any, field_name: str,
                   strange: bool | None = None) -> Outcome:
-    """A ``has``/``not_has`` test on the names ``held``; ``strange`` says whether any of them is
-    unrecognized (worked out here when not given)."""
-    wanted = expected if isinstance(expected, list) else [expected]
-    hit = any(w in held for w in wanted)
-    if not hit and field_name in _NAMED:
-        if strange is None:
-            strange = bool(unrecognized(field_name, held))
-        if strange:
-            return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
+    """A has/not_has test on the names ``held``; ``strange``: is any unrecognized (None: look)."""
+    hit = any(w in held for w in (expected if isinstance(expected, list) else [expected]))
+    if not hit and field_name in _NAMED and (
+            unrecognized(field_name, held) if strange is None else strange):
+        return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
     return Outcome.MET if hit == (op == "has") else Outcome.UNMET
 
 
