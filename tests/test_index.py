@@ -625,3 +625,24 @@ def test_round_trip_property(tokenizer: Tokenizer, tmp_path_factory: pytest.Temp
     loaded = ClauseIndex.load(idx.save(tmp_path_factory.mktemp("prop") / "idx"))
     assert loaded.sublinear_tf is sublinear
     assert np.array_equal(loaded.score_many(QUERIES[:30]), idx.score_many(QUERIES[:30]))
+
+
+def test_query_weights_are_the_same_bits_on_every_machine():
+    # numpy picks its log and BLAS its dot product by the CPU, so the same profile could score
+    # differently in the last bit on another machine and reorder ties; the weights are defined
+    # by math.log and a correctly rounded sum instead.
+    import math
+
+    from policymatch.index.clause_index import term_weights, unit_length
+
+    counts = np.array([1, 2, 3, 7, 1023, 1024, 5000, 2], dtype=np.int64)
+    idf = np.linspace(1.0, 3.0, counts.size)
+    expected = [(math.log(c) + 1.0) * w for c, w in zip(counts.tolist(), idf.tolist(), strict=True)]
+    assert term_weights(counts, idf, sublinear=True).tolist() == expected
+    assert term_weights(counts, idf, sublinear=False).tolist() == (counts * idf).tolist()
+    rng = np.random.default_rng(5)
+    for size in (1, 3, 17, 200):
+        weights = rng.random(size) * 10
+        norm = math.sqrt(math.fsum(w * w for w in weights.tolist()))
+        assert unit_length(weights).tolist() == [w / norm for w in weights.tolist()]
+    assert unit_length(np.zeros(3)).tolist() == [0.0, 0.0, 0.0]

@@ -451,6 +451,8 @@ def _arrow_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, 
             lo, hi = 0.0, MAX_MONEY
         fits = plain.to_numpy(zero_copy_only=False) & (numbers >= lo) & (numbers <= hi)
         values = np.where(fits, numbers, np.nan)
+        if how == "money":
+            _money_units(arr, fits, values)
         return blank | fits, values
     if how == "credit":
         shaped = pc.fill_null(pc.match_substring_regex(arr, _CC_RE), False)
@@ -466,6 +468,32 @@ def _arrow_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, 
     short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), longest), False)
     fits = pc.and_(pc.invert(edges), short).to_numpy(zero_copy_only=False)
     return blank | fits, cells
+
+
+_MONEY_UNIT = r"^([0-9]+(?:\.[0-9]+)?)(十万|百万|千万|千元|万元|亿元|千|万|亿|元|块)$"
+_unit_factors: dict[str, float] = {}
+
+
+def _money_units(arr: Any, fits: np.ndarray, values: np.ndarray) -> None:
+    """Cells like ``1517.02万``: a plain number and a unit, read as :func:`parse_money` reads them
+    (the number as a float, times the unit's factor); ``fits`` and ``values`` are updated."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    shaped = pc.fill_null(pc.and_(pc.match_substring_regex(arr, _MONEY_UNIT),
+                                  pc.less_equal(pc.utf8_length(arr), 64)), False)
+    at = np.flatnonzero(shaped.to_numpy(zero_copy_only=False))
+    if not len(at):
+        return
+    parts = pc.extract_regex(arr.take(pa.array(at)), r"^(?P<num>[0-9.]+)(?P<unit>.+)$")
+    numbers = pc.cast(parts.field("num"), pa.float64()).to_numpy(zero_copy_only=False)
+    units = parts.field("unit").to_pylist()
+    for unit in set(units) - _unit_factors.keys():
+        _unit_factors[unit] = float(parse_money("1" + unit, field="amount") or 0.0)
+    amounts = numbers * np.array([_unit_factors[u] for u in units])
+    ok = amounts <= MAX_MONEY
+    fits[at[ok]] = True
+    values[at[ok]] = amounts[ok] + 0.0
 
 
 def _numpy_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, Any] | None:

@@ -86,6 +86,7 @@ class Columns:
         self._data = data
         self._derived: dict[str, np.ndarray] = {}
         self._factors: dict[str, tuple[npt.NDArray[np.int64], list[Any]]] = {}
+        self._keys: dict[str, list[Any]] = {}
 
     @classmethod
     def from_values(cls, values: dict[str, Any], n: int, as_of: date) -> Columns:
@@ -175,6 +176,13 @@ class Columns:
             got = self._factors[path] = _factorize(self.objects(path), one_kind=one_kind)
         return got
 
+    def value_keys(self, path: str) -> list[Any]:
+        """:func:`value_key` of each distinct value of :meth:`factorized` (None: unhashable)."""
+        got = self._keys.get(path)
+        if got is None:
+            got = self._keys[path] = [_hashable(value_key(v)) for v in self.factorized(path)[1]]
+        return got
+
     def _cached(self, path: str, build: Callable[[], np.ndarray]) -> Any:
         got = self._derived.get(path)
         if got is None:
@@ -205,6 +213,14 @@ def _factorize(values: Objects, *, one_kind: bool = False) -> tuple[npt.NDArray[
             uniques_list.append(v)
         out[i] = k
     return out, uniques_list
+
+
+def _hashable(key: Any) -> Any:
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _per_unique(values: Objects, fn: Callable[[Any], Any]) -> Objects:

@@ -25,21 +25,18 @@ source (:mod:`policymatch.profile.cells`): an ``extra.<key>`` cell that spells a
 
 from __future__ import annotations
 
-import itertools
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import NotFittedError, ProfileError
 from ..profile import EnterpriseProfile, founded_after_message
-from ..text import WORD_BLOCK, normalize
 from ..units import as_day
 from .certify import certify
 from .columns import Columns, is_numeric, profile_value, stored_fields
@@ -53,12 +50,12 @@ from .io import (
     read_chunks,
     rejects_path,
 )
+from .queries import Relevance
 from .vectorized import UNKNOWN, CompiledClauses
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..index import ClauseIndex
     from ..matcher import Matcher
 
 __all__ = [
@@ -83,9 +80,6 @@ COLUMNS = ("enterprise_id", "name", "clause_id", "status", "score", "amount", "c
            "missing")
 #: Who receives a clause's money (``Benefit.recipient``), as the ``recipient`` column's categories.
 RECIPIENTS = ("企业", "个人", "项目", "机构")
-_MAX_CACHED_BLOCKS = 200_000
-# punctuation and spaces where normalize() leaves punctuation: a text's blocks never cross them
-_PIECES = re.compile(r"[、；，。（）：;,():\s]+")
 _IDENTITY = ("name", "id", "credit_code", "industry", "description")
 _STATUS = ("eligible", "possible")
 
@@ -154,121 +148,6 @@ def validate(chunk: Chunk, paths: Iterable[str]) -> tuple[list[int], dict[str, A
              for k, v in values.items()}, bad)
 
 
-# -- relevance --------------------------------------------------------------------------------
-class _Relevance:
-    """TF-IDF relevance of many texts, bit for bit :meth:`ClauseIndex.score` one at a time.
-
-    A text is cut at punctuation that :func:`normalize` keeps as punctuation (、；，。（）： and
-    spaces); each piece is normalised and segmented once per process and its tokens kept, since a
-    county's 经营范围 texts repeat the same phrases. Normalising is local to a piece (NFKC and
-    OpenCC's phrase matching do not reach across such punctuation), so the pieces give the tokens
-    of the whole text; the tests check this against :meth:`ClauseIndex.transform`. A block that
-    :func:`normalize` would change again (never seen in practice) sends its text through the
-    index's own tokenizer whole.
-    """
-
-    def __init__(self, index: ClauseIndex, rows: Sequence[int]) -> None:
-        self.vocabulary = index.vocabulary_
-        self.idf = index.idf_
-        self.sublinear = index.sublinear_tf
-        self.segmenter: Any = (index.lexicon_ if index.query_tokenizer == "restricted"
-                               else index.tokenizer_)
-        clauses = index.matrix_[list(rows)]
-        n_terms = len(self.vocabulary)
-        self.dense: np.ndarray | None = (clauses.T.toarray() if n_terms * len(rows) <= 16_000_000
-                                         else None)
-        self.sparse_t = clauses.T.tocsr()
-        self._init_cache()
-
-    def _init_cache(self) -> None:
-        self._block_ids: dict[str, int] = {}
-        self._block_tokens: list[list[int]] = []
-        self._pieces: dict[str, list[int] | None] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._init_cache()
-
-    def _ids(self, tokens: Iterable[str]) -> list[int]:
-        vocabulary = self.vocabulary
-        return [vocabulary[t] for t in tokens if t in vocabulary]
-
-    def _piece(self, piece: str) -> list[int] | None:
-        """The vocabulary ids of a piece of text; None when its text must go through whole."""
-        if len(self._pieces) >= _MAX_CACHED_BLOCKS:  # free text that never repeats
-            self._init_cache()
-        ids: list[int] | None = []
-        for block in WORD_BLOCK.findall(normalize(piece)):
-            slot = self._block_ids.get(block)
-            if slot is None:
-                slot = self._block(block)
-            if slot < 0:
-                ids = None
-                break
-            ids.extend(self._block_tokens[slot])  # type: ignore[union-attr]
-        self._pieces[piece] = ids
-        return ids
-
-    def _block(self, block: str) -> int:
-        """The cache slot of a block's vocabulary ids; -1 when it must go through whole."""
-        if normalize(block) != block:
-            slot = -1
-        else:
-            slot = len(self._block_tokens)
-            self._block_tokens.append(self._ids(self.segmenter.tokenize(block)))
-        self._block_ids[block] = slot
-        return slot
-
-    def queries(self, texts: Sequence[str]) -> Any:
-        """The TF-IDF rows of ``texts``, as :meth:`ClauseIndex.transform` computes them."""
-        from scipy.sparse import csr_matrix
-
-        from ..index.clause_index import term_weights, unit_length
-
-        per_row: list[list[int]] = []
-        pieces = self._pieces
-        missing = object()
-        for text in texts:
-            ids: list[int] = []
-            for piece in _PIECES.split(text) if text else ():
-                got = pieces.get(piece, missing)
-                if got is missing:
-                    got = self._piece(piece)
-                if got is None:
-                    ids = self._ids(self.segmenter.tokenize(text))
-                    break
-                ids.extend(got)  # type: ignore[arg-type]
-            per_row.append(ids)
-        n, n_terms = len(texts), len(self.vocabulary)
-        lengths = np.fromiter((len(ids) for ids in per_row), dtype=np.int64, count=n)
-        flat = np.fromiter(itertools.chain.from_iterable(per_row), dtype=np.int64,
-                           count=int(lengths.sum()))
-        keys, tf = np.unique(np.repeat(np.arange(n), lengths) * n_terms + flat, return_counts=True)
-        row_of, cols = np.divmod(keys, n_terms)
-        weights = term_weights(tf, self.idf[cols], sublinear=self.sublinear)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row_of, minlength=n), out=indptr[1:])
-        for i in np.flatnonzero(np.diff(indptr)).tolist():
-            start, end = indptr[i], indptr[i + 1]
-            weights[start:end] = unit_length(weights[start:end])
-        return csr_matrix((weights, cols, indptr), shape=(n, n_terms))
-
-    def scorer(self, queries: Any) -> Callable[[slice | list[int]], np.ndarray]:
-        """Relevance of the query rows to chosen clauses, as a dense ``(rows, clauses)`` array.
-
-        Each cell sums the same products in the same order as :meth:`ClauseIndex.score`.
-        """
-        def scores(clauses: slice | list[int]) -> np.ndarray:
-            if self.dense is not None:
-                return np.asarray(queries @ self.dense[:, clauses], dtype=np.float64)
-            return np.asarray((queries @ self.sparse_t[:, clauses]).toarray(), dtype=np.float64)
-
-        return scores
-
-
 # -- the plan: everything a chunk needs, built once, pickled to workers -------------------------
 class Plan:
     """A fitted Matcher's clauses compiled for one run: the day, which clauses, which statuses.
@@ -292,7 +171,7 @@ class Plan:
             [c.id for _, c in pairs], [p.conditions for p, _ in pairs],
             [c.conditions for _, c in pairs], [c.benefit for _, c in pairs],
             [c.exclusive_group for _, c in pairs])
-        self.relevance = _Relevance(matcher.index_, [index_rows[c.id] for _, c in pairs])
+        self.relevance = Relevance(matcher.index_, [index_rows[c.id] for _, c in pairs])
         self.recipients = np.array([RECIPIENTS.index(c.benefit.recipient) for _, c in pairs],
                                    dtype=np.int8)
         self.paths = self.compiled.paths
@@ -304,7 +183,7 @@ class Plan:
         rows, values = _founded_by(self.as_of, rows, values, bad)
         n = len(rows)
         cols = Columns.from_values({k: values[k] for k in stored_fields(self.paths)}, n, self.as_of)
-        queries = self.relevance.queries(_query_texts(values["industry"], values["description"]))
+        queries = self.relevance.profile_queries(values["industry"], values["description"])
         got = self.compiled.evaluate(cols, self.relevance.scorer(queries),
                                      include_possible=self.include_possible)
         for r, reason in got.errors.items():
@@ -358,28 +237,6 @@ class ChunkResult:
     n_read: int
     n_matched: int  # rows with at least one eligible or possible clause
     pair_rows: np.ndarray | None = None  # the input row of each table row
-
-
-@dataclass(frozen=True)
-class _QueryFacts:
-    """The two facts :func:`~policymatch.audience.profile_query` reads, without a whole profile."""
-
-    industry: str | None
-    description: str | None
-
-
-def _query_texts(industries: list[Any], descriptions: list[Any]) -> list[str]:
-    """:func:`~policymatch.audience.profile_query` of each row (once per distinct pair)."""
-    from ..audience import profile_query
-
-    seen: dict[tuple[Any, Any], str] = {}
-    out = []
-    for pair in zip(industries, descriptions, strict=True):
-        text = seen.get(pair)
-        if text is None:
-            text = seen[pair] = profile_query(cast(EnterpriseProfile, _QueryFacts(*pair)))
-        out.append(text)
-    return out
 
 
 def categorical(codes: np.ndarray, categories: Sequence[Any]) -> Any:

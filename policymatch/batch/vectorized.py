@@ -48,7 +48,7 @@ from ..models import (
     Unstructured,
 )
 from ..rules import COMPARE, leaf_outcome, missing_order, push_not
-from .columns import Columns, value_key
+from .columns import Columns
 
 __all__ = ["BlockResult", "CompiledClauses", "round2"]
 
@@ -62,7 +62,6 @@ _NUMERIC = {FieldKind.NUMBER, FieldKind.MONEY, FieldKind.RATIO, FieldKind.BOOL}
 _CODE = {"met": MET, "unknown": UNKNOWN, "unmet": UNMET}
 _PARTLY_KNOWN = frozenset({"age_years", "qualifications", "new_qualifications", "industry"})
 _OUTCOMES_PER_LEAF = 1024  # distinct values whose outcome a leaf remembers across chunks
-_SCORE_COLUMNS = 128  # clauses scored at once when gathering the scores of kept pairs
 
 
 def round2(x: Floats) -> Floats:
@@ -181,6 +180,10 @@ class CompiledClauses:
         # leaf → distinct value → (code, reason it raises): the scalar outcome, kept across chunks
         self._outcomes: dict[int, dict[Any, tuple[int, str | None]]] = {}
         self.clauses: list[_Clause] = []
+        # the missing-fact labels of the run: text → number, and per clause bits → number
+        self._label_numbers: dict[str, int] = {"": 0}
+        self._label_texts: list[str] = [""]
+        self._tables: dict[int, npt.NDArray[np.int32]] = {}
         for cid, doc, own, benefit, group in zip(clause_ids, doc_conditions, own_conditions,
                                                  benefits, groups, strict=True):
             trees = []
@@ -279,8 +282,11 @@ class CompiledClauses:
                 bits |= base_missing[keep].astype(np.int64) << (len(c.doc_fields)
                                                                 + len(c.own_fields))
             pieces.append(_Piece(i, rows, status, amount[keep], bits))
-        counted = self._counted(kept, scorer, n)
-        return self._assemble(pieces, counted, scorer, n, errors)
+        # the relevance of every row to every clause, one product (each cell sums the same
+        # products in the same order whichever clauses are asked for together)
+        scores = scorer(slice(0, len(self.clauses))) if self.clauses else None
+        counted = self._counted(kept, scores, n)
+        return self._assemble(pieces, counted, scores, n, errors)
 
     def _bits(self, fields: tuple[str, ...], leaves: tuple[int, ...], shift: int, code: Codes,
               at: npt.NDArray[np.int64], block: _Block) -> npt.NDArray[np.int64]:
@@ -370,7 +376,7 @@ class CompiledClauses:
         return reached
 
     def _counted(self, kept: dict[int, tuple[Codes, npt.NDArray[np.int64], Floats]],
-                 scorer: Callable[[slice | list[int]], Floats], n: int) -> dict[int, Bools]:
+                 scores: Floats | None, n: int) -> dict[int, Bools]:
         """就高不重复, as :func:`policymatch.matcher._apply_exclusivity`: per group and row the
         eligible member with the highest amount, then relevance, then the smaller id counts; the
         other eligible members are set aside."""
@@ -382,61 +388,94 @@ class CompiledClauses:
                 code, judged, amount = kept[i]
                 amounts[judged, k] = amount
                 eligible[:, k] = code == MET
-            best = group_winners(amounts, scorer(members), eligible)
+            assert scores is not None  # a group has members, and there are rows
+            best = group_winners(amounts, scores[:, members], eligible)
             for k, i in enumerate(members):  # a merely possible clause is never set aside
                 out[i] = (best < 0) | (best == k) | (kept[i][0] != MET)
         return out
 
-    def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools],
-                  scorer: Callable[[slice | list[int]], Floats], n: int,
-                  errors: dict[int, str]) -> BlockResult:
-        """Join the clause-major pieces into row-major arrays (clause order within a row)."""
-        labels: dict[str, int] = {"": 0}
-        if not pieces:
-            pieces = [_Piece(0, np.empty(0, np.int64), np.empty(0, np.int8), np.empty(0),
-                             np.empty(0, np.int64))]
-        row = np.concatenate([p.rows for p in pieces])
-        clause = np.repeat(np.array([p.clause for p in pieces], dtype=np.int32),
-                           [len(p.rows) for p in pieces])
-        status = np.concatenate([p.status for p in pieces])
-        amount = np.concatenate([p.amount for p in pieces])
-        count = np.concatenate([counted[p.clause][p.rows] if p.clause in counted
-                                else np.ones(len(p.rows), bool) for p in pieces])
-        missing = np.concatenate([self._label_codes(p, labels) for p in pieces])
-        score = np.empty(len(row))
-        at = 0
-        for first in range(0, len(pieces), _SCORE_COLUMNS):
-            group = pieces[first:first + _SCORE_COLUMNS]
-            size = sum(len(p.rows) for p in group)
-            scores = scorer(slice(group[0].clause, group[-1].clause + 1))
-            score[at:at + size] = scores[row[at:at + size], clause[at:at + size] - group[0].clause]
-            at += size
-        # a stable sort by row (a radix sort for 16-bit keys) puts clauses in order within a row;
-        # the sorted rows are each row repeated as often as it has pairs, and status, counted and
-        # the missing label travel packed in one gather (labels number fewer than the pairs)
-        order = np.argsort(row.astype(np.uint16 if n <= 65_535 else np.uint32), kind="stable")
-        per_row = np.bincount(row, minlength=n)
+    def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools], scores: Floats | None,
+                  n: int, errors: dict[int, str]) -> BlockResult:
+        """Join the clause-major pieces into row-major arrays (clause order within a row).
+
+        A row's pairs go where the rows before it end, in clause order: each piece takes the
+        next free place of each of its rows. The ``missing`` labels are numbered in the order
+        they first occur clause by clause, row by row (so a chunk's categories are the same
+        whatever remembers them between chunks)."""
+        run_ids = [self._label_ids(p) for p in pieces]  # numbers new labels of the run
+        local = np.full(len(self._label_texts), -1, dtype=np.int32)
+        local[0] = 0
+        labels = [""]
+        per_row = np.zeros(n, dtype=np.int64)
+        for p in pieces:
+            per_row[p.rows] += 1
+        total = int(per_row.sum())
+        free = np.zeros(n, dtype=np.int64)
+        np.cumsum(per_row[:-1], out=free[1:])
+        clause = np.empty(total, dtype=np.int32)
+        amount = np.empty(total)
+        packed = np.empty(total, dtype=np.int32)  # status, counted and the label, in 32 bits
+        for p, ids in zip(pieces, run_ids, strict=True):
+            at = free[p.rows]
+            free[p.rows] = at + 1
+            clause[at] = p.clause
+            amount[at] = p.amount
+            bits = p.status.astype(np.int32) + 1
+            if p.clause in counted:
+                bits |= counted[p.clause][p.rows].astype(np.int32) << 2
+            else:
+                bits |= 4
+            if ids is not None:
+                codes = local[ids]
+                new = codes < 0
+                if new.any():
+                    for k in dict.fromkeys(ids[new].tolist()):
+                        local[k] = len(labels)
+                        labels.append(self._label_texts[k])
+                    codes = local[ids]
+                bits |= codes << 3
+            packed[at] = bits
+        rows = np.repeat(np.arange(n, dtype=np.int64), per_row)
         if errors:
             dropped = np.fromiter(errors, dtype=np.int64)
-            order = order[~np.isin(row[order], dropped)]
-            per_row[dropped] = 0
-        packed = (missing.astype(np.int64) << 3 | count.astype(np.int64) << 2 | status + 1)[order]
-        return BlockResult(np.repeat(np.arange(n, dtype=np.int64), per_row), clause[order],
-                           ((packed & 3) - 1).astype(np.int8), score[order], amount[order],
-                           (packed & 4).astype(bool), (packed >> 3).astype(np.int32),
-                           list(labels), errors)
+            keep = ~np.isin(rows, dropped)
+            rows, clause, amount, packed = rows[keep], clause[keep], amount[keep], packed[keep]
+        if len(rows):  # the relevance of every pair, read in row order
+            assert scores is not None
+            score = scores.reshape(-1)[rows * scores.shape[1] + clause]
+        else:
+            score = np.empty(0)
+        return BlockResult(rows, clause, ((packed & 3) - 1).astype(np.int8), score, amount,
+                           (packed & 4).astype(bool), packed >> 3, labels, errors)
 
-    def _label_codes(self, p: _Piece, labels: dict[str, int]) -> npt.NDArray[np.int32]:
-        """Codes into ``labels`` of the ``missing`` text of each pair of a piece."""
-        import pandas as pd
-
+    def _label_ids(self, p: _Piece) -> npt.NDArray[np.int32] | None:
+        """Run-wide numbers (into ``_label_texts``) of the ``missing`` text of each pair of a
+        piece; None when no pair lacks anything."""
         if not p.bits.any():
-            return np.zeros(len(p.bits), dtype=np.int32)
+            return None
         clause = self.clauses[p.clause]
-        codes, distinct = pd.factorize(p.bits)
-        table = np.array([labels.setdefault(clause.missing_text(b), len(labels))
-                          for b in distinct.tolist()], dtype=np.int32)
-        return table[codes]
+        width = len(clause.doc_fields) + len(clause.own_fields) + 1
+        if width > 16:  # too many facts for a table of every pattern: the distinct ones
+            distinct, inverse = np.unique(p.bits, return_inverse=True)
+            return np.array([self._label_id(clause.missing_text(b)) for b in distinct.tolist()],
+                            dtype=np.int32)[inverse.reshape(-1)]
+        table = self._tables.get(p.clause)
+        if table is None:
+            table = self._tables[p.clause] = np.full(1 << width, -1, dtype=np.int32)
+        ids = table[p.bits]
+        new = ids < 0
+        if new.any():
+            for b in np.unique(p.bits[new]).tolist():
+                table[b] = self._label_id(clause.missing_text(b))
+            ids = table[p.bits]
+        return ids
+
+    def _label_id(self, text: str) -> int:
+        got = self._label_numbers.get(text)
+        if got is None:
+            got = self._label_numbers[text] = len(self._label_texts)
+            self._label_texts.append(text)
+        return got
 
 
 def _age_leaf(leaf: _Leaf, cols: Columns) -> Codes:
@@ -484,25 +523,27 @@ def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str],
     if spec.kind in _NUMERIC:
         return _numeric_leaf(leaf, cols.numeric(leaf.field), cols.n)
     codes, uniques = cols.factorized(leaf.field)
+    keys = cols.value_keys(leaf.field)
+    # the outcome of a value met in an earlier chunk (1, 1.0 and True kept apart); an
+    # unhashable value (key None) is judged here and not remembered
+    got: list[Any] = [None if key is None else seen.get(key) for key in keys]
+    for k in [k for k, g in enumerate(got) if g is None]:
+        outcome: tuple[int, str | None]
+        try:
+            outcome = (_CODE[leaf_outcome(leaf.op, uniques[k], leaf.value, leaf.field).value], None)
+        except ProfileError as exc:
+            outcome = (UNKNOWN, str(exc))
+        key = keys[k]
+        if key is not None and len(seen) < _OUTCOMES_PER_LEAF:
+            seen[key] = outcome
+        got[k] = outcome
     per = np.empty(len(uniques) + 1, dtype=np.int8)
     per[-1] = UNKNOWN  # code -1: the field is missing
-    for k, value in enumerate(uniques):
-        try:  # the outcome of a value met in an earlier chunk (1, 1.0 and True kept apart)
-            key: Any = value_key(value)
-            got = seen.get(key)
-        except TypeError:  # unhashable: judged here, not remembered
-            key, got = None, None
-        if got is None:
-            try:
-                got = (_CODE[leaf_outcome(leaf.op, value, leaf.value, leaf.field).value], None)
-            except ProfileError as exc:
-                got = (UNKNOWN, str(exc))
-            if key is not None and len(seen) < _OUTCOMES_PER_LEAF:
-                seen[key] = got
-        per[k], reason = got
-        if reason is not None:
-            for r in np.flatnonzero(codes == k).tolist():
-                errors.setdefault(r, reason)
+    per[:-1] = [g[0] for g in got]
+    for k in [k for k, g in enumerate(got) if g[1] is not None]:
+        reason: str = got[k][1]
+        for r in np.flatnonzero(codes == k).tolist():
+            errors.setdefault(r, reason)
     return per[codes]
 
 

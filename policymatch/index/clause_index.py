@@ -84,13 +84,31 @@ def term_weights(tf: np.ndarray, idf: np.ndarray, *, sublinear: bool) -> np.ndar
     every query, one text (:meth:`ClauseIndex.transform`) or many (the batch path)."""
     weights = tf.astype(np.float64)
     if sublinear and weights.size:
-        weights = np.log(weights) + 1.0
+        weights = _sublinear(tf)
     return weights * idf
+
+
+# The same profile must get the same score on every machine. numpy chooses its ``log`` and BLAS
+# its dot product by the CPU (an AVX-512 machine rounds some logs differently in the last bit),
+# so the logarithms come from ``math.log`` and the length from a correctly rounded sum.
+_LOG_TABLE_SIZE = 1024
+_LOG_TABLE = np.array([-math.inf] + [math.log(k) + 1.0 for k in range(1, _LOG_TABLE_SIZE)])
+
+
+def _sublinear(tf: np.ndarray) -> np.ndarray:
+    """``1 + log tf`` element by element, the same bits on every CPU."""
+    counts = np.asarray(tf, dtype=np.int64)
+    if counts.min() >= 0 and counts.max() < _LOG_TABLE_SIZE:
+        return _LOG_TABLE[counts]
+    values, inverse = np.unique(counts, return_inverse=True)
+    logs = np.array([math.log(v) + 1.0 if v > 0 else (-math.inf if v == 0 else math.nan)
+                     for v in values.tolist()])
+    return logs[inverse.reshape(counts.shape)]
 
 
 def unit_length(weights: np.ndarray) -> np.ndarray:
     """``weights`` scaled to Euclidean length 1 (all-zero weights stay as they are)."""
-    norm = math.sqrt(float(np.dot(weights, weights)))
+    norm = math.sqrt(math.fsum((weights * weights).tolist()))
     return weights / norm if norm > 0 else weights
 
 

@@ -15,8 +15,10 @@ from .tokenizer import (
     domain_terms,
     expand_query,
     normalize,
+    query_synonyms,
 )
 from .visible import INVISIBLE_RANGES, has_invisible, visible, visible_data
 
 __all__ = ["INVISIBLE_RANGES", "PIECE_BREAK", "WORD_BLOCK", "Tokenizer", "VocabularyTokenizer", "default_stopwords",
-           "domain_terms", "expand_query", "has_invisible", "normalize", "visible", "visible_data"]
+           "domain_terms", "expand_query", "has_invisible", "normalize", "query_synonyms", "visible",
+           "visible_data"]

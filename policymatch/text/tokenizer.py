@@ -40,7 +40,7 @@ from .lexicon_view import DictionaryView, competitors
 from .visible import visible
 
 __all__ = ["Tokenizer", "VocabularyTokenizer", "default_stopwords", "domain_terms",
-           "expand_query", "normalize"]
+           "expand_query", "normalize", "query_synonyms"]
 
 Engine = Literal["jieba", "rjieba"]
 _T = TypeVar("_T")
@@ -114,6 +114,18 @@ def _synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
     raw = packaged_yaml("synonyms.yaml")
     pairs = [(normalize(str(k)), tuple(str(t) for t in v)) for k, v in (raw or {}).items()]
     return tuple(sorted(pairs, key=lambda kv: (-len(kv[0]), kv[0])))
+
+
+def query_synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The everyday words :func:`expand_query` looks for (normalised, longest first) and the
+    policy terms each stands for, in the order it tries them.
+
+    Examples
+    --------
+    >>> dict(query_synonyms())["交税"]
+    ('纳税', '税收')
+    """
+    return _synonyms()
 
 
 def expand_query(text: str) -> str:
