@@ -11,7 +11,14 @@ Prints, for the bundled corpus:
   ``python -c "import jieba; jieba.lcut('测试'); import sklearn.feature_extraction.text"`` and
   the floor (``python -c pass``; the imports a match needs), interleaved run by run;
   ``--compare TREE`` adds the same command from another source tree in the same runs.
-Timings are wall-clock medians; compare ratios of one run, not figures across runs.
+Timings are wall-clock medians (``--cpu``: CPU time of the process for the warm figures);
+compare ratios of one run, not figures across runs. ``--warm-only --compare TREE --rounds 3``
+times the warm figures of this tree and of TREE in alternating child processes.
+
+The warm figures repeat each example profile ``--repeat`` times in a row, as a service asked
+about one firm again would; the "profiles interleaved" line asks about a different firm on every
+call (its query is tokenised every time). The floor is the first pass alone: every clause's
+outcome (no amount, order, report or text).
 """
 
 from __future__ import annotations
@@ -28,16 +35,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+_clock = time.perf_counter
+
+
 def _median_ms(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = _clock()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(_clock() - t)
     return statistics.median(times) * 1000
 
 
-def warm(repeat: int) -> None:
+def _first_pass(matcher, profile, day) -> None:
+    """The outcome of every clause and nothing else: the floor of ``match()`` in this design."""
+    from policymatch.rules import outcome_runner
+
+    run = outcome_runner(profile, day, {})
+    for policy, doc_plan, _, clauses in matcher._by_policy:
+        if policy.active_on(day) and run(doc_plan).value != "unmet":
+            for _, _, own_plan, _, _ in clauses:
+                run(own_plan)
+
+
+def warm(repeat: int, *, naive_baseline: bool = True) -> None:
     from policymatch import Matcher, load_policies, load_profile
     from policymatch.matcher import assess, clause_document, profile_query
 
@@ -63,14 +84,35 @@ def warm(repeat: int) -> None:
         scores = cosine_similarity(vec.transform([profile_query(profile)]), matrix)[0]
         return [assess(p, c, profile, score=float(s)) for (p, c), s in zip(pairs, scores, strict=True)]
 
+    from policymatch.cli.render import render_report
+
     ours = [_median_ms(lambda p=p: matcher.match(p), repeat) for p in profiles]
     as_json = [_median_ms(lambda p=p: matcher.match(p).to_json(), repeat) for p in profiles]
-    base = [_median_ms(lambda p=p: naive(p), max(5, repeat // 20)) for p in profiles]
+    table = [_median_ms(lambda p=p: render_report(matcher.match(p), show_all=False), repeat)
+             for p in profiles]
+    mixed = []
+    for _ in range(max(1, repeat // 10)):
+        for p in profiles:
+            mixed.append(_median_ms(lambda p=p: matcher.match(p), 1))
+    import policymatch
+
+    print(f"policymatch from {Path(policymatch.__file__).parent}")
     print(f"corpus: {len(policy_set.policies)} policies, {len(policy_set)} clauses; "
-          f"{len(profiles)} example profiles")
+          f"{len(profiles)} example profiles; clock: {'CPU' if _clock is time.process_time else 'wall'}")
     print(f"warm match() median: {statistics.median(ours):.3f} ms "
           f"(per profile {min(ours):.3f}–{max(ours):.3f} ms)")
+    print(f"warm match(), profiles interleaved, median: {statistics.median(mixed):.3f} ms")
     print(f"warm match().to_json() median: {statistics.median(as_json):.3f} ms")
+    print(f"warm match() + the CLI table median: {statistics.median(table):.3f} ms")
+    if hasattr(matcher, "_by_policy"):
+        from datetime import date
+
+        day = date.today()
+        floor = [_median_ms(lambda p=p: _first_pass(matcher, p, day), repeat) for p in profiles]
+        print(f"floor, the first pass alone (outcomes only) median: {statistics.median(floor):.3f} ms")
+    if not naive_baseline:
+        return
+    base = [_median_ms(lambda p=p: naive(p), max(5, repeat // 20)) for p in profiles]
     print(f"naive baseline median: {statistics.median(base):.1f} ms")
     print(f"ratio naive / ours: {statistics.median(base) / statistics.median(ours):.0f}x")
 
@@ -130,10 +172,29 @@ def main() -> None:
                         help="also time the cold command with this directory on PYTHONPATH "
                              "(a checkout of another commit), in the same interleaved runs")
     parser.add_argument("--cold-only", action="store_true", help="skip the warm match() figures")
+    parser.add_argument("--warm-only", action="store_true", help="skip the cold commands")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time the warm figures in CPU time of the process, not wall clock")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --warm-only --compare: alternating runs of each tree")
+    parser.add_argument("--no-naive", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global _clock
+    if args.cpu:
+        _clock = time.process_time
+    if args.warm_only and args.compare:  # both trees in child processes, one after the other
+        child = [sys.executable, __file__, "--warm-only", "--repeat", str(args.repeat)]
+        child += ["--cpu"] if args.cpu else []
+        for i in range(args.rounds):
+            for name, path in (("this tree", str(ROOT)), ("compared tree", args.compare)):
+                env = {**os.environ, "PYTHONPATH": path}
+                print(f"-- round {i + 1}, {name} ({path})", flush=True)
+                subprocess.run(child + ([] if i == 0 else ["--no-naive"]), env=env, check=True)
+        return
     if not args.cold_only:
-        warm(args.repeat)
-    cold(args.cold_runs, args.compare)
+        warm(args.repeat, naive_baseline=not args.no_naive)
+    if not args.warm_only:
+        cold(args.cold_runs, args.compare)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ benefit has one, is still reported as ``upper`` so a service worker sees what is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -31,8 +32,8 @@ from .profile import EnterpriseProfile
 from .rules import format_value
 from .units import format_money
 
-__all__ = ["SCALAR", "Ops", "amount_of", "array_ops", "base_value", "compute", "group_winners",
-           "max_amount"]
+__all__ = ["SCALAR", "Ops", "amount_for", "amount_of", "array_ops", "base_value", "compute",
+           "fixed_amount", "group_winner", "group_winners", "max_amount"]
 
 _PERIOD = {"once": "", "month": "月", "year": "年"}
 
@@ -160,6 +161,18 @@ def group_winners(amount: Any, score: Any, eligible: Any) -> Any:
     return best
 
 
+def group_winner(members: Iterable[tuple[float | None, float, bool]]) -> int:
+    """:func:`group_winners` for one enterprise: ``members`` are ``(amount, score, eligible)``
+    in clause-id order (amount ``None`` when unknown); the position of the member that counts,
+    -1 when none is eligible. The same rule in plain floats (a test holds the two equal)."""
+    best, best_amount, best_score = -1, -math.inf, -math.inf
+    for j, (amount, score, eligible) in enumerate(members):
+        a = 0.0 if amount is None or amount != amount else amount  # unknown (or NaN) counts as 0
+        if eligible and (a > best_amount or (a == best_amount and score > best_score)):
+            best, best_amount, best_score = j, a, score
+    return best
+
+
 def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None = None) -> Estimate:
     """Return the amount ``profile`` would receive from ``benefit``.
 
@@ -177,16 +190,17 @@ def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None 
                          is_upper_bound=benefit.up_to)
     if isinstance(benefit, InKindBenefit):
         return _estimate(None, benefit.description)
-    base = _base(benefit, profile, as_of)
+    amount, missing, _ = amount_for(benefit, profile, as_of=as_of)
     spec = field_spec(benefit.field)
     assert spec is not None
     label = spec.label
-    if base is None:
+    if amount is None:
         top = max_amount(benefit)
         hint = f"（最高 {format_money(top)}）" if top is not None else ""
-        return _estimate(None, f"需提供{label}才能测算{hint}", missing=(benefit.field,))
+        return _estimate(None, f"需提供{label}才能测算{hint}", missing=missing)
+    base = _base(benefit, profile, as_of)
+    assert base is not None
     shown = format_value(base, spec)
-    amount = float(amount_of(benefit, base, SCALAR))
     if isinstance(benefit, TiersBenefit):
         return _tiers(benefit, base, label, shown, amount)
     raw = _raw(benefit, base, SCALAR)
@@ -213,6 +227,29 @@ def compute(benefit: Benefit, profile: EnterpriseProfile, *, as_of: date | None 
     formula = (f"{label} {format_value(area, spec)}{capped} × {benefit.rate:g}元/平方米·月 × "
                f"{benefit.months}个月 = {format_money(raw)}")
     return _bounded(amount, raw, formula, benefit.cap, None)
+
+
+def amount_for(benefit: Benefit, profile: EnterpriseProfile, *,
+               as_of: date | None = None) -> tuple[float | None, tuple[str, ...], bool]:
+    """:func:`compute` without the formula text: ``(amount, missing, is_upper_bound)``, the
+    same three values its :class:`Estimate` holds (the matcher's first pass writes no text)."""
+    known = fixed_amount(benefit)
+    if known is not None:
+        return known
+    base = _base(benefit, profile, as_of)
+    if base is None:
+        return None, (benefit.field,), False  # type: ignore[union-attr]
+    return float(amount_of(benefit, base, SCALAR)), (), False
+
+
+def fixed_amount(benefit: Benefit) -> tuple[float | None, tuple[str, ...], bool] | None:
+    """:func:`amount_for` of a benefit that reads no fact of the profile (fixed, in kind), the
+    same for every enterprise; ``None`` for a formula."""
+    if isinstance(benefit, FixedBenefit):
+        return benefit.amount, (), benefit.up_to
+    if isinstance(benefit, InKindBenefit):
+        return None, (), False
+    return None
 
 
 def _estimate(amount: float | None, formula: str, *, missing: tuple[str, ...] = (),

@@ -1,8 +1,11 @@
 """Combine rules, benefits and relevance into ranked, explained, costed results.
 
 Rules decide the status; TF-IDF relevance only orders clauses within a status; benefits give
-amounts. :func:`assess` is the one place a clause meets a profile, shared by the one-enterprise
-path, the stored clause cases and the batch path's oracle tests.
+amounts. :func:`assess` judges one clause whole, in one go: the reference for the stored clause
+cases and the batch path's oracle tests. :meth:`Matcher.match` reaches the same verdicts in two
+steps: a first pass settles every clause's status, amount, 就高不重复 and order; the reasons,
+formulas, matched terms and questions are written only when the report is read (tests hold each
+match equal to :func:`assess`, and every output byte for byte to the reports written whole).
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .audience import profile_query
-from .benefits import compute, group_winners, max_amount
+from .benefits import amount_for, compute, fixed_amount, group_winner, max_amount
 from .corpus.compiled import compiled_index
 from .errors import IndexFormatError, NotFittedError, ProfileError
-from .formatting import by_recipient, money_words
+from .explain import Explainer, Kept, leaf_tests, numbered, set_aside, totals
 from .models import (
     AllOf,
     Change,
@@ -33,22 +36,21 @@ from .models import (
     PolicySet,
     SearchHit,
     Status,
-    UnrecognizedName,
+    deferred,
     trusted,
 )
 from .params import Params
 from .profile import EnterpriseProfile, check_day, load_profile
-from .questions import questions as _questions
 from .rules import (
     Evaluation,
     changes_for,
     combine,
     evaluate,
+    leaf_runner,
     missing_order,
     outcome_runner,
     plan,
     plan_leaves,
-    planned_evaluation,
     without_not,
 )
 from .units import as_day, format_money
@@ -272,12 +274,26 @@ class Matcher(Params):
         self.pairs_ = pairs
         self.conditions_ = [without_not(c.conditions) for _, c in pairs]
         self.doc_conditions_ = {p.id: without_not(p.conditions) for p in policy_set.policies}
-        self._plans = [plan(c) for c in self.conditions_]  # the first pass's trees
-        self._doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
-        self._leaves = [plan_leaves(t) for t in self._plans]  # the reasons of the second
-        self._doc_leaves = {k: plan_leaves(t) for k, t in self._doc_plans.items()}
+        plans = [plan(c) for c in self.conditions_]
+        doc_plans = {k: plan(c) for k, c in self.doc_conditions_.items()}
+        ids: dict[Any, int] = {}  # each distinct leaf test numbered once, for the first pass
+        self._plans = [numbered(t, ids) for t in plans]  # the first pass's trees
+        self._doc_plans = {k: numbered(t, ids) for k, t in doc_plans.items()}
+        self._tests = [leaf_tests(t) for t in self._plans]  # every leaf, for missing facts
+        self._doc_tests = {k: leaf_tests(t) for k, t in self._doc_plans.items()}
+        self._leaves = [plan_leaves(t) for t in plans]  # the reasons, written when read
+        self._doc_leaves = {k: plan_leaves(t) for k, t in doc_plans.items()}
         self._asks: dict[Any, Any] = {}  # each question's wording, phrased once
         self.sectors_ = [clause_sectors(p, c) for p, c in pairs]
+        self._rows = [(p.id, p.title, c.id, c.title, c.text, max_amount(c.benefit),
+                       c.benefit.kind, c.benefit.recipient, c.department, c.mode, c.category,
+                       c.exclusive_group) for p, c in pairs]  # what a Match copies as is
+        by_policy: dict[str, list[Any]] = {}
+        for row, (p, c) in enumerate(pairs):  # the first pass, policy by policy
+            fixed = fixed_amount(c.benefit)  # the same for every enterprise, or None
+            by_policy.setdefault(p.id, [p, self._doc_plans[p.id], self._doc_tests[p.id], []])[3] \
+                .append((row, c, self._plans[row], self._tests[row], fixed))
+        self._by_policy = list(by_policy.values())
         self.index_ = index
         self.tokenizer_ = tokenizer
         return self
@@ -341,50 +357,69 @@ class Matcher(Params):
         day = as_day(as_of) or date.today()
         check_day(profile, day)
         query = profile_query(profile)  # once: explaining each shown match reuses it
-        scores = self._relevance(query)
+        scores = self._relevance(query).tolist()
         firm = profile_sectors(profile)
-        matches: list[Match] = []
+        # first pass: statuses and amounts only; reasons, formulas, matched terms and questions
+        # are written when the report is read (see _Explainer)
+        memo: dict[Any, Outcome] = {}
+        run = outcome_runner(profile, day, memo)
+        leaf = leaf_runner(profile, day, memo)
         inactive: list[str] = []
-        memo: dict[Any, Any] = {}
-        docs: dict[str, Evaluation] = {}
-        active: dict[str, bool] = {}
-        run = outcome_runner(profile, day, {})
-        plans, doc_plans = self._plans, self._doc_plans
-        doc_outcome: dict[str, Outcome] = {}
-        conditions = self.conditions_
-        for row, (policy, clause) in enumerate(self.pairs_):
-            on = active.get(policy.id)
-            if on is None:
-                on = active[policy.id] = policy.active_on(day)
-            if not on:
-                inactive.append(clause.id)
+        kept: list[Kept] = []
+        unmet, unknown = Outcome.UNMET, Outcome.UNKNOWN
+        ineligible, possible, eligible = Status.INELIGIBLE, Status.POSSIBLE, Status.ELIGIBLE
+        sectors = self.sectors_
+        for policy, doc_plan, doc_tests, clauses in self._by_policy:
+            if not policy.active_on(day):
+                inactive.extend(c.id for _, c, _, _, _ in clauses)
                 continue
-            # first pass: the outcome only; reasons are written for the clauses that are shown
-            first = doc_outcome.get(policy.id)
-            if first is None:
-                first = doc_outcome[policy.id] = run(doc_plans[policy.id])
-            if first is Outcome.UNMET and not include_ineligible:
+            doc = run(doc_plan)
+            if doc is unmet and not include_ineligible:
                 continue
-            outcome = run(plans[row])
-            if outcome is Outcome.UNMET and not include_ineligible:
-                continue
-            doc_cond = self.doc_conditions_[policy.id]
-            doc = docs.get(policy.id)
-            if doc is None:
-                doc = docs[policy.id] = planned_evaluation(
-                    self._doc_leaves[policy.id], first, profile, day, memo)
-            own = planned_evaluation(self._leaves[row], outcome, profile, day, memo)
-            matches.append(_judge(policy, clause, doc_cond, doc, conditions[row], profile, day,
-                                  memo, float(scores[row]), own=own,
-                                  unrelated=unrelated(self.sectors_[row], firm)))
-        matches = _apply_exclusivity(matches)
-        matches.sort(key=self._sort_key)
-        # summary and questions: every match
-        report = _report(profile, day, matches, inactive, self._asks)
-        shown = matches if top_k is None else matches[:top_k]
-        if self.n_terms and query:
-            shown = [self._with_terms(m, query) for m in shown]
-        return _updated_report(report, matches=tuple(shown), omitted=len(matches) - len(shown))
+            settled = False
+            for row, clause, own_plan, tests, fixed in clauses:
+                own = run(own_plan)
+                if own is unmet and not include_ineligible:
+                    continue
+                # every leaf of a clause kept is judged now (a fact the rules cannot compare
+                # fails here, as when every reason was written at once); the reasons later
+                if not settled:
+                    for key, node, _ in doc_tests:
+                        if key not in memo:
+                            leaf(key, node)
+                    settled = True
+                for key, node, _ in tests:
+                    if key not in memo:
+                        leaf(key, node)
+                status = (ineligible if doc is unmet or own is unmet
+                          else possible if doc is unknown or own is unknown else eligible)
+                amount, base_missing, upper = fixed or amount_for(clause.benefit, profile,
+                                                                  as_of=day)
+                changes: tuple[Change, ...] = ()
+                if status is ineligible:
+                    amount = None
+                    parts = [changes_for(c, profile, as_of=day)
+                             for c in (self.doc_conditions_[policy.id], self.conditions_[row])]
+                    changes = () if any(p is None for p in parts) else tuple(
+                        change for p in parts if p for change in p)
+                kept.append(Kept(row, status, doc, own, amount, upper, base_missing, scores[row],
+                                  unrelated(sectors[row], firm), changes))
+        aside = set_aside(kept, self._rows)
+        near_limit = self.max_changes
+        rows = self._rows
+
+        def order(k: Kept) -> tuple[Any, ...]:
+            near = 0 if (k.status is not Status.INELIGIBLE
+                         or (k.changes and len(k.changes) <= near_limit)) else 1
+            return (_ORDER[k.status], near, 1 if k.row in aside else 0, 1 if k.unrelated else 0,
+                    -round(k.score, 9), -(k.amount or 0.0), rows[k.row][2])
+
+        kept.sort(key=order)
+        shown = len(kept) if top_k is None else min(top_k, len(kept))
+        explainer = Explainer(self, profile, day, query, memo, kept, aside, shown)
+        return deferred(MatchReport, {
+            "enterprise": profile.name, "as_of": day, "inactive": tuple(inactive),
+            **totals(kept, aside, rows), "omitted": len(kept) - shown}, explainer)
 
     def _relevance(self, text: str) -> Any:
         import numpy as np
@@ -392,18 +427,6 @@ class Matcher(Params):
         if not text.strip():
             return np.zeros(len(self.pairs_))
         return self.index_.score(text)
-
-    def _with_terms(self, m: Match, query: str) -> Match:
-        if m.score <= 0:
-            return m
-        terms = tuple(t for t, _ in self.index_.top_terms(query, m.clause_id, k=self.n_terms))
-        return _updated(m, matched_terms=terms)
-
-    def _sort_key(self, m: Match) -> tuple[Any, ...]:
-        near = 0 if (m.status is not Status.INELIGIBLE
-                     or (m.changes and len(m.changes) <= self.max_changes)) else 1
-        return (_ORDER[m.status], near, 0 if m.counted else 1, 1 if m.unrelated else 0,
-                -round(m.score, 9), -(m.amount or 0.0), m.clause_id)
 
     # -- free text ----------------------------------------------------------------------------
     def search(self, text: str, *, top_k: int = 10) -> list[SearchHit]:
@@ -513,19 +536,9 @@ def _updated(m: Match, **changes: Any) -> Match:
     return trusted(Match, {**m.__dict__, **changes})
 
 
-def _updated_report(r: MatchReport, **changes: Any) -> MatchReport:
-    return trusted(MatchReport, {**r.__dict__, **changes})
-
-
 def _apply_exclusivity(matches: list[Match]) -> list[Match]:
-    """就高不重复: within an exclusivity group only the best eligible clause counts.
-
-    Best means the highest amount, then the higher relevance, then the smaller clause id, so the
-    choice is deterministic. A merely possible clause is not set aside: it may turn out to pay
-    more once its missing facts are known, and it is never counted in the total anyway.
-    """
-    import numpy as np
-
+    """就高不重复 over whole matches (what :func:`~policymatch.explain.set_aside` does on the
+    first pass's records): within a group only the best eligible clause counts."""
     groups: dict[str, list[Match]] = {}
     for m in matches:
         if m.exclusive_group is not None:
@@ -533,10 +546,7 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
     best: dict[str, Match] = {}
     for group, members in groups.items():
         members.sort(key=lambda m: m.clause_id)
-        won = int(group_winners(
-            np.array([[np.nan if m.amount is None else m.amount for m in members]]),
-            np.array([[m.score for m in members]]),
-            np.array([[m.status is Status.ELIGIBLE for m in members]]))[0])
+        won = group_winner((m.amount, m.score, m.status is Status.ELIGIBLE) for m in members)
         if won >= 0:
             best[group] = members[won]
     out: list[Match] = []
@@ -546,42 +556,3 @@ def _apply_exclusivity(matches: list[Match]) -> list[Match]:
             m = _updated(m, counted=False, set_aside_for=winner.clause_id)
         out.append(m)
     return out
-
-
-def _report(profile: EnterpriseProfile, day: date, matches: list[Match],
-            inactive: list[str], asks: dict[Any, Any] | None = None) -> MatchReport:
-    eligible = [m for m in matches if m.status is Status.ELIGIBLE]
-    possible = [m for m in matches if m.status is Status.POSSIBLE]
-    paid: dict[str, float] = {}
-    upper: dict[str, bool] = {}
-    for m in eligible:
-        if m.counted and m.amount:
-            paid[m.recipient] = paid.get(m.recipient, 0.0) + m.amount
-            upper[m.recipient] = upper.get(m.recipient, False) or m.is_upper_bound
-    total = paid.get("企业", 0.0)
-    questions = _questions(matches, profile, asks=asks)
-    summary = f"可享受 {len(eligible)} 条，" + (money_words(paid, upper) if paid else "暂无可测算金额")
-    if possible:
-        summary += f"；另有 {len(possible)} 条需补充信息"
-    set_aside = sum(1 for m in eligible if not m.counted)
-    if set_aside:
-        summary += f"（{set_aside} 条因就高不重复未计入）"
-    return trusted(MatchReport, {
-        "enterprise": profile.name, "as_of": day, "matches": tuple(matches),
-        "inactive": tuple(inactive), "questions": tuple(questions),
-        "total_amount": round(total, 2),
-        "amounts_by_recipient": {k: round(v, 2) for k, v in sorted(paid.items(), key=by_recipient)},
-        "summary": summary, "omitted": 0, "unrecognized": _unrecognized(profile)})
-
-
-_KIND_WORDS = {"qualifications": "资质", "new_qualifications": "资质", "industry": "产业"}
-
-
-def _unrecognized(profile: EnterpriseProfile) -> tuple[UnrecognizedName, ...]:
-    """The profile's names the alias table does not know, each with the nearest known ones."""
-    out = []
-    for field, name, near in profile.unrecognized_names():
-        ask = f"，是否指 {'、'.join(near)}？" if near else "（名称表中没有相近的名称，请核对）"
-        out.append(UnrecognizedName(field=field, name=name, suggestions=near,
-                                    text=f"未识别的{_KIND_WORDS[field]}：{name}{ask}"))
-    return tuple(out)

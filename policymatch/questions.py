@@ -7,11 +7,12 @@ the profile already holds. The wording and the way to answer come from :mod:`pol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .fields import DERIVED_FROM, Ask, FieldKind, ask_for, field_spec
 from .formatting import money_in_words
-from .models import UNSTRUCTURED_PREFIX, Match, Outcome, Question, Reason, Status, trusted
+from .models import UNSTRUCTURED_PREFIX, Match, Outcome, Question, Status, trusted
 from .profile import EnterpriseProfile
 
 __all__ = ["questions"]
@@ -19,6 +20,7 @@ __all__ = ["questions"]
 
 def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None, *,
               asks: dict[tuple[str, FieldKind | None, tuple[object, ...]], Ask] | None = None,
+              unknown_tests: Callable[[Match], Iterable[tuple[str, Any]]] | None = None,
               ) -> list[Question]:
     """Missing facts ordered by the money (then the number of clauses) they could unlock.
 
@@ -28,18 +30,23 @@ def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None
     One question per fact, however many conditions and formulas need it. A derived field
     (成立年限, 研发费用占比, 企业规模, 行业门类) is asked through the facts it is computed from that
     the profile lacks, so a question never asks for what is already known.
+
+    ``unknown_tests(match)`` gives ``(field, expected)`` of the match's unknown reasons in order
+    (by default read from ``match.reasons``); the matcher passes its own, which reads them from
+    the condition leaves without writing the reasons' text.
     """
+    tests = unknown_tests or _unknown_tests
     by_field: dict[str, dict[str, Match]] = {}
-    uses: dict[str, list[Reason]] = {}
+    uses: dict[str, list[Any]] = {}
     for m in matches:
         if m.status is Status.INELIGIBLE:
             continue
         for f in m.missing:
             for fact in _facts_to_ask(f, profile):
                 by_field.setdefault(fact, {}).setdefault(m.clause_id, m)
-        for r in m.reasons:
-            if r.outcome is Outcome.UNKNOWN and r.field.startswith("extra."):
-                uses.setdefault(r.field, []).append(r)
+        for field, expected in tests(m):
+            if field.startswith("extra."):
+                uses.setdefault(field, []).append(expected)
     out: list[Question] = []
     for f, by_clause in by_field.items():
         ms = list(by_clause.values())
@@ -52,6 +59,10 @@ def questions(matches: Iterable[Match], profile: EnterpriseProfile | None = None
                                       "json_example": ask.json, "unit": ask.unit}))
     out.sort(key=lambda q: (-q.max_amount, -len(q.clause_ids), q.field))
     return out
+
+
+def _unknown_tests(match: Match) -> Iterable[tuple[str, Any]]:
+    return ((r.field, r.expected) for r in match.reasons if r.outcome is Outcome.UNKNOWN)
 
 
 def _facts_to_ask(field: str, profile: EnterpriseProfile | None) -> tuple[str, ...]:
@@ -71,7 +82,7 @@ def _facts_to_ask(field: str, profile: EnterpriseProfile | None) -> tuple[str, .
     return lacking or ((inputs[0],) if field == "age_years" else (field,))
 
 
-def _ask(field: str, reasons: Iterable[Reason],
+def _ask(field: str, tested: Iterable[Any],
          asks: dict[tuple[str, FieldKind | None, tuple[object, ...]], Ask]) -> Ask:
     """How to ask for one fact; an unknown ``extra.`` key is asked by how its conditions use it."""
     if field.startswith(UNSTRUCTURED_PREFIX):  # the policy's own words: a person checks them
@@ -82,8 +93,8 @@ def _ask(field: str, reasons: Iterable[Reason],
         return Ask(field, f"按已知信息还不能判定{label}，主管部门如何认定？", "", "", "")
     kind: FieldKind | None = None
     examples: list[object] = []
-    for r in reasons:
-        values = r.expected if isinstance(r.expected, (list, tuple)) else (r.expected,)
+    for expected in tested:  # the values the unknown tests compare the field with
+        values = expected if isinstance(expected, (list, tuple)) else (expected,)
         for v in values:
             if isinstance(v, bool):
                 kind = FieldKind.BOOL

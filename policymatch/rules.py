@@ -44,8 +44,9 @@ __all__ = [
     "judge",
     "leaf_key",
     "leaf_outcome",
+    "leaf_reasons",
+    "leaf_runner",
     "missing_order",
-    "outcome_only",
     "outcome_runner",
     "plan",
     "plan_leaves",
@@ -176,23 +177,13 @@ def _walk(node: Condition, profile: EnterpriseProfile, day: date,
     return judge(node, leaf)
 
 
-def outcome_only(profile: EnterpriseProfile, day: date,
-                 memo: dict[Any, Outcome]) -> Callable[[Condition | None], Outcome]:
-    """A function ``tree -> Outcome`` for one profile and day: :func:`outcome_runner` on the
-    tree's :func:`plan` (first deciding child ends a node, each distinct leaf computed once in
-    ``memo``, no reasons written)."""
-    run = outcome_runner(profile, day, memo)
-    return lambda tree: run(plan(tree))
-
-
 #: A condition tree laid out for :func:`outcome_runner`: ``(0, leaf_key, leaf)`` for a leaf,
 #: ``(1, children)`` for ``all``, ``(2, children)`` for ``any``; ``None`` is always met.
 Plan = tuple[Any, ...]
 
 
 def plan(node: Condition | None) -> Plan | None:
-    """``node`` (``not`` already pushed to the leaves, :func:`without_not`) as nested tuples with
-    each leaf's key computed once, at fit time, for :func:`outcome_runner`."""
+    """``node`` (``not`` pushed to the leaves) as nested tuples, leaf keys computed at fit."""
     if node is None:
         return None
     if isinstance(node, (FieldTest, Unstructured)):
@@ -204,27 +195,27 @@ def plan(node: Condition | None) -> Plan | None:
 
 def outcome_runner(profile: EnterpriseProfile, day: date,
                    memo: dict[Any, Outcome]) -> Callable[[Plan | None], Outcome]:
-    """:func:`outcome_only` over :func:`plan` trees: the same outcome (first deciding child
-    ends a node, Kleene logic as :func:`combine`), each distinct leaf computed once, without
-    rebuilding leaf keys on every visit (the matcher's first pass over every clause)."""
+    """``tree -> Outcome`` over :func:`plan` trees: first deciding child ends a node (Kleene logic
+    as :func:`combine`), each distinct leaf computed once in ``memo`` (the matcher's first pass)."""
     met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
+    leaf = leaf_runner(profile, day, memo)
+    get = memo.get
 
     def run(tree: Plan | None) -> Outcome:
         if tree is None:
             return met
-        kind = tree[0]
-        if kind == 0:
-            out = memo.get(tree[1])
-            if out is None:
-                node = tree[2]
-                out = memo[tree[1]] = leaf_outcome(node.op, _actual(node, profile, day),
-                                                   node.value, node.field) \
-                    if isinstance(node, FieldTest) else unknown
-            return out
-        win, lose = (met, unmet) if kind == 2 else (unmet, met)
+        if tree[0] == 0:
+            out = get(tree[1])
+            return leaf(tree[1], tree[2]) if out is None else out
+        win, lose = (met, unmet) if tree[0] == 2 else (unmet, met)
         undecided = False
         for child in tree[1]:
-            out = run(child)
+            if child[0] == 0:  # a leaf: looked up here rather than in a call of its own
+                out = get(child[1])
+                if out is None:
+                    out = leaf(child[1], child[2])
+            else:
+                out = run(child)
             if out is win:
                 return win
             if out is unknown:
@@ -234,9 +225,42 @@ def outcome_runner(profile: EnterpriseProfile, day: date,
     return run
 
 
+def leaf_runner(profile: EnterpriseProfile, day: date,
+                memo: dict[Any, Outcome]) -> Callable[[Any, FieldTest | Unstructured], Outcome]:
+    """``(key, leaf) -> Outcome``: :func:`leaf_outcome` of a leaf not yet in ``memo``, kept there
+    (each field read, and the names a has-test looks in checked against the aliases, once)."""
+    met, unmet, unknown = Outcome.MET, Outcome.UNMET, Outcome.UNKNOWN
+    actuals: dict[str, Any] = {}
+    absent, helds = actuals, {}  # type: dict[str, Any], dict[str, tuple[set[Any], bool]]
+
+    def leaf(key: Any, node: FieldTest | Unstructured) -> Outcome:
+        if isinstance(node, FieldTest):
+            field = node.field
+            actual, op = actuals.get(field, absent), node.op
+            if actual is absent:
+                actual = actuals[field] = _actual(node, profile, day)
+            if op in ("has", "not_has") and actual is not None and not isinstance(actual, AgeSpan):
+                found = helds.get(field)
+                if found is None:
+                    held = _held(actual)
+                    found = helds[field] = (held, field in _NAMED and bool(unrecognized(field, held)))
+                if type(wanted := node.value) is str:  # one name: no list to build
+                    hit = wanted in found[0]
+                    out = unknown if not hit and found[1] else met if hit == (op == "has") else unmet
+                else:
+                    out = _held_outcome(op, found[0], wanted, field, found[1])
+            else:
+                out = leaf_outcome(op, actual, node.value, field)
+        else:
+            out = unknown
+        memo[key] = out
+        return out
+
+    return leaf
+
+
 def plan_leaves(tree: Plan | None) -> tuple[tuple[Any, FieldTest | Unstructured], ...]:
-    """Every leaf of a :func:`plan` tree in tree order, with the key its reason is kept under
-    in the matcher's memo (the reasons of :func:`evaluate` are these leaves' reasons, in order)."""
+    """Every leaf of a :func:`plan` tree in tree order, with the key its reason is kept under."""
     if tree is None:
         return ()
     if tree[0] == 0:
@@ -248,8 +272,15 @@ def plan_leaves(tree: Plan | None) -> tuple[tuple[Any, FieldTest | Unstructured]
 def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
                        outcome: Outcome, profile: EnterpriseProfile, day: date,
                        memo: dict[Any, Reason]) -> Evaluation:
-    """:func:`evaluate` with ``changes=False`` for a tree whose ``outcome`` is known already
-    (from :func:`outcome_runner`): the reasons of its :func:`plan_leaves`, no second walk."""
+    """:func:`evaluate` (``changes=False``) of a tree whose ``outcome`` is known: no second walk."""
+    reasons = leaf_reasons(leaves, profile, day, memo)
+    return _settled(outcome, reasons, {r.field for r in reasons if r.outcome is Outcome.UNKNOWN})
+
+
+def leaf_reasons(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
+                 profile: EnterpriseProfile, day: date,
+                 memo: dict[Any, Reason]) -> tuple[Reason, ...]:
+    """The reasons :func:`evaluate` gives, from a tree's :func:`plan_leaves` (each once in memo)."""
     reasons: list[Reason] = []
     for key, node in leaves:
         reason = memo.get(key)
@@ -257,8 +288,7 @@ def planned_evaluation(leaves: tuple[tuple[Any, FieldTest | Unstructured], ...],
             reason = memo[key] = (_leaf_reason(node, profile, day) if isinstance(node, FieldTest)
                                   else _unstructured_reason(node))
         reasons.append(reason)
-    return _settled(outcome, tuple(reasons),
-                    {r.field for r in reasons if r.outcome is Outcome.UNKNOWN})
+    return tuple(reasons)
 
 
 def without_not(node: Condition | None) -> Condition | None:
@@ -361,12 +391,7 @@ def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> O
     if isinstance(actual, AgeSpan):
         return _span_outcome(op, actual, expected, field_name)
     if op in ("has", "not_has"):
-        held = set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
-        wanted = expected if isinstance(expected, list) else [expected]
-        hit = any(w in held for w in wanted)
-        if not hit and field_name in _NAMED and unrecognized(field_name, held):
-            return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
-        return Outcome.MET if hit == (op == "has") else Outcome.UNMET
+        return _held_outcome(op, _held(actual), expected, field_name)
     if op in ("in", "not_in"):
         hit = any(_same(actual, e, field_name) for e in expected)
         if not hit and field_name == "industry" and unrecognized(field_name, (actual,)):
@@ -385,6 +410,20 @@ def leaf_outcome(op: str, actual: Any, expected: Any, field_name: str = "") -> O
     a, e = float(actual), float(expected)
     ok = COMPARE[op](a, e)
     return Outcome.MET if ok else Outcome.UNMET
+
+
+def _held(actual: Any) -> set[Any]:  # the names a has-test looks in (one value is one name)
+    return set(actual) if isinstance(actual, (list, tuple, set, frozenset)) else {actual}
+
+
+def _held_outcome(op: str, held: set[Any], expected: Any, field_name: str,
+                  strange: bool | None = None) -> Outcome:
+    """A has/not_has test on the names ``held``; ``strange``: is any unrecognized (None: look)."""
+    hit = any(w in held for w in (expected if isinstance(expected, list) else [expected]))
+    if not hit and field_name in _NAMED and (
+            unrecognized(field_name, held) if strange is None else strange):
+        return Outcome.UNKNOWN  # an unknown name may be another spelling of a wanted one
+    return Outcome.MET if hit == (op == "has") else Outcome.UNMET
 
 
 def _same(actual: Any, expected: Any, field_name: str) -> bool:

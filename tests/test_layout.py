@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("benefits",),
     ("audience", "questions", "corpus", "schema"),
     ("display", "extract"),
-    ("batch",),
+    ("batch", "explain"),
     ("matcher",),
     ("server",),
     ("cli",),

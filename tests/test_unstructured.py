@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from policymatch import EnterpriseProfile, Matcher
 from policymatch.corpus import load_policies
+from policymatch.explain import outcome_only
 from policymatch.matcher import assess
 from policymatch.models import (
     UNSTRUCTURED_PREFIX,
@@ -28,7 +29,7 @@ from policymatch.models import (
     PolicySet,
     Unstructured,
 )
-from policymatch.rules import evaluate, fields_of, outcome_only, push_not
+from policymatch.rules import evaluate, fields_of, push_not
 
 DAY = date(2025, 6, 30)
 WORDS = "具有独立法人资格且近三年未受到行政处罚"

@@ -8,7 +8,18 @@ rendering; :class:`~policymatch.profile.EnterpriseProfile` lives in :mod:`policy
 """
 
 from ..profile import EnterpriseProfile
-from .base import MAX_POLICY_STRING, VIEWS, ApplicationMode, FrozenModel, Outcome, Status, trusted
+from .base import (
+    MAX_POLICY_STRING,
+    VIEWS,
+    ApplicationMode,
+    DeferredModel,
+    FrozenModel,
+    Outcome,
+    Pending,
+    Status,
+    deferred,
+    trusted,
+)
 from .policy import (
     UNSTRUCTURED_PREFIX,
     AllOf,
@@ -45,9 +56,9 @@ from .results import (
 
 __all__ = [
     "MAX_POLICY_STRING", "UNSTRUCTURED_PREFIX", "VIEWS", "AllOf", "AnyOf", "ApplicationMode", "Benefit", "Change",
-    "Clause", "ClauseCase", "Condition", "EnterpriseProfile", "Estimate", "FieldTest",
+    "Clause", "ClauseCase", "Condition", "DeferredModel", "EnterpriseProfile", "Estimate", "FieldTest",
     "FixedBenefit", "FrozenModel", "InKindBenefit", "InterestBenefit", "Match", "MatchReport", "Not",
-    "Outcome", "PerUnitBenefit", "Policy", "PolicySet", "Question", "RatioBenefit", "Reason",
+    "Outcome", "Pending", "PerUnitBenefit", "Policy", "PolicySet", "Question", "RatioBenefit", "Reason",
     "Recipient", "RentBenefit", "SearchHit", "Status", "Tier", "TiersBenefit", "UnrecognizedName",
-    "Unstructured", "trusted",
+    "Unstructured", "deferred", "trusted",
 ]

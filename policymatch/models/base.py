@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from ..descriptions import describe
 
-__all__ = ["MAX_POLICY_STRING", "VIEWS", "ApplicationMode", "FrozenModel", "Outcome", "Status", "trusted", "view"]
+__all__ = ["MAX_POLICY_STRING", "VIEWS", "ApplicationMode", "DeferredModel", "FrozenModel", "Outcome",
+           "Pending", "Status", "deferred", "trusted", "view"]
 
 class Outcome(str, Enum):
     """Three-valued result of one condition."""
@@ -100,6 +101,93 @@ class FrozenModel(BaseModel):
         _check_strings(value, info.field_name or "text")
         return value
 
+
+class Pending(Protocol):
+    """What fills the deferred fields of a :class:`DeferredModel`: ``value(name)`` is the value
+    of field ``name``, the same on every call (it is asked at most once per object)."""
+
+    def value(self, name: str) -> Any: ...
+
+
+_DM = TypeVar("_DM", bound="DeferredModel")
+
+
+def deferred(cls: type[_DM], values: dict[str, Any], pending: Pending) -> _DM:
+    """:func:`trusted`, with the fields missing from ``values`` filled by ``pending`` when first
+    read (see :class:`DeferredModel`). ``values`` must be in field order, the deferred ones left
+    out; with none left out the object is complete at once."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(cls.__pydantic_fields__))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    complete = len(values) == len(cls.__pydantic_fields__)
+    object.__setattr__(obj, "__pydantic_private__", None if complete else {"_pending": pending})
+    return obj
+
+
+#: The ``__dict__`` of every model as pydantic stores it (a :class:`DeferredModel` reads and
+#: writes its fields through this, below its own ``__dict__``).
+_FIELDS = next(k.__dict__["__dict__"] for k in BaseModel.__mro__ if "__dict__" in k.__dict__)
+
+
+class DeferredModel(FrozenModel):
+    """A result whose costly fields (explanation text) may be computed on first read.
+
+    Built complete it is an ordinary frozen model. Built by :func:`deferred`, some fields are
+    absent until something reads them: attribute access fills that one field; anything that
+    reads the object whole goes through its ``__dict__``, which fills every field first — so
+    ``model_dump``, ``model_dump_json``, serialisation inside another model or a
+    ``TypeAdapter``, ``==``, ``hash``, iteration, ``repr``/``str``, copies and pickling each
+    give exactly what a complete object gives. Once filled, the fields are in field order and
+    nothing of how they were computed stays behind.
+    """
+
+    def _complete(self) -> None:
+        """Fill every deferred field (a no-op on a complete object)."""
+        private = self.__pydantic_private__
+        if not private:
+            return
+        pending: Pending = private["_pending"]
+        have = _FIELDS.__get__(self)
+        values = {name: have[name] if name in have else pending.value(name)
+                  for name in type(self).__pydantic_fields__}
+        _FIELDS.__set__(self, values)  # in field order, as a complete object holds them
+        object.__setattr__(self, "__pydantic_private__", None)
+
+    if not TYPE_CHECKING:  # for mypy, fields stay typed attribute by attribute
+        @property
+        def __dict__(self) -> dict[str, Any]:
+            if object.__getattribute__(self, "__pydantic_private__"):
+                self._complete()
+            return _FIELDS.__get__(self)
+
+        @__dict__.setter
+        def __dict__(self, values: dict[str, Any]) -> None:
+            _FIELDS.__set__(self, values)
+
+        def __getattr__(self, name: str) -> Any:
+            private = object.__getattribute__(self, "__pydantic_private__")
+            if private and name in type(self).__pydantic_fields__:
+                have = _FIELDS.__get__(self)
+                value = have[name] = private["_pending"].value(name)
+                if len(have) == len(type(self).__pydantic_fields__):
+                    self._complete()  # the last one: back to field order, nothing pending
+                return value
+            return super().__getattr__(name)
+
+    def __eq__(self, other: object) -> bool:
+        self._complete()  # before pydantic compares what is pending
+        if isinstance(other, DeferredModel):
+            other._complete()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        fields = self.__dict__
+        return hash(tuple(fields[name] for name in type(self).__pydantic_fields__))
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._complete()  # before pydantic reads what is pending
+        return super().__getstate__()
 
 
 #: name → function of the noun (``policy_html``, ``policy_set_html``, ``report_html``,

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from ..fields import field_spec
 from ..units import format_money
-from .base import ApplicationMode, FrozenModel, Outcome, Status, view
+from .base import ApplicationMode, DeferredModel, FrozenModel, Outcome, Status, view
 from .policy import RECIPIENT_FIELD, Recipient
 
 __all__ = ["Change", "Estimate", "Match", "MatchReport", "Question", "Reason", "SearchHit",
@@ -86,7 +86,7 @@ class UnrecognizedName(FrozenModel):
     text: str = Field(description="未识别的资质：… 是否指 …？")
 
 
-class Match(FrozenModel):
+class Match(DeferredModel):
     """One clause's verdict for one enterprise, with reasons, amount and relevance."""
 
     policy_id: str
@@ -166,7 +166,7 @@ class SearchHit(FrozenModel):
     department: str | None = None
 
 
-class MatchReport(FrozenModel):
+class MatchReport(DeferredModel):
     """Everything :meth:`Matcher.match` found for one enterprise."""
 
     enterprise: str
