@@ -31,6 +31,7 @@ from .policy import (
     Tier,
     TiersBenefit,
     Unstructured,
+    known_fingerprint,
 )
 from .results import (
     Change,
@@ -49,5 +50,5 @@ __all__ = [
     "FixedBenefit", "FrozenModel", "InKindBenefit", "InterestBenefit", "Match", "MatchReport", "Not",
     "Outcome", "PerUnitBenefit", "Policy", "PolicySet", "Question", "RatioBenefit", "Reason",
     "Recipient", "RentBenefit", "SearchHit", "Status", "Tier", "TiersBenefit", "UnrecognizedName",
-    "Unstructured", "trusted",
+    "Unstructured", "known_fingerprint", "trusted",
 ]
