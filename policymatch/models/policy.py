@@ -216,9 +216,6 @@ Condition = Annotated[
 ]
 """A condition tree; a leaf may omit ``kind: field``."""
 
-for _model in (AllOf, AnyOf, Not):
-    _model.model_rebuild()
-
 
 # -- benefits ---------------------------------------------------------------------------------
 Rate = Annotated[float, Field(gt=0, le=1)]
