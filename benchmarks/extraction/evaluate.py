@@ -3,6 +3,7 @@
     python benchmarks/extraction/evaluate.py              # documents/ and heldout/
     python benchmarks/extraction/evaluate.py -v           # … and every disagreement
     python benchmarks/extraction/evaluate.py --roundtrip policies/
+    python benchmarks/extraction/evaluate.py --check-labels benchmarks/extraction/heldout6
 
 For each ``expected/<name>.yaml`` the script extracts ``documents/<document>``, pairs each
 expected clause with an extracted clause whose text contains the expected ``anchor`` (the best
@@ -23,6 +24,9 @@ pairing by condition and benefit agreement when several share an anchor), and pr
   verdicts all count as false);
 * review-note precision and recall: a clause is wrong when it pairs with no label or its
   condition or benefit is not exact; precision = wrong among noted, recall = noted among wrong.
+
+``--check-labels FOLDER`` extracts nothing: it validates the labels of a folder and prints
+their clause counts and the generated firms' eligible verdicts on the labels alone.
 
 ``--roundtrip DIR`` renders each clause of the policies in DIR as a one-item document
 (``title`` + ``（一）`` + clause text), extracts it and compares the benefit kind and amounts
@@ -45,7 +49,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a source checkout
 
-from pydantic import TypeAdapter  # noqa: E402
+from pydantic import TypeAdapter, ValidationError  # noqa: E402
 
 from policymatch.corpus import load_policies  # noqa: E402
 from policymatch.errors import ExtractionError  # noqa: E402
@@ -53,6 +57,7 @@ from policymatch.extract import extract_policy, read_document  # noqa: E402
 from policymatch.fields import field_spec  # noqa: E402
 from policymatch.matcher import assess  # noqa: E402
 from policymatch.models import (  # noqa: E402
+    ApplicationMode,
     Clause,
     Condition,
     EnterpriseProfile,
@@ -466,6 +471,121 @@ def _walk(cond: Any) -> list[Any]:
     return _walk(cond.of) if cond.kind == "not" else [x for c in cond.of for x in _walk(c)]
 
 
+# -- the labels alone -----------------------------------------------------------------------------
+_POLICY_KEYS = {"title", "doc_number", "issuer", "region", "valid_from", "valid_to", "conditions"}
+_CLAUSE_KEYS = {"anchor", "conditions", "unstructured", "benefit", "department", "mode", "group"}
+_MODES = {m.value for m in ApplicationMode}
+
+
+def _label_benefit(raw: Any) -> None:
+    """Validate a labelled benefit with its model; an interest label may leave out the reference
+    rate (labelled only when the text states it), so a placeholder stands in for it here."""
+    if not isinstance(raw, dict) or raw.get("kind") not in _MODELS:
+        raise ValueError(f"benefit needs a kind of {sorted(_MODELS)}, got {raw!r}")
+    data = dict(raw)
+    if data["kind"] == "interest":
+        data.setdefault("base_rate", 0.01)
+    if data["kind"] == "in_kind":
+        data.setdefault("description", "标注")
+    _MODELS[data["kind"]].model_validate(data)
+
+
+def _why(exc: ValueError) -> str:
+    """One line for a refusal: each pydantic error as ``place: message``."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
+def _check_spec(spec: Any, documents: Path) -> tuple[int, list[str]]:
+    """(clauses, problems) of one parsed label file; nothing is extracted."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("policy"), dict):
+        return 0, ["needs a mapping with document, policy and clauses"]
+    problems: list[str] = []
+    doc = documents / str(spec.get("document", ""))
+    text = ""
+    if not spec.get("document") or not doc.is_file():
+        problems.append(f"document {spec.get('document')!r} is not in {documents}")
+    else:
+        text = read_document(doc)
+    policy = spec["policy"]
+    if unknown := set(policy) - _POLICY_KEYS:
+        problems.append(f"policy: unknown keys {sorted(unknown)}")
+    if not isinstance(policy.get("title"), str) or not policy["title"].strip():
+        problems.append("policy: title missing")
+    for key in ("valid_from", "valid_to"):
+        if key in policy and not isinstance(policy[key], date):
+            problems.append(f"policy: {key} {policy[key]!r} is not a date (YYYY-MM-DD)")
+    try:
+        label_condition(policy.get("conditions"))
+    except ValueError as exc:
+        problems.append(f"policy: conditions: {_why(exc)}")
+    clauses = spec.get("clauses")
+    if not isinstance(clauses, list) or not clauses:
+        return 0, [*problems, "clauses: needs a non-empty list"]
+    for i, exp in enumerate(clauses):
+        where = f"clauses[{i}]"
+        if not isinstance(exp, dict):
+            problems.append(f"{where}: not a mapping")
+            continue
+        if unknown := set(exp) - _CLAUSE_KEYS:
+            problems.append(f"{where}: unknown keys {sorted(unknown)}")
+        anchor = exp.get("anchor")
+        if not isinstance(anchor, str) or not anchor:
+            problems.append(f"{where}: anchor missing")
+        elif text and anchor not in text:
+            problems.append(f"{where}: anchor {anchor!r} is not in the document")
+        try:
+            clause_condition(exp)
+        except ValueError as exc:
+            problems.append(f"{where} [{anchor}]: conditions: {_why(exc)}")
+        try:
+            _label_benefit(exp.get("benefit"))
+        except ValueError as exc:
+            problems.append(f"{where} [{anchor}]: benefit: {_why(exc)}")
+        if exp.get("mode", "依申请") not in _MODES:
+            problems.append(f"{where} [{anchor}]: mode {exp['mode']!r} is not one of {sorted(_MODES)}")
+        for key in ("group", "department"):
+            if key in exp and not isinstance(exp[key], str):
+                problems.append(f"{where} [{anchor}]: {key} {exp[key]!r} is not text")
+    return len(clauses), problems
+
+
+def label_eligible(spec: dict[str, Any]) -> int:
+    """Eligible verdicts of the generated firms on the labels alone (what the false-eligible rate
+    can test: a document whose labels carry an unstructured document condition has none)."""
+    label = _label_policy(spec, spec["clauses"])
+    tests = _tests(label.conditions) + [x for c in label.clauses for x in _tests(c.conditions)]
+    return sum(assess(label, c, firm, as_of=DAY).status.value == "eligible"
+               for firm in firms(tests, FIRMS, seed=len(spec["document"])) for c in label.clauses)
+
+
+def check_labels(folder: Path, *, eligible: bool = True) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Parse and validate the labels of ``folder/expected`` without extracting anything.
+
+    Returns, per label file, its number of clauses and the eligible verdicts its labels give the
+    generated firms (0 when ``eligible`` is false or the file has problems), and the problems
+    found (file: where: what): a document that is missing, an anchor its document does not
+    contain, a condition or benefit the models refuse (an unknown field, a wrong operator, a rate
+    above 1), an unknown key.
+    """
+    counts: dict[str, tuple[int, int]] = {}
+    problems: list[str] = []
+    paths = sorted((folder / "expected").glob("*.yaml"))
+    if not paths:
+        problems.append(f"{folder / 'expected'}: no label files")
+    for path in paths:
+        try:
+            spec = yaml.safe_load(path.read_text("utf-8"))
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: not YAML: {exc}")
+            continue
+        n, found = _check_spec(spec, folder / "documents")
+        counts[path.name] = (n, label_eligible(spec) if eligible and not found else 0)
+        problems += [f"{path.name}: {p}" for p in found]
+    return counts, problems
+
+
 # -- round trip over a corpus ----------------------------------------------------------------------
 def roundtrip(folder: str, verbose: bool) -> dict[str, float]:
     policy_set = load_policies(folder)
@@ -515,7 +635,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="also re-extract every clause of the policies in this folder")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each disagreement")
     parser.add_argument("--folder", help="score only this folder (with documents/ and expected/)")
+    parser.add_argument("--check-labels", metavar="FOLDER",
+                        help="only parse and validate the labels of FOLDER (nothing is extracted): "
+                             "print clause counts, the generated firms' eligible verdicts on "
+                             "the labels and any problems; exit 1 if there are problems")
     args = parser.parse_args(argv)
+    if args.check_labels:
+        counts, problems = check_labels(Path(args.check_labels))
+        for name, (n, eligible) in counts.items():
+            print(f"  {name:<40} {n:>3} clauses  {eligible:>5} label-eligible verdicts")
+        total = sum(n for n, _ in counts.values())
+        print(f"  {len(counts)} label files, {total} clauses, {len(problems)} problems")
+        for p in problems:
+            print(f"  {p}")
+        return 1 if problems else 0
     if args.folder:
         _print(f"Extraction of {args.folder}", evaluate(Path(args.folder), args.verbose))
         return 0
