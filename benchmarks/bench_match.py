@@ -11,13 +11,14 @@ Prints, for the bundled corpus:
   ``python -c "import jieba; jieba.lcut('测试'); import sklearn.feature_extraction.text"`` and
   the floor (``python -c pass``; the imports a match needs), interleaved run by run;
   ``--compare TREE`` adds the same command from another source tree in the same runs.
-Timings are wall-clock medians; compare ratios of one run, not figures across runs.
+Timings are wall-clock and CPU-time medians; compare ratios of one run, not figures across runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -108,6 +109,7 @@ def cold(runs: int, compare: str | None = None) -> None:
                 env = {"POLICYMATCH_CACHE_DIR": os.path.join(scratch, "first"), **env}
                 outputs.add(subprocess.run(argv, env=env, check=True, capture_output=True).stdout)
         times: dict[str, list[float]] = {name: [] for name in cases}
+        cpu: dict[str, list[float]] = {name: [] for name in cases}
         names = list(cases)
         for i in range(runs):
             # each run starts one case later: no case always follows the slow naive command
@@ -116,14 +118,21 @@ def cold(runs: int, compare: str | None = None) -> None:
                 argv, env, fresh = cases[name]
                 if fresh:
                     env = {**env, "POLICYMATCH_CACHE_DIR": os.path.join(scratch, f"{name}{i}")}
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 subprocess.run(argv, env=env, check=True, capture_output=True)
                 times[name].append(time.perf_counter() - t)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     med = {name: statistics.median(t) for name, t in times.items()}
-    naive = med["naive: import jieba, cut, import sklearn"]
-    print(f"cold commands, median of {runs} interleaved runs (wall s; naive / case):")
+    med_cpu = {name: statistics.median(t) for name, t in cpu.items()}
+    key = "naive: import jieba, cut, import sklearn"
+    naive, naive_cpu = med[key], med_cpu[key]
+    print(f"cold commands, median of {runs} interleaved runs (naive / case; CPU = user + sys of "
+          "the process, less moved by other jobs on a shared machine):")
     for name, m in med.items():
-        print(f"  {name:<48} {m:6.3f} s  {naive / m:5.1f}x")
+        print(f"  {name:<48} wall {m:6.3f} s {naive / m:5.1f}x   CPU {med_cpu[name]:6.3f} s "
+              f"{naive_cpu / med_cpu[name]:5.1f}x")
     print(f"  outputs of the match commands identical: {len(outputs) == 1}")
 
 
