@@ -107,7 +107,8 @@ def cold(runs: int, compare: str | None = None) -> None:
         for name, (argv, env, _) in cases.items():  # fill the warm caches, check the output
             if name.startswith(("match", "compared")):
                 env = {"POLICYMATCH_CACHE_DIR": os.path.join(scratch, "first"), **env}
-                outputs.add(subprocess.run(argv, env=env, check=True, capture_output=True).stdout)
+                outputs.add(subprocess.run(argv, env=env, check=True, capture_output=True,
+                                           cwd=scratch).stdout)
         times: dict[str, list[float]] = {name: [] for name in cases}
         cpu: dict[str, list[float]] = {name: [] for name in cases}
         names = list(cases)
@@ -120,7 +121,9 @@ def cold(runs: int, compare: str | None = None) -> None:
                     env = {**env, "POLICYMATCH_CACHE_DIR": os.path.join(scratch, f"{name}{i}")}
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
-                subprocess.run(argv, env=env, check=True, capture_output=True)
+                # from an empty folder: `python -m` puts the working directory first on the
+                # path, and a checkout there would run instead of the --compare tree
+                subprocess.run(argv, env=env, check=True, capture_output=True, cwd=scratch)
                 times[name].append(time.perf_counter() - t)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
