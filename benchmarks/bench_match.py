@@ -11,7 +11,7 @@ Prints, for the bundled corpus:
   ``python -c "import jieba; jieba.lcut('测试'); import sklearn.feature_extraction.text"`` and
   the floor (``python -c pass``; the imports a match needs), interleaved run by run;
   ``--compare TREE`` adds the same command from another source tree in the same runs.
-Timings are wall-clock medians (``--cpu``: CPU time of the process for the warm figures);
+Timings are wall-clock and CPU-time medians (``--cpu``: CPU time for the warm figures too);
 compare ratios of one run, not figures across runs. ``--warm-only --compare TREE --rounds 3``
 times the warm figures of this tree and of TREE in alternating child processes.
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -122,7 +123,8 @@ FLOOR_IMPORTS = "import numpy, pydantic, yaml"  # what a match needs before any 
 
 
 def cold(runs: int, compare: str | None = None) -> None:
-    """Whole commands, interleaved run by run (A B C … A B C …), so load drifts hit all alike."""
+    """Whole commands, interleaved run by run (A B C … B C A …, each run rotated by one), so
+    load drifts and the position after a heavy command hit all alike."""
     example = ROOT / "examples" / "auto_parts_maker.json"
     py = sys.executable
     match = [py, "-m", "policymatch", "match", str(example), "--as-of", "2025-06-30"]
@@ -147,20 +149,35 @@ def cold(runs: int, compare: str | None = None) -> None:
         for name, (argv, env, _) in cases.items():  # fill the warm caches, check the output
             if name.startswith(("match", "compared")):
                 env = {"POLICYMATCH_CACHE_DIR": os.path.join(scratch, "first"), **env}
-                outputs.add(subprocess.run(argv, env=env, check=True, capture_output=True).stdout)
+                outputs.add(subprocess.run(argv, env=env, check=True, capture_output=True,
+                                           cwd=scratch).stdout)
         times: dict[str, list[float]] = {name: [] for name in cases}
+        cpu: dict[str, list[float]] = {name: [] for name in cases}
+        names = list(cases)
         for i in range(runs):
-            for name, (argv, env, fresh) in cases.items():
+            # each run starts one case later: no case always follows the slow naive command
+            # (which once made the warm-cache case look slower than the fresh one: same work)
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                argv, env, fresh = cases[name]
                 if fresh:
                     env = {**env, "POLICYMATCH_CACHE_DIR": os.path.join(scratch, f"{name}{i}")}
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
-                subprocess.run(argv, env=env, check=True, capture_output=True)
+                # from an empty folder: `python -m` puts the working directory first on the
+                # path, and a checkout there would run instead of the --compare tree
+                subprocess.run(argv, env=env, check=True, capture_output=True, cwd=scratch)
                 times[name].append(time.perf_counter() - t)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     med = {name: statistics.median(t) for name, t in times.items()}
-    naive = med["naive: import jieba, cut, import sklearn"]
-    print(f"cold commands, median of {runs} interleaved runs (wall s; naive / case):")
+    med_cpu = {name: statistics.median(t) for name, t in cpu.items()}
+    key = "naive: import jieba, cut, import sklearn"
+    naive, naive_cpu = med[key], med_cpu[key]
+    print(f"cold commands, median of {runs} interleaved runs (naive / case; CPU = user + sys of "
+          "the process, less moved by other jobs on a shared machine):")
     for name, m in med.items():
-        print(f"  {name:<48} {m:6.3f} s  {naive / m:5.1f}x")
+        print(f"  {name:<48} wall {m:6.3f} s {naive / m:5.1f}x   CPU {med_cpu[name]:6.3f} s "
+              f"{naive_cpu / med_cpu[name]:5.1f}x")
     print(f"  outputs of the match commands identical: {len(outputs) == 1}")
 
 

@@ -15,8 +15,14 @@ _QUICK = frozenset({"match", "search", "show", "list", "schema"})
 
 def console() -> None:
     """The ``policymatch`` command: :func:`policymatch.cli.main`, then a quick exit."""
-    code = main()
     command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    if command in _QUICK:
+        # A short command has no use for third-party pydantic plugins, and finding them reads
+        # the entry points of every installed distribution (a sizeable share of its start-up).
+        # Importing the package builds no validator, so this still comes first; a value set by
+        # the caller (PYDANTIC_DISABLE_PLUGINS= enables them all) is kept.
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    code = main()
     if command not in _QUICK:
         raise SystemExit(code)
     try:

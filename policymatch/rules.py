@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from .aliases import is_known_industry, is_known_qualification
 from .errors import ProfileError
@@ -297,8 +297,9 @@ def without_not(node: Condition | None) -> Condition | None:
         return node
     if isinstance(node, Not):
         return without_not(push_not(node.of))
-    kids = tuple(without_not(child) for child in node.of)
-    return AllOf(of=kids) if isinstance(node, AllOf) else AnyOf(of=kids)
+    kids = tuple(cast(Condition, without_not(child)) for child in node.of)  # None only for None
+    # the children are validated nodes already, as many as before: nothing to validate again
+    return (AllOf if isinstance(node, AllOf) else AnyOf).model_construct(of=kids)
 
 
 def push_not(node: Condition) -> Condition:
@@ -313,7 +314,7 @@ def push_not(node: Condition) -> Condition:
     if isinstance(node, Not):
         return node.of
     flipped = tuple(push_not(child) for child in node.of)
-    return AnyOf(of=flipped) if isinstance(node, AllOf) else AllOf(of=flipped)
+    return (AnyOf if isinstance(node, AllOf) else AllOf).model_construct(of=flipped)
 
 
 def combine(outcomes: Iterable[Outcome], *, any_of: bool) -> Outcome:

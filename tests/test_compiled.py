@@ -113,3 +113,106 @@ def test_another_corpus_never_gets_the_bundled_index() -> None:
 
     assert compiled.compiled_index(policy_set.fingerprint(), Tokenizer()) is not None, STALE
     assert compiled.compiled_index(first.fingerprint(), Tokenizer()) is None
+
+
+def _same(a: object, b: object, path: str = "$") -> None:
+    """``a`` and ``b`` hold equal values of the same types all the way down (``==`` alone takes
+    1 for 1.0 and True, and a tuple for nothing like a list)."""
+    from pydantic import BaseModel
+
+    assert type(a) is type(b), (path, a, b)
+    if isinstance(a, BaseModel):
+        assert isinstance(b, BaseModel)
+        assert list(a.__dict__) == list(b.__dict__), path
+        assert a.model_fields_set == b.model_fields_set, path
+        assert (a.__pydantic_extra__, a.__pydantic_private__) == \
+            (b.__pydantic_extra__, b.__pydantic_private__), path
+        for k, v in a.__dict__.items():
+            _same(v, b.__dict__[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple)) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), path
+        for k, v in a.items():
+            _same(v, b[k], f"{path}[{k!r}]")
+    else:
+        assert a == b and repr(a) == repr(b), (path, a, b)
+
+
+def test_the_packaged_build_is_rebuilt_without_validation_into_the_validated_set(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from policymatch.models import PolicySet
+
+    raw = (compiled.compiled_dir() / "policies.json").read_bytes()
+    validated = PolicySet.model_validate_json(raw)
+    calls: list[bytes] = []
+    real = PolicySet.model_validate_json
+    monkeypatch.setattr(PolicySet, "model_validate_json",
+                        lambda data, **kw: calls.append(data) or real(data, **kw))
+    fast = compiled.compiled_policy_set(_bundled())
+    assert fast is not None, STALE
+    assert calls == []  # the digests matched: no validation ran
+    _same(fast, validated)
+    assert fast == validated == policies._parse_sources(_bundled())
+    assert fast.model_dump_json().encode() == raw
+    assert fast.fingerprint() == validated.fingerprint()  # the recorded one is the real one
+
+
+@pytest.mark.parametrize("change", ["bytes", "digest", "no digest"])
+def test_a_build_whose_bytes_are_not_the_recorded_ones_is_validated(
+        change: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from policymatch.models import PolicySet
+
+    build = tmp_path / "compiled"
+    shutil.copytree(compiled.compiled_dir(), build)
+    source = (build / "source.txt").read_text()
+    raw = (build / "policies.json").read_text("utf-8")
+    if change == "bytes":  # still valid JSON of a valid set, but not what was built: a 10x amount
+        first = raw.index('"amount":') + len('"amount":')
+        raw = raw[:first] + "1" + raw[first:]
+        (build / "policies.json").write_text(raw, "utf-8")
+    elif change == "digest":
+        line = next(x for x in source.splitlines() if x.startswith("policies.json "))
+        (build / "source.txt").write_text(source.replace(line, "policies.json " + "0" * 64))
+    else:  # a build from before the digest was recorded
+        (build / "source.txt").write_text(
+            "".join(x + "\n" for x in source.splitlines() if x.startswith(("policies ", "data "))))
+    monkeypatch.setattr(compiled, "compiled_dir", lambda: build)
+    calls: list[bytes] = []
+    real = PolicySet.model_validate_json
+    monkeypatch.setattr(PolicySet, "model_validate_json",
+                        lambda data, **kw: calls.append(data) or real(data, **kw))
+    got = compiled.compiled_policy_set(_bundled())
+    assert len(calls) == 1 and got is not None
+    _same(got, real(raw.encode("utf-8")))
+    monkeypatch.undo()
+    assert (got != policies._parse_sources(_bundled())) == (change == "bytes")
+    assert got.fingerprint() == PolicySet.model_validate(got.model_dump()).fingerprint()
+
+
+def test_a_tampered_build_that_no_longer_validates_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    build = tmp_path / "compiled"
+    shutil.copytree(compiled.compiled_dir(), build)
+    raw = (build / "policies.json").read_text("utf-8")
+    (build / "policies.json").write_text(raw.replace('"op":">="', '"op":"=>"', 1), "utf-8")
+    monkeypatch.setattr(compiled, "compiled_dir", lambda: build)
+    assert compiled.compiled_policy_set(_bundled()) is None
+    assert load_policies() == policies._parse_sources(_bundled())
+
+
+def test_the_prevalidated_form_refuses_a_shape_the_models_do_not_have() -> None:
+    import json
+
+    from policymatch.models.prevalidated import prevalidated_policy_set
+
+    data = json.loads((compiled.compiled_dir() / "policies.json").read_bytes())
+    clause = data["policies"][0]["clauses"][0]
+    for broken in ({**clause, "extra_key": 1}, {k: v for k, v in clause.items() if k != "title"},
+                   {**clause, "benefit": {**clause["benefit"], "kind": "gift"}},
+                   {**clause, "tags": "a string, not a list"}):
+        data["policies"][0]["clauses"][0] = broken
+        with pytest.raises(ValueError):
+            prevalidated_policy_set(data)

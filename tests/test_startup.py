@@ -67,3 +67,46 @@ def test_output_into_a_closed_pipe_still_ends_cleanly() -> None:
            "| head -c 10 >/dev/null; echo ${PIPESTATUS[0]}")
     run = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, check=False)
     assert run.stdout.strip() in ("0", "120") and "Traceback" not in run.stderr
+
+
+def test_importing_the_package_builds_no_validator() -> None:
+    """Every model is built on first use, so a command can still decide what building loads
+    (pydantic plugins, see below) and ``import policymatch`` pays for none of it."""
+    probe = ("import sys, pydantic, policymatch, policymatch.cli, policymatch.matcher\n"
+             "built = sorted(f'{c.__module__}.{c.__name__}' for m in list(sys.modules.values())\n"
+             "    if getattr(m, '__name__', '').startswith('policymatch') for c in vars(m).values()\n"
+             "    if isinstance(c, type) and issubclass(c, pydantic.BaseModel)\n"
+             "    and c.__module__.startswith('policymatch') and c.__pydantic_complete__)\n"
+             "print(built)\n")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         encoding="utf-8", check=False)
+    assert (run.returncode, run.stdout.strip(), run.stderr) == (0, "[]", "")
+
+
+@pytest.mark.parametrize(("argv", "preset", "expected"), [
+    (["match", "x.json"], None, "__all__"),
+    (["-v", "search", "研发"], None, "__all__"),
+    (["match", "x.json"], "", ""),  # the caller's choice (here: every plugin) is kept
+    (["batch", "in.csv", "-o", "out.csv"], None, None),  # long commands load them as usual
+    (["serve"], None, None),
+])
+def test_a_quick_command_loads_no_pydantic_plugin(argv: list[str], preset: str | None,
+                                                  expected: str | None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import policymatch.__main__ as entry
+
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "-")  # restored after the test, set or not
+    if preset is None:
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+    else:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", preset)
+    monkeypatch.setattr(sys, "argv", ["policymatch", *argv])
+    seen: list[str | None] = []
+    monkeypatch.setattr(entry, "main", lambda: seen.append(os.environ.get(
+        "PYDANTIC_DISABLE_PLUGINS")) or 0)
+    monkeypatch.setattr(entry.os, "_exit", lambda code: None)
+    with contextlib.suppress(SystemExit):
+        entry.console()
+    assert seen == [expected]

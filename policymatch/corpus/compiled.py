@@ -6,7 +6,8 @@ relevance index a default :class:`~policymatch.Matcher` fits on it (the files of
 :meth:`~policymatch.index.ClauseIndex.save`: JSON and NumPy arrays, never a pickle).
 ``source.txt`` holds the SHA-256 digests of what they were built from: the library version with
 every bundled policy file's name and bytes, and with every file of ``policymatch/data/`` (the
-domain dictionary, stopwords, generic words …).
+domain dictionary, stopwords, generic words …); and of what was written: the bytes of
+``policies.json`` and the set's :meth:`~policymatch.models.PolicySet.fingerprint`.
 
 Each is used only while that digest still matches what is installed; otherwise the YAML is read
 and the index fitted as usual, so a stale build can cost time but never change an answer. A test
@@ -19,13 +20,15 @@ files or the tokenizer, rebuild with::
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import IndexFormatError
-from ..models import PolicySet
+from ..models import PolicySet, known_fingerprint
+from ..models.prevalidated import prevalidated_policy_set
 from ..version import __version__
 
 if TYPE_CHECKING:
@@ -76,12 +79,34 @@ def _built_from() -> dict[str, str]:
 
 def compiled_policy_set(policy_files: list[tuple[str, bytes]]) -> PolicySet | None:
     """The compiled policy set when it was built from exactly ``policy_files`` (the bundled ones,
-    read now), else ``None``. The JSON is validated by the models again on load."""
-    if _built_from().get("policies") != source_digest(policy_files):
+    read now), else ``None``.
+
+    When ``policies.json`` is byte for byte what the build wrote (its SHA-256 is the one
+    ``source.txt`` recorded), it is rebuilt without validation; otherwise (edited, damaged, or
+    written by an older build) it is validated by the models, and refused if that fails.
+    """
+    built = _built_from()
+    if built.get("policies") != source_digest(policy_files):
         return None
     try:
-        return PolicySet.model_validate_json((compiled_dir() / _POLICIES).read_bytes())
-    except (OSError, ValueError) as exc:
+        raw = (compiled_dir() / _POLICIES).read_bytes()
+    except OSError as exc:
+        log.warning("the compiled corpus cannot be used (%s); reading the policy files", exc)
+        return None
+    fingerprint = built.get("fingerprint")
+    if fingerprint and built.get("policies.json") == hashlib.sha256(raw).hexdigest():
+        # Safe to skip validation: these bytes are the ones tools/gen_compiled.py wrote from a
+        # set the models had just validated (the digest above proves it, and the sources' digest
+        # that they are still the installed policy files), and the models' output is the models'
+        # input. Only this packaged file takes this path; a user's files, the policy cache and a
+        # build whose bytes changed are always validated.
+        try:
+            return known_fingerprint(prevalidated_policy_set(json.loads(raw)), fingerprint)
+        except (ValueError, TypeError, RecursionError) as exc:  # a models change not rebuilt yet
+            log.info("the compiled corpus is validated again (%s)", str(exc)[:200])
+    try:
+        return PolicySet.model_validate_json(raw)
+    except ValueError as exc:
         log.warning("the compiled corpus cannot be used (%s); reading the policy files",
                     str(exc).splitlines()[0][:200])
         return None
@@ -108,8 +133,11 @@ def write_compiled(policy_set: PolicySet, policy_files: list[tuple[str, bytes]],
     :func:`compiled_dir`); used by ``tools/gen_compiled.py``."""
     target = Path(directory) if directory is not None else compiled_dir()
     target.mkdir(parents=True, exist_ok=True)
-    (target / _POLICIES).write_text(policy_set.model_dump_json(), "utf-8")
+    written = policy_set.model_dump_json().encode("utf-8")
+    (target / _POLICIES).write_bytes(written)
     index.save(target / _INDEX)
     (target / _SOURCE).write_text(f"policies {source_digest(policy_files)}\n"
-                                  f"data {data_digest()}\n", "ascii")
+                                  f"data {data_digest()}\n"
+                                  f"policies.json {hashlib.sha256(written).hexdigest()}\n"
+                                  f"fingerprint {policy_set.fingerprint()}\n", "ascii")
     return target

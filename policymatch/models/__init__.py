@@ -42,6 +42,7 @@ from .policy import (
     Tier,
     TiersBenefit,
     Unstructured,
+    known_fingerprint,
 )
 from .results import (
     Change,
@@ -60,5 +61,5 @@ __all__ = [
     "FixedBenefit", "FrozenModel", "InKindBenefit", "InterestBenefit", "Match", "MatchReport", "Not",
     "Outcome", "Pending", "PerUnitBenefit", "Policy", "PolicySet", "Question", "RatioBenefit", "Reason",
     "Recipient", "RentBenefit", "SearchHit", "Status", "Tier", "TiersBenefit", "UnrecognizedName",
-    "Unstructured", "deferred", "trusted",
+    "Unstructured", "deferred", "known_fingerprint", "trusted",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import weakref
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Literal, Union
@@ -35,7 +36,7 @@ __all__ = [
     "UNSTRUCTURED_PREFIX", "AllOf", "AnyOf", "Benefit", "Clause", "ClauseCase", "Condition",
     "FieldTest", "FixedBenefit", "InKindBenefit", "InterestBenefit", "Not", "PerUnitBenefit",
     "Policy", "PolicySet", "RatioBenefit", "Recipient", "RentBenefit", "Tier", "TiersBenefit",
-    "Unstructured",
+    "Unstructured", "known_fingerprint",
 ]
 
 
@@ -214,9 +215,6 @@ Condition = Annotated[
     Discriminator(_condition_kind),
 ]
 """A condition tree; a leaf may omit ``kind: field``."""
-
-for _model in (AllOf, AnyOf, Not):
-    _model.model_rebuild()
 
 
 # -- benefits ---------------------------------------------------------------------------------
@@ -510,11 +508,16 @@ class PolicySet(FrozenModel):
         raise UnknownClauseError(f"no clause {clause_id!r}; `policymatch list` shows the ids")
 
     def fingerprint(self) -> str:
-        """A sha256 of the canonical JSON of every policy: equal data gives an equal value."""
+        """A sha256 of the canonical JSON of every policy: equal data gives an equal value.
+
+        Computed once per set (a set is frozen)."""
+        known = _FINGERPRINTS.get(id(self))
+        if known is not None and known[0]() is self:
+            return known[1]
         digest = hashlib.sha256()
         for policy in self.policies:
             digest.update(policy.model_dump_json().encode("utf-8"))
-        return digest.hexdigest()
+        return known_fingerprint(self, digest.hexdigest()).fingerprint()
 
     def __repr__(self) -> str:
         n, m = len(self.policies), len(self)
@@ -526,3 +529,19 @@ class PolicySet(FrozenModel):
     def to_dataframe(self) -> Any:
         """One row per clause of every policy, columns as :meth:`Policy.to_dataframe`."""
         return view("clause_frame")(self.policies)
+
+
+#: id of a set → (a weak reference to it, its fingerprint); an entry leaves with its set.
+_FINGERPRINTS: dict[int, tuple[weakref.ref[PolicySet], str]] = {}
+
+
+def known_fingerprint(policy_set: PolicySet, fingerprint: str) -> PolicySet:
+    """Record what ``policy_set.fingerprint()`` returns, and return the set.
+
+    :meth:`PolicySet.fingerprint` records its own result; the compiled corpus records the
+    fingerprint computed when it was built, so loading it serialises nothing.
+    """
+    key = id(policy_set)
+    _FINGERPRINTS[key] = (weakref.ref(policy_set, lambda _: _FINGERPRINTS.pop(key, None)),
+                          fingerprint)
+    return policy_set

@@ -110,7 +110,7 @@ class AgeSpan(NamedTuple):
 class Talents(BaseModel):
     """Head counts of talent an enterprise brought in this year (``None`` = not known)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True,
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True,
                               json_schema_serialization_defaults_required=True)
 
     phd: int | None = Field(None, ge=0, le=100_000, description="新引进全职博士")
@@ -139,7 +139,7 @@ class PreviousYear(BaseModel):
     value of an ``extra.<key>`` quantity under the same key (``previous.extra.建筑业产值``).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True,
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True,
                               json_schema_serialization_defaults_required=True)
 
     revenue: Money = Field(None, description="上上年度营业收入（元）")
@@ -206,7 +206,7 @@ class EnterpriseProfile(BaseModel):
     True
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, str_strip_whitespace=True,
                               json_schema_serialization_defaults_required=True)
 
     name: str = Field(min_length=1, max_length=200, description="企业名称")

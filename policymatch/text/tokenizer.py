@@ -557,7 +557,9 @@ class VocabularyTokenizer:
     def from_dict(cls, data: Mapping[str, Any]) -> VocabularyTokenizer:
         """Rebuild from :meth:`to_dict` output; raises ``ValueError`` on malformed data."""
         try:
-            words = {str(k): int(v) for k, v in data["words"].items()}
+            words = data["words"]
+            if type(words) is not dict or not all(type(v) is int for v in words.values()):
+                words = {str(k): int(v) for k, v in words.items()}  # else JSON's: str → int
             total = float(data["total"])
             stopwords = [str(w) for w in data["stopwords"]]
             compounds = {str(k): [str(p) for p in v] for k, v in data["compounds"].items()}
