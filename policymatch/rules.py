@@ -297,8 +297,7 @@ def without_not(node: Condition | None) -> Condition | None:
         return node
     if isinstance(node, Not):
         return without_not(push_not(node.of))
-    kids = tuple(cast(Condition, without_not(child)) for child in node.of)  # None only for None
-    # the children are validated nodes already, as many as before: nothing to validate again
+    kids = tuple(cast(Condition, without_not(child)) for child in node.of)  # validated nodes
     return (AllOf if isinstance(node, AllOf) else AnyOf).model_construct(of=kids)
 
 
