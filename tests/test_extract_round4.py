@@ -6,43 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from policymatch.extract import ExtractionResult, extract_policy
-from policymatch.models import Clause
+from extract_trees import HEAD as _HEAD
+from extract_trees import fields as _fields
+from extract_trees import leaves as _leaves
+from extract_trees import one as _one
+from extract_trees import run as _run
 
-_HEAD = "青溪县测试政策\n"
-
-
-def _run(body: str, head: str = _HEAD) -> ExtractionResult:
-    return extract_policy(head + body, policy_id="t")
-
-
-def _leaves(node: Any, ctx: str = "") -> list[tuple[str, Any]]:
-    """(context, leaf) pairs of a condition tree; context is a path of any/ and not/."""
-    if node is None:
-        return []
-    if node.kind in ("field", "unstructured"):
-        return [(ctx, node)]
-    kids = node.of if isinstance(node.of, tuple) else (node.of,)
-    sub = ctx + ("any/" if node.kind == "any" else "not/" if node.kind == "not" else "")
-    return [pair for kid in kids for pair in _leaves(kid, sub)]
+from policymatch.extract import extract_policy
 
 
 def _words(node: Any) -> list[str]:
     return [leaf.text for _, leaf in _leaves(node) if leaf.kind == "unstructured"]
-
-
-def _fields(node: Any) -> set[tuple[str, str, str, Any]]:
-    out = set()
-    for ctx, leaf in _leaves(node):
-        if leaf.kind == "field":
-            value = tuple(leaf.value) if isinstance(leaf.value, (list, tuple)) else leaf.value
-            out.add((ctx, leaf.field, leaf.op, value))
-    return out
-
-
-def _one(body: str, head: str = _HEAD) -> Clause:
-    (clause,) = _run(body, head).policy.clauses
-    return clause
 
 
 # -- scope words and traditional script -------------------------------------------------------

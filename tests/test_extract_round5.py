@@ -7,44 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from extract_trees import fields as _fields
+from extract_trees import leaves as _leaves
+from extract_trees import one as _one
+from extract_trees import run as _run
 
-from policymatch.extract import ExtractionResult, extract_policy
-from policymatch.models import Clause, EnterpriseProfile, Outcome
+from policymatch.models import EnterpriseProfile, Outcome
 from policymatch.rules import evaluate
-
-_HEAD = "青溪县测试政策\n"
-
-
-def _run(body: str, head: str = _HEAD) -> ExtractionResult:
-    return extract_policy(head + body, policy_id="t")
-
-
-def _leaves(node: Any, ctx: str = "") -> list[tuple[str, Any]]:
-    if node is None:
-        return []
-    if node.kind in ("field", "unstructured"):
-        return [(ctx, node)]
-    kids = node.of if isinstance(node.of, tuple) else (node.of,)
-    sub = ctx + ("any/" if node.kind == "any" else "not/" if node.kind == "not" else "")
-    return [pair for kid in kids for pair in _leaves(kid, sub)]
-
-
-def _fields(node: Any) -> set[tuple[str, str, str, Any]]:
-    out = set()
-    for ctx, leaf in _leaves(node):
-        if leaf.kind == "field":
-            value = tuple(leaf.value) if isinstance(leaf.value, (list, tuple)) else leaf.value
-            out.add((ctx, leaf.field, leaf.op, value))
-    return out
 
 
 def _words(node: Any) -> list[tuple[str, str]]:
     return [(ctx, leaf.text) for ctx, leaf in _leaves(node) if leaf.kind == "unstructured"]
-
-
-def _one(body: str, head: str = _HEAD) -> Clause:
-    (clause,) = _run(body, head).policy.clauses
-    return clause
 
 
 # -- exclusions listed on the line that announces them -----------------------------------------
