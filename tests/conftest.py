@@ -6,9 +6,12 @@ frozen, so session-scoped policy sets are safe to share between tests.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -171,3 +174,32 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Any:
         except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
             proc.kill()
             proc.wait()
+
+
+# -- benchmark scripts ---------------------------------------------------------------------------
+def _script(path: Path, name: str) -> Iterator[ModuleType]:
+    """A script imported as a module under ``name`` (dataclasses look their module up in
+    sys.modules while a class is built), removed again afterwards."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture(scope="session")
+def extraction_bench() -> Iterator[ModuleType]:
+    """benchmarks/extraction/evaluate.py, imported once for the session."""
+    yield from _script(REPO_ROOT / "benchmarks" / "extraction" / "evaluate.py",
+                       "_extraction_benchmark_evaluate")
+
+
+@pytest.fixture(scope="session")
+def quality_bench() -> Iterator[ModuleType]:
+    """benchmarks/quality/evaluate.py, imported once for the session."""
+    yield from _script(REPO_ROOT / "benchmarks" / "quality" / "evaluate.py",
+                       "_quality_benchmark_evaluate")

@@ -5,10 +5,7 @@ label is reported with its file, place and fault.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -35,19 +32,9 @@ clauses:
 """
 
 
-@pytest.fixture(scope="module")
-def bench() -> Iterator[ModuleType]:
-    """benchmarks/extraction/evaluate.py imported as a module (it is a script, not a package)."""
-    name = "_extraction_benchmark_evaluate"
-    spec = importlib.util.spec_from_file_location(name, BENCH / "evaluate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(name, None)
+@pytest.fixture
+def bench(extraction_bench: ModuleType) -> ModuleType:
+    return extraction_bench
 
 
 @pytest.fixture

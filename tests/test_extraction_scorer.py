@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
@@ -21,16 +20,10 @@ from policymatch.models import (
 )
 from policymatch.rules import evaluate
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "extraction"
 
-
-@pytest.fixture(scope="module")
-def scorer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_evaluate_scorer", BENCH / "evaluate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def scorer(extraction_bench: ModuleType) -> ModuleType:
+    return extraction_bench
 
 
 WORDS = Unstructured(text="具有独立法人资格")

@@ -6,9 +6,6 @@ property a unit test should pin.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -26,19 +23,9 @@ METRIC_LINES = ("eligibility accuracy:", "false-eligible rate:", "amount accurac
                 "held-out search nDCG@5:")
 
 
-@pytest.fixture(scope="module")
-def evaluate() -> Iterator[ModuleType]:
-    """benchmarks/quality/evaluate.py imported as a module (it is a script, not a package)."""
-    name = "_quality_benchmark_evaluate"
-    spec = importlib.util.spec_from_file_location(name, QUALITY / "evaluate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(name, None)
+@pytest.fixture
+def evaluate(quality_bench: ModuleType) -> ModuleType:
+    return quality_bench
 
 
 @pytest.fixture(scope="module")
