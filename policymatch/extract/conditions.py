@@ -104,12 +104,18 @@ class CondParse:
 
     leaves: list[Leaf] = field(default_factory=list)
     subjects: list[Leaf] = field(default_factory=list)  # a parallel list, zipped by 分别
+    subject_alts: dict[int, list[Leaf]] = field(default_factory=dict)  # more names of subject i
     ladder: list[Qty] = field(default_factory=list)  # listed thresholds, for tiers
     ladder_field: str | None = None
     notes: list[str] = field(default_factory=list)
     has_subject: bool = False
     firm: bool = False  # the subject is the enterprise (…的企业), not a person
     residual: str = ""
+
+    @property
+    def subject_pool(self) -> list[Leaf]:
+        """Every leaf of the subject list: the subjects and the alternatives named in （）."""
+        return self.subjects + [lf for i in sorted(self.subject_alts) for lf in self.subject_alts[i]]
 
     @property
     def last_field(self) -> str | None:
@@ -468,7 +474,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
     groups: list[list[tuple[int, int, str, float]]] = []  # (入驻…小微企业园: a place, not a title)
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"
-        if re.fullmatch(r"\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either
+        if re.fullmatch(r"\s?\)?\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -486,19 +492,26 @@ def _qualifications(text: str, mk: _Marks) -> None:
             if _VERB.search(head) or re.search(r"(?:挂牌|上市)$", text[s0:s1])
             or re.match(r"\s?(?:挂牌|上市)", text[s1:s1 + 5]) else ("qualifications", 0.75))
         leaves: list[Leaf] = []
-        for s, e, name, c in group:
+        heads: list[Leaf] = []  # one per listed subject; a name in （） is its alternative
+        alts: dict[int, list[Leaf]] = {}
+        for k, (s, e, name, c) in enumerate(group):
+            paren = k > 0 and re.fullmatch(r"\s?\(\s?", text[group[k - 1][1]:s]) is not None
             if all(lf.value != name for lf in leaves):
                 note = f"资质名称“{name}”不在别名表中，请核对" if c < 0.7 else None
                 leaves.append(Leaf(fld, "has", name, mk.base + s, mk.base + e, min(conf, c),
                                    note=note, label=name))
                 mk.add(leaves[-1], s, e)
+                if paren and heads:  # 省级智能工厂（数字化车间）: one subject, either name
+                    alts.setdefault(len(heads) - 1, []).append(leaves[-1])
+                else:
+                    heads.append(leaves[-1])
                 if after := re.match(r"\)?级?(?:评定|认定|认证|称号)", text[e:]):
                     mk.take(e, e + after.end())  # "…AA级评定": part of the name read
                 if verb := re.search(r"(?:^|[,;:。对凡]|企业|单位)\s?((?:当年|新|首次|已)?(?:通过|获得|取得|荣获)"
                                      r"|(?:通过)?(?:评价|评估)?入库的)\s?$", text[:s]):
                     mk.take(verb.start(1), s)  # the verb says held or newly: read as the field
         if len(leaves) >= 2:
-            mk.cp.subjects = leaves
+            mk.cp.subjects, mk.cp.subject_alts = heads, alts
 
 
 def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
@@ -555,7 +568,7 @@ def _comparator(before: str, after: str) -> tuple[str, float]:
 
 def _alternatives(text: str, base: int, cp: CondParse) -> None:
     """``A 或 B``: the leaf just before and the leaf just after 或 become alternatives."""
-    cands = sorted((lf for lf in cp.leaves if lf.role != "exclusion" and lf not in cp.subjects),
+    cands = sorted((lf for lf in cp.leaves if lf.role != "exclusion" and lf not in cp.subject_pool),
                    key=lambda lf: lf.start)
     for gid, m in enumerate(re.finditer(r"或者?|之一", text)):
         p = base + m.start()

@@ -383,7 +383,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, a + lead.start() + (
                 len(lead.group()) - len(lead.group().lstrip())), a + lead.start() + len(
                 lead.group().rstrip()), 0.5, "requirement"))
-        leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + subject_leaves(cp, None)
+        leaves = [lf for lf in cp.leaves if lf not in cp.subject_pool] + subject_leaves(cp, None)
         leaves += _requirements(work, [], a, b)
         notes = list(cp.notes)
         if re.search(r"\d\s?[:：比]\s?\d|配套奖励|配套补助", work[a:b]):  # "1:1配套": money, in step
@@ -413,7 +413,8 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                 r"\s*(?:再|另行|另外|追加)", work[bstart:end]):  # "；次年…的，再奖励5万元": the
             cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp)  # same firm: what is not restated
                           if lf.role != "threshold" and lf.field != UNSTRUCTURED]
-            if re.match(r"\s*(?:同时|并且|且|还)", work[a:bstart]):  # "同时评为…的": both honours
+            if re.match(r"\s*(?:同时|并且|且|还|其中)", work[a:bstart]):  # "同时评为…的": both
+                # honours; "其中…的，另行奖励": a subset of the firms the first benefit names
                 have = {(lf.field, lf.op, repr(lf.value)) for lf in cp.leaves}
                 cp.leaves += [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, lf.conf, lf.role,
                                    None, lf.negate, lf.alt, lf.label) for lf in prev.leaves
@@ -430,7 +431,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):
             subj = cp.subjects[bd.subject] if bd.subject is not None else None
-            leaves = [lf for lf in own if lf not in cp.subjects] + subject_leaves(cp, subj)
+            leaves = [lf for lf in own if lf not in cp.subject_pool] + subject_leaves(cp, subj)
             drafts.append(Draft(spans, sorted(leaves, key=lambda lf: lf.start), bd.data, bd.fields,
                                 cp.notes + bd.notes, subj.label if subj else "", cp.residual,
                                 ladder=subj is not None and _family(names)))
@@ -509,7 +510,7 @@ def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> N
         return  # the list is read already (thresholds, talents, honours)
     cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
                                                 and lf.end > lo)] + subjects
-    cp.subjects = subjects
+    cp.subjects, cp.subject_alts = subjects, {}
 
 
 def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondParse) -> bool:
@@ -531,6 +532,7 @@ def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondP
     cp.notes = [n for n in cp.notes if not any(f"“{w}”" in n for w in gone)]  # read now
     cp.subjects = [Leaf(fld, "has", n, s, e, 0.8, "subject", label=n)
                    for n, (s, e, _) in zip(names, items, strict=True)]
+    cp.subject_alts = {}
     cp.leaves += cp.subjects
     return True
 
@@ -557,7 +559,7 @@ def _level_list(chunk: str, at: int, n: int, cp: CondParse) -> bool:
                      "subject", label=g) for g in grades]
     cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
                                                 and lf.end > lo)] + subjects
-    cp.subjects = subjects
+    cp.subjects, cp.subject_alts = subjects, {}
     return True
 
 

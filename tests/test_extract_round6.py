@@ -1,0 +1,70 @@
+"""policymatch.extract, round 6: a 分别 list whose subjects carry an alternative in （）, and a
+second benefit for a subset of the first's firms (其中…另行奖励)."""
+
+from __future__ import annotations
+
+import pytest
+from extract_trees import fields as _fields
+from extract_trees import run as _run
+
+from policymatch.models import EnterpriseProfile, Outcome
+from policymatch.rules import evaluate
+
+_ZIPPED = "一、对当年新认定为省级未来工厂、省级智能工厂（数字化车间）的企业，分别给予100万元、50万元奖励。\n"
+
+
+def _firm(*new: str) -> EnterpriseProfile:
+    return EnterpriseProfile(name="甲", region="青溪县", new_qualifications=list(new))
+
+
+def test_a_zipped_subject_with_a_parenthesised_alternative_is_that_subject_alone() -> None:
+    big, small = _run(_ZIPPED).policy.clauses
+    assert (big.benefit.amount, small.benefit.amount) == (1_000_000, 500_000)
+    assert _fields(big.conditions) == {("", "new_qualifications", "has", "省级未来工厂")}
+    assert _fields(small.conditions) == {("any/", "new_qualifications", "has", "省级智能工厂"),
+                                         ("any/", "new_qualifications", "has", "省级数字化车间")}
+
+
+@pytest.mark.parametrize(("held", "big", "small"), [
+    (("省级未来工厂",), Outcome.MET, Outcome.UNMET),
+    (("省级数字化车间",), Outcome.UNMET, Outcome.MET),
+    (("省级智能工厂",), Outcome.UNMET, Outcome.MET),
+])
+def test_a_firm_gets_only_the_amount_of_the_title_it_holds(held: tuple[str, ...], big: Outcome,
+                                                            small: Outcome) -> None:
+    c_big, c_small = _run(_ZIPPED).policy.clauses
+    firm = _firm(*held)
+    assert evaluate(c_big.conditions, firm).outcome is big
+    assert evaluate(c_small.conditions, firm).outcome is small
+
+
+@pytest.mark.parametrize("order", ["省级智能工厂（数字化车间）、省级未来工厂",
+                                   "省级未来工厂、省级智能工厂（数字化车间）"])
+def test_without_fenbie_the_list_and_its_alternative_are_any_of_three(order: str) -> None:
+    (c,) = _run(f"一、对当年新认定为{order}的企业，给予10万元奖励。\n").policy.clauses
+    assert {(ctx, v) for ctx, _, _, v in _fields(c.conditions)} == {
+        ("any/", "省级未来工厂"), ("any/", "省级智能工厂"), ("any/", "省级数字化车间")}
+    assert {f for _, f, _, _ in _fields(c.conditions)} == {"new_qualifications"}
+
+
+def test_a_subset_award_needs_the_first_recognition_too() -> None:
+    first, extra = _run("一、对当年新认定为省级工业设计中心的企业，给予一次性奖励30万元，"
+                        "其中当年有产品获得中国优秀工业设计奖的，另行奖励20万元。\n").policy.clauses
+    assert (first.benefit.amount, extra.benefit.amount) == (300_000, 200_000)
+    assert _fields(extra.conditions) == {("", "new_qualifications", "has", "省级工业设计中心"),
+                                         ("", "new_qualifications", "has", "中国优秀工业设计奖")}
+    prize_only = _firm("中国优秀工业设计奖")
+    assert evaluate(extra.conditions, prize_only).outcome is not Outcome.MET  # never eligible
+    assert evaluate(extra.conditions, _firm("中国优秀工业设计奖", "省级工业设计中心")).outcome is Outcome.MET
+
+
+def test_a_subset_award_keeps_the_first_threshold() -> None:
+    _, extra = _run("一、对年营业收入达到1亿元以上的企业，给予10万元奖励，其中当年新认定为省级企业技术中心的，"
+                    "另行奖励5万元。\n").policy.clauses
+    assert ("", "revenue", ">=", 100_000_000) in _fields(extra.conditions)
+
+
+def test_a_promotion_after_a_semicolon_stays_the_higher_title_alone() -> None:
+    _, extra = _run("一、对新认定的省级专精特新中小企业，给予10万元奖励；被评为国家级专精特新“小巨人”企业的，"
+                    "另行奖励30万元。\n").policy.clauses
+    assert {v for _, _, _, v in _fields(extra.conditions)} == {"国家级专精特新小巨人"}
