@@ -92,8 +92,9 @@ _GRADES = re.compile(rf"({_GRADE})((?:、{_GRADE}){{1,5}})")
 
 
 def _level_list(chunk: str, at: int, n: int, cp: CondParse) -> bool:
-    """"通过两化融合管理体系2级、3级、4级评定" with three amounts: one subject per grade, each
-    the whole phrase at that grade (kept as words), so no grade and no amount is lost."""
+    """"通过两化融合管理体系2级、3级、4级评定" with three amounts: one subject per grade, so no
+    grade and no amount is lost; each a named qualification (the assessment's name and the
+    grade) when the words are a plain name, else the whole phrase at that grade as words."""
     m = _GRADES.search(chunk)
     if m is None or any(lf.field != UNSTRUCTURED and lf.start < at + m.end() and lf.end > at + m.start()
                         for lf in cp.leaves):
@@ -105,9 +106,34 @@ def _level_list(chunk: str, at: int, n: int, cp: CondParse) -> bool:
     head = chunk[body.end() if body else 0:m.start()]
     tail = re.sub(r"的(?:企业|单位|项目|主体)?\s*$", "", chunk[m.end():])
     lo, hi = at + len(chunk) - len(chunk.lstrip()) + (body.end() if body else 0), at + len(chunk)
-    subjects = [Leaf(UNSTRUCTURED, "?", f"{head}{g}{tail}", at + m.start(), at + m.end(), 0.5,
-                     "subject", label=g) for g in grades]
+    subjects = _graded_names(head, grades, tail, at + m.start(), at + m.end()) or [
+        Leaf(UNSTRUCTURED, "?", f"{head}{g}{tail}", at + m.start(), at + m.end(), 0.5, "subject",
+             label=g) for g in grades]
     cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
                                                 and lf.end > lo)] + subjects
     cp.subjects, cp.subject_alts = subjects, {}
     return True
+
+
+_NAME_HEAD = re.compile(r"(?:当年|新|首次|已)*(?:通过|获评|评为|评定为|认定为|获得|取得|达到)")
+
+
+def _graded_names(head: str, grades: list[str], tail: str, s: int, e: int) -> list[Leaf]:
+    """"首次通过数据管理能力成熟度（DCMM）2级、3级评估": new_qualifications has
+    数据管理能力成熟度2级, …, read as the text names it (a name the alias table knows is its
+    canonical name), like any other honour the text names. Empty unless the words around the
+    grades are only a verb, a plain name (its abbreviation in （） dropped) and the kind of
+    assessment."""
+    verb = _NAME_HEAD.match(head)
+    name = re.sub(r"\([^()]{1,12}\)", "", head[verb.end():] if verb else head)
+    if verb is None or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{3,16}", name) or re.search(
+            r"的|和|及|或|并|开展|实施|项目|企业", name) or not re.fullmatch(
+            r"\s?(?:评估|评定|认定|认证|评价|评级|等级|标准)?\s?", tail):
+        return []
+    fld = "new_qualifications" if re.search(r"新|当年|首次", head) else "qualifications"
+    table, out = alias_table(), []
+    for g in grades:
+        known = table.knows("qualifications", name + g)
+        full = table.qualification(name + g) if known else name + g
+        out.append(Leaf(fld, "has", full, s, e, 0.8 if known else 0.7, "subject", label=full))
+    return out
