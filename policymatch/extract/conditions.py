@@ -23,7 +23,13 @@ UNSTRUCTURED = "unstructured"
 # -- lexicons ---------------------------------------------------------------------------------
 _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"], "采矿业": ["B"],
-             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"]}
+             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"],
+             # the 门类 of GB/T 4754-2017 by their full names, as a 附则 defines a kind of firm
+             "农、林、牧、渔业": ["A"], "交通运输、仓储和邮政业": ["G"], "交通运输仓储和邮政业": ["G"],
+             "信息传输、软件和信息技术服务业": ["I"], "信息传输软件和信息技术服务业": ["I"],
+             "租赁和商务服务业": ["L"], "科学研究和技术服务业": ["M"],
+             "水利、环境和公共设施管理业": ["N"], "居民服务、修理和其他服务业": ["O"],
+             "卫生和社会工作": ["Q"], "文化、体育和娱乐业": ["R"]}
 _SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
@@ -532,7 +538,8 @@ def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
             mk.take(s, e)
             continue
         cut = max((m.end() for m in _BOUNDARY.finditer(text, max(0, s - 30), s)), default=max(0, s - 30))
-        fld, conf, note, at = measure(q, text[cut:s], prev_field)
+        near = next((lf.field for lf in reversed(cp.leaves) if lf.role == "threshold"), None)
+        fld, conf, note, at = measure(q, text[cut:s], near if q.kind == "pct" and near else prev_field)
         op, c2 = _comparator(text[cut + at:s][-8:], text[e:e + 8])
         leaf = Leaf(fld, op, q.value, base + cut + at, q.end, min(conf, c2), "threshold", note)
         rng = re.match(r"\s?(?:\(含\))?\s?(?:至|到|-|—|~)\s?", text[e:e + 6])
