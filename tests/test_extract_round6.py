@@ -68,3 +68,10 @@ def test_a_promotion_after_a_semicolon_stays_the_higher_title_alone() -> None:
     _, extra = _run("一、对新认定的省级专精特新中小企业，给予10万元奖励；被评为国家级专精特新“小巨人”企业的，"
                     "另行奖励30万元。\n").policy.clauses
     assert {v for _, _, _, v in _fields(extra.conditions)} == {"国家级专精特新小巨人"}
+
+
+def test_a_measure_named_after_de_is_the_words_after_it_never_a_cut_word() -> None:
+    (c,) = _run("一、对建筑业企业在本县纳统的年度建筑业总产值首次突破10亿元、30亿元的，"
+                "分别给予20万元、50万元奖励。\n").policy.clauses
+    assert c.benefit.field == "extra.建筑业总产值"
+    assert {f for _, f, _, _ in _fields(c.conditions)} >= {"extra.建筑业总产值", "previous.extra.建筑业总产值"}

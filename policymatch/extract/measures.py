@@ -123,4 +123,8 @@ def noun_before(window: str) -> str:
     """The few characters naming a measure just before its number ("年产值达到" → "产值")."""
     m = re.search(r"([\u4e00-\u9fff]{2,10}?)(?:首次)?(?:达到|突破|超过|不低于|不少于|达|超|在|为)?\s?$",
                   window)
-    return re.sub(r"^(?:对|企业|单位|年度|上年度|当年|年|其|新建|新增)+", "", m.group(1))[:12] if m else ""
+    if m is None:
+        return ""
+    noun = m.group(1).rsplit("的", 1)[-1]  # "…纳统的年度建筑业总产值": the words after 的, never
+    noun = noun if len(noun) >= 2 else m.group(1)  # a cut word ("统的年度…")
+    return re.sub(r"^(?:对|企业|单位|年度|上年度|当年|年|其|新建|新增)+", "", noun)[:12]
