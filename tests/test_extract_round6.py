@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from extract_trees import fields as _fields
+from extract_trees import leaves as _leaves
 from extract_trees import run as _run
 
 from policymatch.models import Clause, EnterpriseProfile, Outcome
@@ -127,3 +128,13 @@ def test_the_defined_kind_said_as_a_statistics_word_is_the_definition_too() -> N
 def test_a_growth_said_after_the_revenue_is_revenue_growth() -> None:
     (c,) = _run("一、对企业上年度营业收入达到1亿元以上且增长10%以上的，给予10万元奖励。\n").policy.clauses
     assert ("", "revenue_growth", ">=", 0.1) in _fields(c.conditions)
+
+
+@pytest.mark.parametrize("who", ["新引进的数字经济企业", "新落户的软件企业", "从县外新迁入本县的企业"])
+def test_that_a_firm_newly_came_is_never_dropped(who: str) -> None:
+    (c,) = _run(f"一、对{who}，当年实缴税收达到500万元以上的，给予一次性落户奖励100万元。\n").policy.clauses
+    words = [leaf.text for _, leaf in _leaves(c.conditions) if leaf.kind == "unstructured"]
+    assert any(("引进" in w or "落户" in w or "迁入" in w) for w in words), words
+    rich = EnterpriseProfile(name="甲", region="青溪县", tax_paid=9e6, industry="软件和信息服务",
+                             qualifications=["软件企业"])
+    assert evaluate(c.conditions, rich).outcome is not Outcome.MET  # possible at best

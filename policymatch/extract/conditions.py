@@ -303,12 +303,16 @@ def parse_conditions(text: str, base: int, *, region: str | None,
                                 f"已按原文保留为条件，请核对{at(lf.start, nxt.end)}")
         _keep_beneficiary(text, mk)
         _keep_kind(text, mk)
+        if (m := _ARRIVAL.search(text)) and not any(  # "对新引进的数字经济企业": that the firm newly
+                lf.field == UNSTRUCTURED and lf.start < base + m.end() and lf.end > base + m.start()
+                for lf in cp.leaves):  # came is a requirement no field holds: words, never filler
+            cp.leaves.append(Leaf(UNSTRUCTURED, "?", m.group(), base + m.start(), base + m.end(), 0.5))
     return cp
 
 
+
 def _keep_kind(text: str, mk: _Marks) -> None:
-    """"…的商贸企业": a kind of firm no field expresses (too short for the four-character rule)
-    is still a condition, kept as words."""
+    """"…的商贸企业": a kind of firm no field expresses is still a condition, kept as words."""
     m = re.search(r"的([\u4e00-\u9fff]{2,8}?(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
     if m is None:
         return
@@ -355,6 +359,8 @@ _FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|国民�
                      r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
                      r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
                      r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+_ARRIVAL = re.compile(r"(?:新引进|新引入|新招引|引进落户|新落户|新迁入|新入驻|从[^,;。]{1,8}?迁入)的?"
+                      r"[^,;。]{0,14}?(?:企业|项目|总部|机构)")
 _MJ_CLASS = re.compile(r"(?:上年度|上一年度|年度)?亩均(?:效益)?(?:综合)?(?:评价)?(?:结果)?"
                        r"(?:为|被?评为|评定为)?([ABC])类")
 #: Size words of GB/T firm classes: a firm of one of these classes, not a title the firm holds.
