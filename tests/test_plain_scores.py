@@ -1,6 +1,6 @@
 """An index loaded where numpy is not imported reads its arrays and scores one query in plain
 Python: the same bits as the numpy path, the same refusals, and a command that never imports
-numpy, scipy or scikit-learn prints what it prints with numpy imported."""
+numpy, scipy, scikit-learn or PyYAML prints what it prints with numpy imported."""
 
 from __future__ import annotations
 
@@ -240,7 +240,7 @@ out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = main({argv!r})
 print(json.dumps({{"code": code, "out": out.getvalue(),
-                  "loaded": [m for m in ("numpy", "scipy", "sklearn") if m in sys.modules]}}))
+                  "loaded": [m for m in ("numpy", "scipy", "sklearn", "yaml") if m in sys.modules]}}))
 """
 
 
