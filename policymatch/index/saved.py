@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import IndexFormatError
+from ..version import __version__
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,12 +41,8 @@ FORMAT_NAME = "policymatch-clause-index"
 
 
 def library_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("policymatch")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-        return "0.0.0"
+    """The running library's version, as a saved index records it."""
+    return __version__
 
 
 def _tokens_as_given(tokens: list[str]) -> list[str]:
