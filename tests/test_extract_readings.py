@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -278,10 +279,28 @@ def test_no_phrase_is_silently_dropped_and_words_are_never_eligible(
 # -- 分别 over grades and short listed names; named quantities -----------------------------------
 def test_a_list_of_grades_is_one_clause_per_grade() -> None:
     r = extract("（一）对通过两化融合管理体系2级、3级、4级评定的企业，分别给予5万元、10万元、20万元奖励。")
-    got = [(c.benefit.amount, [w for _, w in words_of(c)]) for c in r.policy.clauses]
-    assert got == [(50_000, ["通过两化融合管理体系2级评定"]), (100_000, ["通过两化融合管理体系3级评定"]),
-                   (200_000, ["通过两化融合管理体系4级评定"])]
+    got = [(c.benefit.amount, field_tests(c), words_of(c)) for c in r.policy.clauses]
+    assert got == [(50_000, {("", "qualifications", "has", "两化融合管理体系2级")}, []),
+                   (100_000, {("", "qualifications", "has", "两化融合管理体系3级")}, []),
+                   (200_000, {("", "qualifications", "has", "两化融合管理体系4级")}, [])]
     assert all(c.review is None for c in r.policy.clauses)
+
+
+@pytest.mark.parametrize(("sentence", "names"), [
+    ("（一）对当年首次通过数据管理能力成熟度（DCMM）2级、3级评估的企业，分别给予5万元、10万元奖励。",
+     ["数据管理能力成熟度2级", "数据管理能力成熟度3级"]),
+    ("（一）对新获评智能制造能力成熟度三级、四级的企业，分别给予10万元、20万元奖励。",
+     ["智能制造能力成熟度三级", "智能制造能力成熟度四级"]),
+])
+def test_a_newly_passed_grade_is_a_new_qualification_named_by_the_assessment(
+        sentence: str, names: list[str]) -> None:
+    got = [field_tests(c) for c in extract(sentence).policy.clauses]
+    assert got == [{("", "new_qualifications", "has", n)} for n in names]
+
+
+def test_grades_of_a_phrase_that_is_not_a_name_stay_words() -> None:
+    r = extract("（一）对企业开展的智能化改造项目通过验收评为2星级、3星级的，分别给予5万元、10万元奖励。")
+    assert all(words_of(c) and not field_tests(c) for c in r.policy.clauses)
 
 
 def test_short_listed_names_from_the_alias_table_are_each_a_qualification() -> None:

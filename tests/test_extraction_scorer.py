@@ -84,3 +84,37 @@ def test_words_confirmed_rate_sees_what_the_plain_rate_cannot(
     rate = figures["false-eligible, words confirmed"]
     # a label stricter than the draft (5000万 against 2000万) is an over-grant once words are met
     assert (rate > 0.0) is over_grant
+
+
+# -- one measure, two names: generated firms hold one value for both -----------------------------
+def _ge(key: str, value: float) -> FieldTest:
+    return FieldTest(field=key, op=">=", value=value)
+
+
+def test_a_draft_key_testing_the_labelled_measure_is_filled_like_it(scorer: ModuleType) -> None:
+    label = AllOf(of=(_ge("extra.建筑业产值", 1e9), BIG))
+    draft = AllOf(of=(_ge("extra.建筑业总产值", 1e9), BIG))
+    same_as = scorer.key_pairs([(label, draft)])
+    assert same_as == {"extra.建筑业总产值": "extra.建筑业产值"}
+    tests = scorer._tests(label) + scorer._tests(draft)
+    population = scorer.firms(tests, 200, seed=3, same_as=same_as)
+    verdicts = [(evaluate(label, f).outcome, evaluate(draft, f).outcome) for f in population]
+    assert all(a is b for a, b in verdicts)
+    assert any(a is Outcome.MET for a, _ in verdicts)
+    # without the pairing, the two names are drawn apart and disagree on some firm
+    apart = scorer.firms(tests, 200, seed=3)
+    assert any(evaluate(label, f).outcome is not evaluate(draft, f).outcome for f in apart)
+
+
+@pytest.mark.parametrize("draft", [
+    _ge("extra.建筑业总产值", 5e8),  # another threshold: a different test, never paired
+    FieldTest(field="extra.建筑业总产值", op="<", value=1e9),  # another operator
+    _ge("revenue", 1e9),  # a profile field is never renamed
+])
+def test_a_key_is_paired_only_on_the_same_operator_and_value(scorer: ModuleType, draft: FieldTest) -> None:
+    assert scorer.key_pairs([(_ge("extra.建筑业产值", 1e9), draft)]) == {}
+
+
+def test_a_key_the_labels_use_is_never_renamed(scorer: ModuleType) -> None:
+    label = AllOf(of=(_ge("extra.甲", 1e6), _ge("extra.乙", 1e6)))
+    assert scorer.key_pairs([(label, _ge("extra.乙", 1e6))]) == {}

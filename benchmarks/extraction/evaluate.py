@@ -139,6 +139,10 @@ def _value(v: Any) -> Any:
     return str(v)
 
 
+#: A negated test written as its opposite operator: the rules give both the same outcome.
+_NEGATED = {"has": "not_has", "in": "not_in"}
+
+
 def leaves(cond: Any, ctx: str = "") -> list[tuple[Any, ...]]:
     """Flatten a condition tree into (context, field, op, value) leaves."""
     if cond is None:
@@ -152,6 +156,8 @@ def leaves(cond: Any, ctx: str = "") -> list[tuple[Any, ...]]:
     if cond.kind == "unstructured":
         return [(ctx, "unstructured", None, None)]
     if cond.kind == "not":
+        if cond.of.kind == "field" and cond.of.op in _NEGATED:  # `not has X` is `not_has X`
+            return leaves(cond.of.model_copy(update={"op": _NEGATED[cond.of.op]}), ctx)
         return leaves(cond.of, ctx + "not/")
     sub = ctx + "any/" if cond.kind == "any" else ctx
     return [leaf for c in cond.of for leaf in leaves(c, sub)]
@@ -287,8 +293,41 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
         data[head] = value
 
 
-def firms(tests: list[Any], n: int, seed: int) -> list[EnterpriseProfile]:
-    """``n`` firms knowing (with probability 0.85 each) every fact the tests read."""
+def key_pairs(pairs: list[tuple[Any, Any]]) -> dict[str, str]:
+    """Draft ``extra.*`` keys that name a labelled measure differently: for each paired
+    (label condition, draft condition), a draft test on a free-text key with the same operator
+    and value as a label test on another free-text key of the same kind (``extra.*`` or
+    ``previous.extra.*``) is taken to test the same measure. Generated firms then hold one
+    value for both names, so the false-eligible rate counts what the draft structured, not how
+    it spelled a key no profile field has."""
+    out: dict[str, str] = {}
+    for label_cond, draft_cond in pairs:
+        want = _tests(label_cond)
+        named = {x.field for x in want}
+        for d in _tests(draft_cond):
+            kind = _field(d.field)
+            if kind not in ("extra.*", "previous.extra.*") or d.field in named or d.field in out:
+                continue
+            same = [x.field for x in want if _field(x.field) == kind and x.op == d.op
+                    and _same(x.value, d.value)]
+            if same:
+                out[d.field] = same[0]
+    return out
+
+
+def _drop(data: dict[str, Any], path: str) -> None:
+    head, _, rest = path.partition(".")
+    if head == "previous" and rest.startswith("extra."):
+        data.get("previous", {}).get("extra", {}).pop(rest[6:], None)
+    elif head == "extra":
+        data.get("extra", {}).pop(rest, None)
+
+
+def firms(tests: list[Any], n: int, seed: int,
+          same_as: dict[str, str] | None = None) -> list[EnterpriseProfile]:
+    """``n`` firms knowing (with probability 0.85 each) every fact the tests read; a key of
+    ``same_as`` gets the value drawn for the key it maps to (see :func:`key_pairs`)."""
+    same_as = same_as or {}
     rng = random.Random(seed)
     cands = _candidates(tests)
     names = sorted({str(x) for f in ("qualifications", "new_qualifications")
@@ -301,10 +340,12 @@ def firms(tests: list[Any], n: int, seed: int) -> list[EnterpriseProfile]:
             new = [x for x in held if rng.random() < 0.6]
             data["qualifications"], data["new_qualifications"] = held, new
         shared = rng.randrange(6)  # extra.* names are free text: draw them alike
+        drawn: dict[str, Any] = {}
         for f, vals in cands.items():
             if f in ("qualifications", "new_qualifications") or rng.random() >= 0.85:
                 continue
             v = vals[shared % len(vals)] if f.startswith("extra.") else rng.choice(vals)
+            drawn[f] = v
             if f == "industry_section":
                 data["industry_code"] = _SECTION_CODES.get(str(v), "7010")
             elif f == "rd_ratio":
@@ -315,6 +356,10 @@ def firms(tests: list[Any], n: int, seed: int) -> list[EnterpriseProfile]:
                 _put(data, f, int(v) if isinstance(v, (int, float)) else 1)
             elif f.startswith(("extra.", "previous.")) or field_spec(f) is not None:
                 _put(data, f, v)
+        for f, to in same_as.items():  # one measure, two names: one value, or neither known
+            _drop(data, f)
+            if to in drawn:
+                _put(data, f, drawn[to])
         try:
             out.append(EnterpriseProfile.model_validate(data))
         except ValueError:
@@ -360,8 +405,10 @@ def _label_policy(spec: dict[str, Any], expected: list[dict[str, Any]]) -> Polic
 
 
 # -- the document benchmark ----------------------------------------------------------------------
-def evaluate(folder: Path, verbose: bool) -> dict[str, float]:
-    """Score the extraction of ``folder/documents`` against ``folder/expected``."""
+def evaluate(folder: Path, verbose: bool, *, unpaired_keys: bool = False) -> dict[str, float]:
+    """Score the extraction of ``folder/documents`` against ``folder/expected``; with
+    ``unpaired_keys`` the generated firms fill every ``extra.*`` key on its own (the scoring
+    before :func:`key_pairs`)."""
     t = Counter[str]()
     unstructured: list[str] = []
     for path in sorted((folder / "expected").glob("*.yaml")):
@@ -445,7 +492,9 @@ def evaluate(folder: Path, verbose: bool) -> dict[str, float]:
         fe_by = Counter[str]()
         fe_words_by = Counter[str]()
         views = [("", label, policy), ("words_", words_confirmed(label), words_confirmed(policy))]
-        for firm in firms(tests, FIRMS, seed=len(spec["document"])):
+        same_as = {} if unpaired_keys else key_pairs(
+            [(clause_condition(expected[i]), got[j].conditions) for i, j in pairs])
+        for firm in firms(tests, FIRMS, seed=len(spec["document"]), same_as=same_as):
             for key, label_view, draft_view in views:
                 truth = [assess(label_view, c, firm, as_of=DAY).status.value
                          for c in label_view.clauses]
@@ -685,6 +734,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only parse and validate the labels of FOLDER (nothing is extracted): "
                              "print clause counts, the generated firms' eligible verdicts on "
                              "the labels and any problems; exit 1 if there are problems")
+    parser.add_argument("--unpaired-keys", action="store_true",
+                        help="fill a draft's extra.* keys independently of the labels' keys "
+                             "that test the same measure under another name (the older scoring)")
     args = parser.parse_args(argv)
     if args.check_labels:
         counts, problems = check_labels(Path(args.check_labels))
@@ -696,7 +748,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {p}")
         return 1 if problems else 0
     if args.folder:
-        _print(f"Extraction of {args.folder}", evaluate(Path(args.folder), args.verbose))
+        _print(f"Extraction of {args.folder}",
+               evaluate(Path(args.folder), args.verbose, unpaired_keys=args.unpaired_keys))
         return 0
     _print("Extraction benchmark (hand-labelled documents)", evaluate(HERE, args.verbose))
     _print("Held-out document (labelled before its first run; first-run figures: README.md)",

@@ -23,7 +23,13 @@ UNSTRUCTURED = "unstructured"
 # -- lexicons ---------------------------------------------------------------------------------
 _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"], "采矿业": ["B"],
-             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"]}
+             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"],
+             # the 门类 of GB/T 4754-2017 by their full names, as a 附则 defines a kind of firm
+             "农、林、牧、渔业": ["A"], "交通运输、仓储和邮政业": ["G"], "交通运输仓储和邮政业": ["G"],
+             "信息传输、软件和信息技术服务业": ["I"], "信息传输软件和信息技术服务业": ["I"],
+             "租赁和商务服务业": ["L"], "科学研究和技术服务业": ["M"],
+             "水利、环境和公共设施管理业": ["N"], "居民服务、修理和其他服务业": ["O"],
+             "卫生和社会工作": ["Q"], "文化、体育和娱乐业": ["R"]}
 _SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
@@ -104,12 +110,18 @@ class CondParse:
 
     leaves: list[Leaf] = field(default_factory=list)
     subjects: list[Leaf] = field(default_factory=list)  # a parallel list, zipped by 分别
+    subject_alts: dict[int, list[Leaf]] = field(default_factory=dict)  # more names of subject i
     ladder: list[Qty] = field(default_factory=list)  # listed thresholds, for tiers
     ladder_field: str | None = None
     notes: list[str] = field(default_factory=list)
     has_subject: bool = False
     firm: bool = False  # the subject is the enterprise (…的企业), not a person
     residual: str = ""
+
+    @property
+    def subject_pool(self) -> list[Leaf]:
+        """Every leaf of the subject list: the subjects and the alternatives named in （）."""
+        return self.subjects + [lf for i in sorted(self.subject_alts) for lf in self.subject_alts[i]]
 
     @property
     def last_field(self) -> str | None:
@@ -468,7 +480,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
     groups: list[list[tuple[int, int, str, float]]] = []  # (入驻…小微企业园: a place, not a title)
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"
-        if re.fullmatch(r"\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either
+        if re.fullmatch(r"\s?\)?\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -486,19 +498,26 @@ def _qualifications(text: str, mk: _Marks) -> None:
             if _VERB.search(head) or re.search(r"(?:挂牌|上市)$", text[s0:s1])
             or re.match(r"\s?(?:挂牌|上市)", text[s1:s1 + 5]) else ("qualifications", 0.75))
         leaves: list[Leaf] = []
-        for s, e, name, c in group:
+        heads: list[Leaf] = []  # one per listed subject; a name in （） is its alternative
+        alts: dict[int, list[Leaf]] = {}
+        for k, (s, e, name, c) in enumerate(group):
+            paren = k > 0 and re.fullmatch(r"\s?\(\s?", text[group[k - 1][1]:s]) is not None
             if all(lf.value != name for lf in leaves):
                 note = f"资质名称“{name}”不在别名表中，请核对" if c < 0.7 else None
                 leaves.append(Leaf(fld, "has", name, mk.base + s, mk.base + e, min(conf, c),
                                    note=note, label=name))
                 mk.add(leaves[-1], s, e)
+                if paren and heads:  # 省级智能工厂（数字化车间）: one subject, either name
+                    alts.setdefault(len(heads) - 1, []).append(leaves[-1])
+                else:
+                    heads.append(leaves[-1])
                 if after := re.match(r"\)?级?(?:评定|认定|认证|称号)", text[e:]):
                     mk.take(e, e + after.end())  # "…AA级评定": part of the name read
                 if verb := re.search(r"(?:^|[,;:。对凡]|企业|单位)\s?((?:当年|新|首次|已)?(?:通过|获得|取得|荣获)"
                                      r"|(?:通过)?(?:评价|评估)?入库的)\s?$", text[:s]):
                     mk.take(verb.start(1), s)  # the verb says held or newly: read as the field
         if len(leaves) >= 2:
-            mk.cp.subjects = leaves
+            mk.cp.subjects, mk.cp.subject_alts = heads, alts
 
 
 def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
@@ -519,7 +538,8 @@ def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
             mk.take(s, e)
             continue
         cut = max((m.end() for m in _BOUNDARY.finditer(text, max(0, s - 30), s)), default=max(0, s - 30))
-        fld, conf, note, at = measure(q, text[cut:s], prev_field)
+        near = next((lf.field for lf in reversed(cp.leaves) if lf.role == "threshold"), None)
+        fld, conf, note, at = measure(q, text[cut:s], near if q.kind == "pct" and near else prev_field)
         op, c2 = _comparator(text[cut + at:s][-8:], text[e:e + 8])
         leaf = Leaf(fld, op, q.value, base + cut + at, q.end, min(conf, c2), "threshold", note)
         rng = re.match(r"\s?(?:\(含\))?\s?(?:至|到|-|—|~)\s?", text[e:e + 6])
@@ -555,7 +575,7 @@ def _comparator(before: str, after: str) -> tuple[str, float]:
 
 def _alternatives(text: str, base: int, cp: CondParse) -> None:
     """``A 或 B``: the leaf just before and the leaf just after 或 become alternatives."""
-    cands = sorted((lf for lf in cp.leaves if lf.role != "exclusion" and lf not in cp.subjects),
+    cands = sorted((lf for lf in cp.leaves if lf.role != "exclusion" and lf not in cp.subject_pool),
                    key=lambda lf: lf.start)
     for gid, m in enumerate(re.finditer(r"或者?|之一", text)):
         p = base + m.start()

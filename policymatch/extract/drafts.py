@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from ..aliases import alias_table
 from .conditions import UNSTRUCTURED, CondParse, Leaf, at, parse_conditions
 from .guards import banded, copy_leaves, ladder_notes, named_words, not_again, ratio_base, subject_leaves
+from .lists import CAP_WORD, list_subjects
 from .measures import METRIC_RE, last_match, measure, noun_before
 from .numbers import Qty, quantities
 
@@ -24,7 +24,6 @@ DEFAULT_LPR = 0.03
 # -- benefits ---------------------------------------------------------------------------------
 _PERSONS = {"talents.phd", "talents.master", "talents.bachelor", "talents.bachelor_fresh",
             "talents.postdoc", "talents.high_skilled"}
-_CAP_WORD = re.compile(r"(?:最高|不超过|上限为?|封顶|最多|累计不超过|总额不超过)[^,;。\d]{0,6}$")
 _VERB_RE = re.compile(r"给予|予以|奖励|补助|补贴|资助|奖补|贴息|发放|补偿")
 _PER_RE = re.compile(r"每(?:[\u4e00-\u9fff]{0,6}?)(?:\d{1,4}|一)?\s?"
                      r"(人次|人|名|平方米|m2|亩|台|套|项|家(?!企业|单位|机构|公司))"
@@ -62,7 +61,7 @@ def only_limits(text: str) -> bool:
     """A sentence that only bounds the previous award ("单个企业最高不超过50万元")."""
     money = [q for q in quantities(text) if q.kind in ("money", "pct")]
     return bool(money) and not re.match(r"\s*(?:对|凡)", text) and all(
-        _CAP_WORD.search(text[max(0, q.start - 14):q.start]) for q in money)
+        CAP_WORD.search(text[max(0, q.start - 14):q.start]) for q in money)
 
 
 @dataclass
@@ -107,7 +106,7 @@ def _benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
     for i, q in enumerate(qs):
         s, e = q.start - base, q.end - base
         before, after = text[max(0, s - 14):s], text[e:e + 4]
-        capped = bool(_CAP_WORD.search(before)) or (before.endswith("以") and after[:2] == "为限")
+        capped = bool(CAP_WORD.search(before)) or (before.endswith("以") and after[:2] == "为限")
         nxt = qs[i + 1] if i + 1 < len(qs) else None
         if q.kind == "money" and before.endswith("不足") and nxt and nxt.kind == "money" and \
                 re.fullmatch(r"的?,?按", text[e:nxt.start - base]):
@@ -185,7 +184,7 @@ def _benefits(text: str, base: int, cp: CondParse) -> list[BenefitDraft]:
         picks = mains[:max(1, min(len(mains), n_sub))] if resp else mains[:1]
     drafts = []
     for i, q in enumerate(picks):
-        up_to = bool(_CAP_WORD.search(text[max(0, q.start - base - 14):q.start - base]))
+        up_to = bool(CAP_WORD.search(text[max(0, q.start - base - 14):q.start - base]))
         each = _EACH.search(text[max(0, q.start - base - 14):q.start - base])
         d = BenefitDraft({"kind": "fixed", "up_to": up_to})
         d.subject = i if n_sub >= 2 and len(picks) == n_sub else None
@@ -329,6 +328,7 @@ class Draft:
     residual: str = ""
     ladder: bool = False  # one of a parallel list of honours of one family
     exclusive: bool = False  # the item says 就高 / 不重复 and has several clauses
+    kind_from: tuple[int, int] | None = None  # the sentence naming the kind of firm it is for
 
 
 def segments(work: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -383,7 +383,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             cp.leaves.append(Leaf(UNSTRUCTURED, "?", words, a + lead.start() + (
                 len(lead.group()) - len(lead.group().lstrip())), a + lead.start() + len(
                 lead.group().rstrip()), 0.5, "requirement"))
-        leaves = [lf for lf in cp.leaves if lf not in cp.subjects] + subject_leaves(cp, None)
+        leaves = [lf for lf in cp.leaves if lf not in cp.subject_pool] + subject_leaves(cp, None)
         leaves += _requirements(work, [], a, b)
         notes = list(cp.notes)
         if re.search(r"\d\s?[:：比]\s?\d|配套奖励|配套补助", work[a:b]):  # "1:1配套": money, in step
@@ -392,6 +392,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                       {"benefit.kind": ("in_kind", a, b, 0.85)}, notes)]
     drafts: list[Draft] = []
     prev: CondParse | None = None
+    prev_span = (s, e)
     for spans, bstart in groups:
         a, end = spans[0][0], spans[-1][1]
         cp = parse_conditions(work[a:bstart], a, region=region,
@@ -413,11 +414,19 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                 r"\s*(?:再|另行|另外|追加)", work[bstart:end]):  # "；次年…的，再奖励5万元": the
             cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp)  # same firm: what is not restated
                           if lf.role != "threshold" and lf.field != UNSTRUCTURED]
-            if re.match(r"\s*(?:同时|并且|且|还)", work[a:bstart]):  # "同时评为…的": both honours
+            if re.match(r"\s*(?:同时|并且|且|还|其中)", work[a:bstart]):  # "同时评为…的": both
+                # honours; "其中…的，另行奖励": a subset of the firms the first benefit names
                 have = {(lf.field, lf.op, repr(lf.value)) for lf in cp.leaves}
                 cp.leaves += [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, lf.conf, lf.role,
                                    None, lf.negate, lf.alt, lf.label) for lf in prev.leaves
                               if (lf.field, lf.op, repr(lf.value)) not in have]
+        kind_from = None
+        if prev is not None and not re.match(r"\s*(?:对|凡)", work[a:bstart]) and not any(
+                lf.field in _KIND for lf in cp.leaves):  # "对服务业企业…；新认定为…的": the same kind
+            kinds = [lf for lf in copy_leaves(prev.leaves, cp) if lf.field in _KIND
+                     and not lf.negate and lf.role != "exclusion"]
+            cp.leaves += kinds
+            kind_from = prev_span if kinds else None
         if prev is not None and _ELLIPTIC.match(work[a:end]):  # the sentence's requirements bind
             cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp)  # its elliptical second half
                           if not lf.field.startswith("talents.") and lf.role != "threshold"]
@@ -425,16 +434,16 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             xp = parse_conditions(x.group(), bstart + x.start(), region=region)
             cp.leaves += [lf for lf in xp.leaves if lf.role == "exclusion"]
             cp.notes += xp.notes
-        _list_subjects(work, a, bstart, end, cp)
+        list_subjects(work, a, bstart, end, cp)
         own = cp.leaves + copy_leaves(inherited, cp) + _requirements(work, spans, bstart, end)
         names = [str(x.value) for x in cp.subjects if x.field.endswith("qualifications")]
         for bd in parse_benefits(work[bstart:end], bstart, cp):
             subj = cp.subjects[bd.subject] if bd.subject is not None else None
-            leaves = [lf for lf in own if lf not in cp.subjects] + subject_leaves(cp, subj)
+            leaves = [lf for lf in own if lf not in cp.subject_pool] + subject_leaves(cp, subj)
             drafts.append(Draft(spans, sorted(leaves, key=lambda lf: lf.start), bd.data, bd.fields,
                                 cp.notes + bd.notes, subj.label if subj else "", cp.residual,
-                                ladder=subj is not None and _family(names)))
-        prev = cp
+                                ladder=subj is not None and _family(names), kind_from=kind_from))
+        prev, prev_span = cp, (kind_from or spans[0])
     drafts = banded(drafts)
     ladder_notes(drafts)
     not_again(work, [(a, b) for a, b in segs if benefit_start(work[a:b]) is None], drafts, region)
@@ -448,6 +457,9 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
 
+
+#: Fields saying what kind of firm a clause is for, carried to a later sentence of the item.
+_KIND = ("industry", "industry_section", "is_above_scale", "scale_class")
 
 _SECOND = re.compile(r",\s?(?=(?:同时|另|如|若|对|凡)?[^,;。]{2,40}?的\s?,\s?(?:另行|再|另外|额外|追加|还)"
                      r"\s?(?:给予|奖励|补助|补贴|资助))")
@@ -464,101 +476,6 @@ def _second_benefit(work: str, a: int, b: int) -> list[tuple[int, int]]:
     if m is None or benefit_start(work[m.end():b]) is None:
         return [(a, b)]
     return [(a, m.start()), *_second_benefit(work, m.end(), b)]
-
-
-def _list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> None:
-    """A 分别 list over subjects no lexicon knows ("主导制定国际标准、国家标准、行业标准的企业，分别
-    给予每项50万元、30万元、10万元"): one unstructured subject per listed item, zipped with the
-    amounts, instead of one clause holding the whole list."""
-    benefit = work[bstart:end]
-    if not re.search(r"分别|依次", benefit):
-        return
-    amounts = [q for q in quantities(benefit) if q.kind == "money"
-               and not _CAP_WORD.search(benefit[max(0, q.start - 14):q.start])]
-    n = len(amounts)
-    if n < 2 or len(cp.subjects) == n:
-        return
-    part = work[a:bstart]
-    chunk = next((m for m in reversed(list(re.finditer(r"[^,;:。]+", part))) if "、" in m.group()), None)
-    if chunk is None:
-        return
-    if _level_list(chunk.group(), a + chunk.start(), n, cp):
-        return
-    body = re.match(r"\s*(?:对|凡)?(?:企业)?(.*?)(?:的(?:企业|单位|项目|主体)?)?\s*$", chunk.group())
-    if body is None:
-        return
-    at = a + chunk.start() + body.start(1)
-    items, pos = [], at
-    for piece in body.group(1).split("、"):
-        items.append((pos, pos + len(piece), piece))
-        pos += len(piece) + 1
-    if len(items) != n or any(not re.search(r"[\u4e00-\u9fff]{2}", p) for _, _, p in items):
-        return
-    if _known_names(work, items, a, cp):
-        return
-    first = items[0][2]
-    subjects = []
-    for s, e, piece in items:
-        words = piece
-        if piece is not first and len(piece) < len(first) and first[-1] == piece[-1]:
-            words = first[:len(first) - len(piece)] + piece  # 主导制定 + 国家标准
-        subjects.append(Leaf(UNSTRUCTURED, "?", words, s, e, 0.5, "subject", label=piece))
-    lo, hi = items[0][0], items[-1][1]
-    if cp.ladder or any(lf.field != UNSTRUCTURED and lf.start < hi and lf.end > lo
-                        for lf in cp.leaves):
-        return  # the list is read already (thresholds, talents, honours)
-    cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
-                                                and lf.end > lo)] + subjects
-    cp.subjects = subjects
-
-
-def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondParse) -> bool:
-    """"新获评白金宿、金宿、银宿等级民宿": listed names each an exact name of the alias table
-    (too short to look up in prose, safe as a listed item) are one qualification each."""
-    table = alias_table()
-    names = []
-    for _, _, piece in items:
-        bare = re.sub(r"^(?:新|当年|首次|已)?(?:获评|评为|评定为|认定为|入选|列入|获得|获批)", "", piece)
-        tries = [bare, re.sub(r"等(?:级|次)?[\u4e00-\u9fff]{0,4}$", "", bare)]
-        name = next((table.qualification(t) for t in tries if table.knows("qualifications", t)), None)
-        if name is None:
-            return False
-        names.append(name)
-    head = work[max(a, items[0][0] - 16):items[0][0] + 4]
-    fld = "new_qualifications" if re.search(r"新|当年|首次", head) else "qualifications"
-    gone = [str(lf.value) for lf in cp.leaves if lf.start < items[-1][1] and lf.end > items[0][0]]
-    cp.leaves = [lf for lf in cp.leaves if not (lf.start < items[-1][1] and lf.end > items[0][0])]
-    cp.notes = [n for n in cp.notes if not any(f"“{w}”" in n for w in gone)]  # read now
-    cp.subjects = [Leaf(fld, "has", n, s, e, 0.8, "subject", label=n)
-                   for n, (s, e, _) in zip(names, items, strict=True)]
-    cp.leaves += cp.subjects
-    return True
-
-
-_GRADE = r"(?:[\dA-Z一二三四五六七八九十]{1,3})(?:级|星级|星|等奖|等)"
-_GRADES = re.compile(rf"({_GRADE})((?:、{_GRADE}){{1,5}})")
-
-
-def _level_list(chunk: str, at: int, n: int, cp: CondParse) -> bool:
-    """"通过两化融合管理体系2级、3级、4级评定" with three amounts: one subject per grade, each
-    the whole phrase at that grade (kept as words), so no grade and no amount is lost."""
-    m = _GRADES.search(chunk)
-    if m is None or any(lf.field != UNSTRUCTURED and lf.start < at + m.end() and lf.end > at + m.start()
-                        for lf in cp.leaves):
-        return False
-    grades = [m.group(1), *m.group(2).lstrip("、").split("、")]
-    if len(grades) != n:
-        return False
-    body = re.match(r"\s*(?:对|凡)?(?:企业)?", chunk)
-    head = chunk[body.end() if body else 0:m.start()]
-    tail = re.sub(r"的(?:企业|单位|项目|主体)?\s*$", "", chunk[m.end():])
-    lo, hi = at + len(chunk) - len(chunk.lstrip()) + (body.end() if body else 0), at + len(chunk)
-    subjects = [Leaf(UNSTRUCTURED, "?", f"{head}{g}{tail}", at + m.start(), at + m.end(), 0.5,
-                     "subject", label=g) for g in grades]
-    cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
-                                                and lf.end > lo)] + subjects
-    cp.subjects = subjects
-    return True
 
 
 def _family(names: list[str]) -> bool:

@@ -40,16 +40,19 @@ def copy_leaves(leaves: list[Leaf], cp: CondParse) -> list[Leaf]:
     have = {key(lf) for lf in cp.leaves}
     return [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, round(lf.conf * 0.9, 3), lf.role,
                  lf.note, lf.negate, lf.alt, lf.label)
-            for lf in leaves if key(lf) not in have and lf not in cp.subjects]
+            for lf in leaves if key(lf) not in have and lf not in cp.subject_pool]
 
 
 def subject_leaves(cp: CondParse, chosen: Leaf | None) -> list[Leaf]:
     """The subject of one clause: the zipped one, or the whole list as alternatives."""
-    subs = cp.subjects
-    if chosen is not None or not subs:
-        return [chosen] if chosen is not None else []
+    if chosen is not None:  # "A、B（C）" zipped: A alone, or B or C
+        i = next((k for k, x in enumerate(cp.subjects) if x is chosen), None)
+        more = cp.subject_alts.get(i, []) if i is not None else []
+        return [chosen] if not more else [
+            Leaf(x.field, x.op, x.value, x.start, x.end, x.conf, alt=998, label=x.label)
+            for x in [chosen, *more]]
     return [Leaf(x.field, x.op, x.value, x.start, x.end, x.conf, alt=999, label=x.label)
-            for x in subs]  # "A、B" without 分别: any of them, each its own leaf
+            for x in cp.subject_pool]  # "A、B" without 分别: any of them, each its own leaf
 
 
 def ladder_notes(drafts: list[Any]) -> None:

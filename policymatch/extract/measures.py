@@ -97,6 +97,9 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
         return "revenue_growth", 0.8, None, at
     if q.kind == "pct" and word and re.search(r"增长|增幅|增速", window[at:]):  # 研发费用增长20%
         return f"extra.{word}增长率", 0.6, f"指标“{word}增长”未对应到画像字段，已记为 extra.{word}增长率", at
+    if q.kind == "pct" and not word and prev_field == "revenue" and re.search(
+            r"(?:^|且|并|同比)\s?(?:增长|增幅|增速)(?:达到|超过|达)?\s?$", window):
+        return "revenue_growth", 0.75, None, at  # "营业收入达到1亿元且增长10%以上": its growth
     if not word and prev_field and q.kind == "money":
         return prev_field, 0.75, None, at
     noun = word or noun_before(window)
@@ -123,4 +126,8 @@ def noun_before(window: str) -> str:
     """The few characters naming a measure just before its number ("年产值达到" → "产值")."""
     m = re.search(r"([\u4e00-\u9fff]{2,10}?)(?:首次)?(?:达到|突破|超过|不低于|不少于|达|超|在|为)?\s?$",
                   window)
-    return re.sub(r"^(?:对|企业|单位|年度|上年度|当年|年|其|新建|新增)+", "", m.group(1))[:12] if m else ""
+    if m is None:
+        return ""
+    noun = m.group(1).rsplit("的", 1)[-1]  # "…纳统的年度建筑业总产值": the words after 的, never
+    noun = noun if len(noun) >= 2 else m.group(1)  # a cut word ("统的年度…")
+    return re.sub(r"^(?:对|企业|单位|年度|上年度|当年|年|其|新建|新增)+", "", noun)[:12]
