@@ -150,3 +150,12 @@ def test_a_title_or_its_products_title_in_a_zipped_list_is_either_for_that_amoun
          ("any/", "new_qualifications", "has", "省级制造业单项冠军产品")},
         {("any/", "new_qualifications", "has", "国家级制造业单项冠军"),
          ("any/", "new_qualifications", "has", "国家级制造业单项冠军产品")}]
+
+
+def test_grades_written_each_with_ji_and_the_noun_once_at_the_end_are_one_title_each() -> None:
+    text = "一、对当年新评为白金宿级、金宿级、银宿级民宿的，分别给予10万元、5万元、2万元奖励。\n"
+    clauses = _run(text).policy.clauses
+    assert [(c.benefit.amount, _fields(c.conditions)) for c in clauses] == [
+        (100_000, {("", "new_qualifications", "has", "白金宿级民宿")}),
+        (50_000, {("", "new_qualifications", "has", "金宿级民宿")}),
+        (20_000, {("", "new_qualifications", "has", "银宿级民宿")})]

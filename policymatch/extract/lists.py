@@ -68,9 +68,11 @@ def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondP
     (too short to look up in prose, safe as a listed item) are one qualification each."""
     table = alias_table()
     names = []
+    shared = re.search(r"级([\u4e00-\u9fff]{1,4})$", items[-1][2])  # "白金宿级、金宿级、银宿级民宿"
     for _, _, piece in items:
-        bare = re.sub(r"^(?:新|当年|首次|已)?(?:获评|评为|评定为|认定为|入选|列入|获得|获批)", "", piece)
+        bare = re.sub(r"^(?:新|当年|首次|已)*(?:获评|评为|评定为|认定为|入选|列入|获得|获批)", "", piece)
         tries = [bare, re.sub(r"等(?:级|次)?[\u4e00-\u9fff]{0,4}$", "", bare)]
+        tries += [bare + shared.group(1)] if shared and bare.endswith("级") else []
         name = next((table.qualification(t) for t in tries if table.knows("qualifications", t)), None)
         if name is None:
             return False
