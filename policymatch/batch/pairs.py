@@ -112,18 +112,18 @@ class PairGrid:
         n_clauses, n = self.packed.shape
         if errors:  # a row for which match() raises has no pairs
             self.packed[:, np.fromiter(errors, dtype=np.int64)] = 0
-        grid = np.ascontiguousarray(self.packed.T)  # row-major: a row's clauses in order
-        kept = grid != 0
-        packed = grid[kept]
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.count_nonzero(kept, axis=1))
-        clause = (np.flatnonzero(kept) - rows * n_clauses).astype(np.int32)
-        if len(rows):
+        grid = np.ascontiguousarray(self.packed.T).reshape(-1)
+        flat = np.flatnonzero(grid)
+        packed = grid[flat]
+        rows, clause = np.divmod(flat, max(1, n_clauses))
+        clause = clause.astype(np.int32)
+        if len(flat):
             assert scores is not None
-            score = scores[kept]
-            amount = np.ascontiguousarray(self.amount.T)[kept]
+            score = scores.reshape(-1)[flat]
+            amount = self.amount.reshape(-1)[clause.astype(np.int64) * n + rows]
         else:
             score, amount = np.empty(0), np.empty(0)
-        return {"row": rows, "clause": clause,
+        return {"row": rows.astype(np.int64, copy=False), "clause": clause,
                 "status": ((packed & 3) - 1).astype(np.int8), "score": score, "amount": amount,
                 "counted": (packed & 4).astype(bool), "missing": packed >> 3,
                 "labels": self.chunk_labels}
