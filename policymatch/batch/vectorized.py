@@ -49,7 +49,6 @@ from ..models import (
 )
 from ..rules import COMPARE, leaf_outcome, missing_order, push_not
 from .columns import Columns
-from .pairs import Labels, PairGrid
 
 __all__ = ["BlockResult", "CompiledClauses", "round2"]
 
@@ -151,6 +150,17 @@ class _Block:
         return got
 
 
+@dataclass
+class _Piece:
+    """The kept pairs of one clause: rows, status codes, amounts and missing-fact bits."""
+
+    clause: int
+    rows: npt.NDArray[np.int64]
+    status: Codes
+    amount: Floats
+    bits: npt.NDArray[np.int64]
+
+
 class CompiledClauses:
     """Conditions, benefits and exclusivity groups of clauses, compiled once for many blocks.
 
@@ -170,7 +180,10 @@ class CompiledClauses:
         # leaf → distinct value → (code, reason it raises): the scalar outcome, kept across chunks
         self._outcomes: dict[int, dict[Any, tuple[int, str | None]]] = {}
         self.clauses: list[_Clause] = []
-        self.labels = Labels()  # the missing-fact labels of the run
+        # the missing-fact labels of the run: text → number, and per clause bits → number
+        self._label_numbers: dict[str, int] = {"": 0}
+        self._label_texts: list[str] = [""]
+        self._tables: dict[int, npt.NDArray[np.int32]] = {}
         for cid, doc, own, benefit, group in zip(clause_ids, doc_conditions, own_conditions,
                                                  benefits, groups, strict=True):
             trees = []
@@ -242,7 +255,7 @@ class CompiledClauses:
         lowest = UNKNOWN if include_possible else MET
         kept: dict[int, tuple[Codes, npt.NDArray[np.int64], Floats]] = {}
         in_group = {i for members in self.groups.values() for i in members}
-        grid = PairGrid(self.labels, len(self.clauses), n)
+        pieces: list[_Piece] = []
         met = np.full(n, MET, dtype=np.int8)
         for i, c in enumerate(self.clauses):
             doc = met if c.doc is None else self._eval(c.doc, block)
@@ -255,37 +268,25 @@ class CompiledClauses:
                 self._errors(c, block, doc, own, benefit_errors, errors)
             if i in in_group:
                 kept[i] = (code, judged, amount)
-            fixed = isinstance(c.benefit, FixedBenefit)
-            keep = grid.put(i, code, lowest, c.benefit.amount if fixed else amount,  # type: ignore[union-attr]
-                            None if fixed else judged, i not in in_group)
-            unknown = np.flatnonzero(code == UNKNOWN) if lowest == UNKNOWN else judged[:0]
-            if base_missing is not None:  # every kept pair may lack the benefit's base
-                rows = judged[code[judged] >= lowest]
-                bits = base_missing[keep[judged]].astype(np.int64) << (len(c.doc_fields)
-                                                                        + len(c.own_fields))
-                if len(unknown):
-                    at = np.searchsorted(rows, unknown)
-                    bits[at] |= self._fact_bits(c, doc, own, unknown, block)
-            elif len(unknown):
-                rows, bits = unknown, self._fact_bits(c, doc, own, unknown, block)
-            else:
-                continue
-            lacking = np.flatnonzero(bits)
-            if len(lacking):
-                width = len(c.doc_fields) + len(c.own_fields) + 1
-                grid.label(i, rows[lacking],
-                           self.labels.ids(i, width, bits[lacking], c.missing_text))
+            keep = code[judged] >= lowest
+            rows = judged[keep]
+            status = code[rows]
+            bits = np.zeros(len(rows), dtype=np.int64)
+            unknown = np.flatnonzero(status == UNKNOWN)
+            if len(unknown):
+                at = rows[unknown]
+                bits[unknown] = (
+                    self._bits(c.doc_fields, c.doc_leaves, 0, doc[at], at, block)
+                    | self._bits(c.own_fields, c.own_leaves, len(c.doc_fields), own[at], at, block))
+            if base_missing is not None:
+                bits |= base_missing[keep].astype(np.int64) << (len(c.doc_fields)
+                                                                + len(c.own_fields))
+            pieces.append(_Piece(i, rows, status, amount[keep], bits))
         # the relevance of every row to every clause, one product (each cell sums the same
         # products in the same order whichever clauses are asked for together)
         scores = scorer(slice(0, len(self.clauses))) if self.clauses else None
-        for i, counted in self._counted(kept, scores, n).items():
-            grid.set_counted(i, counted)
-        return BlockResult(**grid.read(scores, errors), errors=errors)
-
-    def _fact_bits(self, c: _Clause, doc: Codes, own: Codes, at: npt.NDArray[np.int64],
-                   block: _Block) -> npt.NDArray[np.int64]:
-        return (self._bits(c.doc_fields, c.doc_leaves, 0, doc[at], at, block)
-                | self._bits(c.own_fields, c.own_leaves, len(c.doc_fields), own[at], at, block))
+        counted = self._counted(kept, scores, n)
+        return self._assemble(pieces, counted, scores, n, errors)
 
     def _bits(self, fields: tuple[str, ...], leaves: tuple[int, ...], shift: int, code: Codes,
               at: npt.NDArray[np.int64], block: _Block) -> npt.NDArray[np.int64]:
@@ -392,6 +393,89 @@ class CompiledClauses:
             for k, i in enumerate(members):  # a merely possible clause is never set aside
                 out[i] = (best < 0) | (best == k) | (kept[i][0] != MET)
         return out
+
+    def _assemble(self, pieces: list[_Piece], counted: dict[int, Bools], scores: Floats | None,
+                  n: int, errors: dict[int, str]) -> BlockResult:
+        """Join the clause-major pieces into row-major arrays (clause order within a row).
+
+        A row's pairs go where the rows before it end, in clause order: each piece takes the
+        next free place of each of its rows. The ``missing`` labels are numbered in the order
+        they first occur clause by clause, row by row (so a chunk's categories are the same
+        whatever remembers them between chunks)."""
+        run_ids = [self._label_ids(p) for p in pieces]  # numbers new labels of the run
+        local = np.full(len(self._label_texts), -1, dtype=np.int32)
+        local[0] = 0
+        labels = [""]
+        per_row = np.zeros(n, dtype=np.int64)
+        for p in pieces:
+            per_row[p.rows] += 1
+        total = int(per_row.sum())
+        free = np.zeros(n, dtype=np.int64)
+        np.cumsum(per_row[:-1], out=free[1:])
+        clause = np.empty(total, dtype=np.int32)
+        amount = np.empty(total)
+        packed = np.empty(total, dtype=np.int32)  # status, counted and the label, in 32 bits
+        for p, ids in zip(pieces, run_ids, strict=True):
+            at = free[p.rows]
+            free[p.rows] = at + 1
+            clause[at] = p.clause
+            amount[at] = p.amount
+            bits = p.status.astype(np.int32) + 1
+            if p.clause in counted:
+                bits |= counted[p.clause][p.rows].astype(np.int32) << 2
+            else:
+                bits |= 4
+            if ids is not None:
+                codes = local[ids]
+                new = codes < 0
+                if new.any():
+                    for k in dict.fromkeys(ids[new].tolist()):
+                        local[k] = len(labels)
+                        labels.append(self._label_texts[k])
+                    codes = local[ids]
+                bits |= codes << 3
+            packed[at] = bits
+        rows = np.repeat(np.arange(n, dtype=np.int64), per_row)
+        if errors:
+            dropped = np.fromiter(errors, dtype=np.int64)
+            keep = ~np.isin(rows, dropped)
+            rows, clause, amount, packed = rows[keep], clause[keep], amount[keep], packed[keep]
+        if len(rows):  # the relevance of every pair, read in row order
+            assert scores is not None
+            score = scores.reshape(-1)[rows * scores.shape[1] + clause]
+        else:
+            score = np.empty(0)
+        return BlockResult(rows, clause, ((packed & 3) - 1).astype(np.int8), score, amount,
+                           (packed & 4).astype(bool), packed >> 3, labels, errors)
+
+    def _label_ids(self, p: _Piece) -> npt.NDArray[np.int32] | None:
+        """Run-wide numbers (into ``_label_texts``) of the ``missing`` text of each pair of a
+        piece; None when no pair lacks anything."""
+        if not p.bits.any():
+            return None
+        clause = self.clauses[p.clause]
+        width = len(clause.doc_fields) + len(clause.own_fields) + 1
+        if width > 16:  # too many facts for a table of every pattern: the distinct ones
+            distinct, inverse = np.unique(p.bits, return_inverse=True)
+            return np.array([self._label_id(clause.missing_text(b)) for b in distinct.tolist()],
+                            dtype=np.int32)[inverse.reshape(-1)]
+        table = self._tables.get(p.clause)
+        if table is None:
+            table = self._tables[p.clause] = np.full(1 << width, -1, dtype=np.int32)
+        ids = table[p.bits]
+        new = ids < 0
+        if new.any():
+            for b in np.unique(p.bits[new]).tolist():
+                table[b] = self._label_id(clause.missing_text(b))
+            ids = table[p.bits]
+        return ids
+
+    def _label_id(self, text: str) -> int:
+        got = self._label_numbers.get(text)
+        if got is None:
+            got = self._label_numbers[text] = len(self._label_texts)
+            self._label_texts.append(text)
+        return got
 
 
 def _age_leaf(leaf: _Leaf, cols: Columns) -> Codes:
