@@ -9,7 +9,8 @@ Prints, for the bundled corpus:
 * cold ``policymatch match examples/<one>.json`` end to end (a new process each run), with the
   index and policy caches warm and with a fresh (empty) cache, next to the naive command
   ``python -c "import jieba; jieba.lcut('测试'); import sklearn.feature_extraction.text"`` and
-  the floor (``python -c pass``; the imports a match needs), interleaved run by run;
+  the floors (``python -c pass``; the third-party imports a match needs; every import of
+  the command, ``import policymatch.cli``), interleaved run by run;
   ``--compare TREE`` adds the same command from another source tree in the same runs.
 Timings are wall-clock and CPU-time medians (``--cpu``: CPU time for the warm figures too);
 compare ratios of one run, not figures across runs. ``--warm-only --compare TREE --rounds 3``
@@ -119,7 +120,9 @@ def warm(repeat: int, *, naive_baseline: bool = True) -> None:
 
 
 NAIVE_COLD = "import jieba; jieba.lcut('测试'); import sklearn.feature_extraction.text"
-FLOOR_IMPORTS = "import numpy, pydantic, yaml"  # what a match needs before any work of ours
+# the third-party modules a match imports (numpy, scipy and PyYAML are no longer among them)
+FLOOR_IMPORTS = "import pydantic, opencc"
+FLOOR_OURS = "import policymatch.cli"  # every import of the command, before any work
 
 
 def cold(runs: int, compare: str | None = None) -> None:
@@ -137,6 +140,7 @@ def cold(runs: int, compare: str | None = None) -> None:
             "match, fresh cache": (match, base, True),
             "naive: import jieba, cut, import sklearn": ([py, "-c", NAIVE_COLD], base, False),
             f"floor: python -c '{FLOOR_IMPORTS}'": ([py, "-c", FLOOR_IMPORTS], base, False),
+            f"floor: python -c '{FLOOR_OURS}'": ([py, "-c", FLOOR_OURS], base, False),
             "floor: python -c pass": ([py, "-c", "pass"], base, False),
         }
         if compare:  # the same command from another source tree (e.g. an earlier commit)

@@ -24,6 +24,12 @@ __all__ = [
 ]
 
 
+#: A policy file (or profile JSON) nested deeper than this is refused (a real one is under 15).
+#: Public as ``policymatch.corpus.MAX_NESTING``; kept here, where the YAML reader and the policy
+#: loader can both take it without importing PyYAML.
+MAX_NESTING = 40
+
+
 def check_regular_file(path: Path, what: str = "file") -> None:
     """Refuse what is not a regular file, each with its own words (a FIFO would block, a
     device such as /dev/zero never ends)."""

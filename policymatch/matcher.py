@@ -357,7 +357,7 @@ class Matcher(Params):
         day = as_day(as_of) or date.today()
         check_day(profile, day)
         query = profile_query(profile)  # once: explaining each shown match reuses it
-        scores = self._relevance(query).tolist()
+        scores = self._relevance(query)
         firm = profile_sectors(profile)
         # first pass: statuses and amounts only; reasons, formulas, matched terms and questions
         # are written when the report is read (see _Explainer)
@@ -421,12 +421,11 @@ class Matcher(Params):
             "enterprise": profile.name, "as_of": day, "inactive": tuple(inactive),
             **totals(kept, aside, rows), "omitted": len(kept) - shown}, explainer)
 
-    def _relevance(self, text: str) -> Any:
-        import numpy as np
-
+    def _relevance(self, text: str) -> list[float]:
+        """Every clause's relevance to ``text`` (without numpy, until something imports it)."""
         if not text.strip():
-            return np.zeros(len(self.pairs_))
-        return self.index_.score(text)
+            return [0.0] * len(self.pairs_)
+        return self.index_._score_list(text)
 
     # -- free text ----------------------------------------------------------------------------
     def search(self, text: str, *, top_k: int = 10) -> list[SearchHit]:
@@ -448,7 +447,7 @@ class Matcher(Params):
 
         text = expand_query(text)
         scores = self._relevance(text)
-        order = sorted(range(len(self.pairs_)), key=lambda r: (-round(float(scores[r]), 9),
+        order = sorted(range(len(self.pairs_)), key=lambda r: (-round(scores[r], 9),
                                                                self.pairs_[r][1].id))
         hits: list[SearchHit] = []
         for row in order[:top_k]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 __all__ = ["format_validation_error", "line_of", "problems_message", "shorten_value"]
@@ -132,6 +131,8 @@ def line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
     inserts into a location are not in the file and are skipped)."""
     if node is None:
         return None
+    import yaml  # a node tree comes from PyYAML: it is imported already
+
     for key in loc:
         if isinstance(node, yaml.MappingNode):
             found = next((v for k, v in node.value if getattr(k, "value", None) == key), None)

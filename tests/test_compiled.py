@@ -49,6 +49,7 @@ def test_the_committed_build_is_current(fresh: Path) -> None:
     assert np.array_equal(a.idf_, b.idf_), STALE
     assert (a.matrix_ != b.matrix_).nnz == 0, STALE
     assert a.lexicon_.to_dict() == b.lexicon_.to_dict(), STALE
+    assert (committed / "tables.json").read_bytes() == (fresh / "tables.json").read_bytes(), STALE
 
 
 def test_the_compiled_set_equals_the_parsed_yaml() -> None:

@@ -77,3 +77,9 @@ def test_errors_are_also_builtins() -> None:
 
 def test_package_ships_its_type_marker() -> None:
     assert (Path(policymatch.__file__).parent / "py.typed").is_file()
+
+
+def test_the_version_is_the_installed_metadata_version() -> None:
+    from importlib.metadata import version
+
+    assert policymatch.__version__ == version("policymatch")

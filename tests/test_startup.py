@@ -33,6 +33,22 @@ def test_packaged_tables_read_as_the_pure_python_safe_loader_reads_them(name: st
     assert got == reference and repr(got) == repr(reference)  # same types and order, too
 
 
+def test_the_packaged_tables_come_from_their_json_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import policymatch.packaged as packaged
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} was parsed as YAML")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(packaged, "_parsed", refuse)
+        copies = {name: packaged_yaml(name) for name in ("aliases.yaml", "sectors.yaml",
+                                                         "synonyms.yaml")}
+    for name, data in copies.items():
+        monkeypatch.setattr(packaged, "_TABLES", "compiled/index/meta.json")  # no copy there
+        parsed = packaged_yaml(name)
+        assert data == parsed and repr(data) == repr(parsed)
+
+
 def _in_process(argv: list[str]) -> tuple[int, str]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):

@@ -139,6 +139,10 @@ def _value(v: Any) -> Any:
     return str(v)
 
 
+#: A negated test written as its opposite operator: the rules give both the same outcome.
+_NEGATED = {"has": "not_has", "in": "not_in"}
+
+
 def leaves(cond: Any, ctx: str = "") -> list[tuple[Any, ...]]:
     """Flatten a condition tree into (context, field, op, value) leaves."""
     if cond is None:
@@ -152,6 +156,8 @@ def leaves(cond: Any, ctx: str = "") -> list[tuple[Any, ...]]:
     if cond.kind == "unstructured":
         return [(ctx, "unstructured", None, None)]
     if cond.kind == "not":
+        if cond.of.kind == "field" and cond.of.op in _NEGATED:  # `not has X` is `not_has X`
+            return leaves(cond.of.model_copy(update={"op": _NEGATED[cond.of.op]}), ctx)
         return leaves(cond.of, ctx + "not/")
     sub = ctx + "any/" if cond.kind == "any" else ctx
     return [leaf for c in cond.of for leaf in leaves(c, sub)]

@@ -3,7 +3,8 @@
 ``policymatch/data/compiled/`` holds what the first run on a fresh install would otherwise
 compute: ``policies.json``, the bundled corpus as the models validated it, and ``index/``, the
 relevance index a default :class:`~policymatch.Matcher` fits on it (the files of
-:meth:`~policymatch.index.ClauseIndex.save`: JSON and NumPy arrays, never a pickle).
+:meth:`~policymatch.index.ClauseIndex.save`: JSON and NumPy arrays, never a pickle), and
+``tables.json``, the packaged YAML tables as JSON (see :mod:`policymatch.packaged`).
 ``source.txt`` holds the SHA-256 digests of what they were built from: the library version with
 every bundled policy file's name and bytes, and with every file of ``policymatch/data/`` (the
 domain dictionary, stopwords, generic words …); and of what was written: the bytes of
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from ..errors import IndexFormatError
 from ..models import PolicySet, known_fingerprint
 from ..models.prevalidated import prevalidated_policy_set
+from ..packaged import packaged_tables_json
 from ..version import __version__
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 _POLICIES = "policies.json"
 _INDEX = "index"
 _SOURCE = "source.txt"
+_TABLES = "tables.json"  # the packaged YAML tables as JSON (policymatch.packaged reads it)
 _DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -129,13 +132,14 @@ def compiled_index(fingerprint: str, tokenizer: Tokenizer) -> ClauseIndex | None
 
 def write_compiled(policy_set: PolicySet, policy_files: list[tuple[str, bytes]],
                    index: ClauseIndex, directory: str | Path | None = None) -> Path:
-    """Write ``policies.json``, ``index/`` and ``source.txt`` into ``directory`` (default
-    :func:`compiled_dir`); used by ``tools/gen_compiled.py``."""
+    """Write ``policies.json``, ``index/``, ``tables.json`` and ``source.txt`` into ``directory``
+    (default :func:`compiled_dir`); used by ``tools/gen_compiled.py``."""
     target = Path(directory) if directory is not None else compiled_dir()
     target.mkdir(parents=True, exist_ok=True)
     written = policy_set.model_dump_json().encode("utf-8")
     (target / _POLICIES).write_bytes(written)
     index.save(target / _INDEX)
+    (target / _TABLES).write_text(packaged_tables_json(), "utf-8")
     (target / _SOURCE).write_text(f"policies {source_digest(policy_files)}\n"
                                   f"data {data_digest()}\n"
                                   f"policies.json {hashlib.sha256(written).hexdigest()}\n"

@@ -10,19 +10,18 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import PolicyFileError
-from ..files import atomic_write_text, decode_text, read_bounded
+from ..files import MAX_NESTING, atomic_write_text, decode_text, read_bounded
 from ..models import Policy, PolicySet
 from ..validation import format_validation_error
 from .compiled import compiled_policy_set, source_digest
-from .safe_yaml import MAX_NESTING, parse_yaml, yaml_lines
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable  # importlib.resources.abc exists from Python 3.11 only
@@ -44,6 +43,9 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _read_policy(data: bytes, name: str) -> tuple[Policy | None, list[str]]:
+    # PyYAML is imported when a policy file is read: the compiled bundled corpus needs none
+    from .safe_yaml import parse_yaml, yaml_lines
+
     if isinstance(data, _Oversize) or len(data) > MAX_POLICY_FILE_BYTES:
         size = f"{data.size if isinstance(data, _Oversize) else len(data):,} bytes is"
         return None, [f"{name}: {size} over the {MAX_POLICY_FILE_BYTES:,}-byte limit "
@@ -200,20 +202,27 @@ def policy_to_yaml(policy: Policy, *, header: str | None = None) -> str:
     data = _with_kinds(policy.model_dump(mode="json"),
                        policy.model_dump(mode="json", exclude_defaults=True))
     data = {"id": data.pop("id"), "title": data.pop("title"), **data}
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    import yaml
+
+    text = yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=100)
     if header:
         text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
     return text
 
 
-class _Dumper(yaml.SafeDumper):
+@lru_cache(maxsize=1)
+def _dumper() -> type[Any]:
     """SafeDumper that escapes U+0085 (NEL): written raw, YAML reads it back as a space."""
+    import yaml
 
-    def choose_scalar_style(self) -> Any:
-        value = getattr(self.event, "value", None)
-        if isinstance(value, str) and "\x85" in value:
-            return '"'
-        return super().choose_scalar_style()
+    class _Dumper(yaml.SafeDumper):
+        def choose_scalar_style(self) -> Any:
+            value = getattr(self.event, "value", None)
+            if isinstance(value, str) and "\x85" in value:
+                return '"'
+            return super().choose_scalar_style()
+
+    return _Dumper
 
 
 def _with_kinds(full: Any, slim: Any) -> Any:

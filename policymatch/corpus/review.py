@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import PolicyFileError
-from .policies import bundled_files, expand_paths, parse_yaml
+from .policies import bundled_files, expand_paths
 
 __all__ = ["ReviewNote", "review_notes"]
 
@@ -42,6 +42,8 @@ def review_notes(paths: Iterable[str | os.PathLike[str]] | None = None) -> list[
     The files are expected to load (run :func:`~policymatch.load_policies` first); a file that
     does not parse is skipped here, since loading already reported it.
     """
+    from .safe_yaml import parse_yaml
+
     if paths is None:
         sources: Iterable[tuple[str, bytes]] = (
             (f"policies/{f.name}", f.read_bytes()) for f in bundled_files())

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..errors import PolicyFileError
+from ..files import MAX_NESTING
 from ..validation import shorten_value
 
 __all__ = ["MAX_NESTING", "parse_yaml", "yaml_lines"]
-
-#: A policy file (or profile JSON) nested deeper than this is refused (a real one is under 15).
-MAX_NESTING = 40
 
 
 if TYPE_CHECKING:  # the mix-in is only ever combined with a loader; tell the type checker so

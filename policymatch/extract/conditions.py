@@ -23,7 +23,13 @@ UNSTRUCTURED = "unstructured"
 # -- lexicons ---------------------------------------------------------------------------------
 _SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
              "制造业": ["C"], "工业企业": ["B", "C", "D"], "采矿业": ["B"],
-             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"]}
+             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"],
+             # the 门类 of GB/T 4754-2017 by their full names, as a 附则 defines a kind of firm
+             "农、林、牧、渔业": ["A"], "交通运输、仓储和邮政业": ["G"], "交通运输仓储和邮政业": ["G"],
+             "信息传输、软件和信息技术服务业": ["I"], "信息传输软件和信息技术服务业": ["I"],
+             "租赁和商务服务业": ["L"], "科学研究和技术服务业": ["M"],
+             "水利、环境和公共设施管理业": ["N"], "居民服务、修理和其他服务业": ["O"],
+             "卫生和社会工作": ["Q"], "文化、体育和娱乐业": ["R"]}
 _SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
@@ -297,12 +303,16 @@ def parse_conditions(text: str, base: int, *, region: str | None,
                                 f"已按原文保留为条件，请核对{at(lf.start, nxt.end)}")
         _keep_beneficiary(text, mk)
         _keep_kind(text, mk)
+        if (m := _ARRIVAL.search(text)) and not any(  # "对新引进的数字经济企业": that the firm newly
+                lf.field == UNSTRUCTURED and lf.start < base + m.end() and lf.end > base + m.start()
+                for lf in cp.leaves):  # came is a requirement no field holds: words, never filler
+            cp.leaves.append(Leaf(UNSTRUCTURED, "?", m.group(), base + m.start(), base + m.end(), 0.5))
     return cp
 
 
+
 def _keep_kind(text: str, mk: _Marks) -> None:
-    """"…的商贸企业": a kind of firm no field expresses (too short for the four-character rule)
-    is still a condition, kept as words."""
+    """"…的商贸企业": a kind of firm no field expresses is still a condition, kept as words."""
     m = re.search(r"的([\u4e00-\u9fff]{2,8}?(?:企业|主体|单位|机构))\s?[,:]?\s?$", text)
     if m is None:
         return
@@ -349,6 +359,8 @@ _FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|国民�
                      r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
                      r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
                      r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+_ARRIVAL = re.compile(r"(?:新引进|新引入|新招引|引进落户|新落户|新迁入|新入驻|从[^,;。]{1,8}?迁入)的?"
+                      r"[^,;。]{0,14}?(?:企业|项目|总部|机构)")
 _MJ_CLASS = re.compile(r"(?:上年度|上一年度|年度)?亩均(?:效益)?(?:综合)?(?:评价)?(?:结果)?"
                        r"(?:为|被?评为|评定为)?([ABC])类")
 #: Size words of GB/T firm classes: a firm of one of these classes, not a title the firm holds.
@@ -532,7 +544,8 @@ def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
             mk.take(s, e)
             continue
         cut = max((m.end() for m in _BOUNDARY.finditer(text, max(0, s - 30), s)), default=max(0, s - 30))
-        fld, conf, note, at = measure(q, text[cut:s], prev_field)
+        near = next((lf.field for lf in reversed(cp.leaves) if lf.role == "threshold"), None)
+        fld, conf, note, at = measure(q, text[cut:s], near if q.kind == "pct" and near else prev_field)
         op, c2 = _comparator(text[cut + at:s][-8:], text[e:e + 8])
         leaf = Leaf(fld, op, q.value, base + cut + at, q.end, min(conf, c2), "threshold", note)
         rng = re.match(r"\s?(?:\(含\))?\s?(?:至|到|-|—|~)\s?", text[e:e + 6])

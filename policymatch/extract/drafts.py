@@ -328,6 +328,7 @@ class Draft:
     residual: str = ""
     ladder: bool = False  # one of a parallel list of honours of one family
     exclusive: bool = False  # the item says 就高 / 不重复 and has several clauses
+    kind_from: tuple[int, int] | None = None  # the sentence naming the kind of firm it is for
 
 
 def segments(work: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -391,6 +392,7 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                       {"benefit.kind": ("in_kind", a, b, 0.85)}, notes)]
     drafts: list[Draft] = []
     prev: CondParse | None = None
+    prev_span = (s, e)
     for spans, bstart in groups:
         a, end = spans[0][0], spans[-1][1]
         cp = parse_conditions(work[a:bstart], a, region=region,
@@ -418,6 +420,13 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
                 cp.leaves += [Leaf(lf.field, lf.op, lf.value, lf.start, lf.end, lf.conf, lf.role,
                                    None, lf.negate, lf.alt, lf.label) for lf in prev.leaves
                               if (lf.field, lf.op, repr(lf.value)) not in have]
+        kind_from = None
+        if prev is not None and not re.match(r"\s*(?:对|凡)", work[a:bstart]) and not any(
+                lf.field in _KIND for lf in cp.leaves):  # "对服务业企业…；新认定为…的": the same kind
+            kinds = [lf for lf in copy_leaves(prev.leaves, cp) if lf.field in _KIND
+                     and not lf.negate and lf.role != "exclusion"]
+            cp.leaves += kinds
+            kind_from = prev_span if kinds else None
         if prev is not None and _ELLIPTIC.match(work[a:end]):  # the sentence's requirements bind
             cp.leaves += [lf for lf in copy_leaves(prev.leaves, cp)  # its elliptical second half
                           if not lf.field.startswith("talents.") and lf.role != "threshold"]
@@ -433,8 +442,8 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
             leaves = [lf for lf in own if lf not in cp.subject_pool] + subject_leaves(cp, subj)
             drafts.append(Draft(spans, sorted(leaves, key=lambda lf: lf.start), bd.data, bd.fields,
                                 cp.notes + bd.notes, subj.label if subj else "", cp.residual,
-                                ladder=subj is not None and _family(names)))
-        prev = cp
+                                ladder=subj is not None and _family(names), kind_from=kind_from))
+        prev, prev_span = cp, (kind_from or spans[0])
     drafts = banded(drafts)
     ladder_notes(drafts)
     not_again(work, [(a, b) for a, b in segs if benefit_start(work[a:b]) is None], drafts, region)
@@ -448,6 +457,9 @@ def split_item(work: str, s: int, e: int, *, region: str | None,
         d.notes += ["含晋级差额（补差）规定，金额未按差额结构化"] if top_up else []
     return drafts
 
+
+#: Fields saying what kind of firm a clause is for, carried to a later sentence of the item.
+_KIND = ("industry", "industry_section", "is_above_scale", "scale_class")
 
 _SECOND = re.compile(r",\s?(?=(?:同时|另|如|若|对|凡)?[^,;。]{2,40}?的\s?,\s?(?:另行|再|另外|额外|追加|还)"
                      r"\s?(?:给予|奖励|补助|补贴|资助))")

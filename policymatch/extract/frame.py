@@ -45,6 +45,7 @@ class Context:
     mode_refs: list[tuple[int, int | None]] = field(default_factory=list)
     exclusive: bool = False
     defined: dict[str, list[Leaf]] = field(default_factory=dict)  # 本政策所称X，是指…
+    scopes: list[tuple[int, int]] = field(default_factory=list)  # sentences saying 适用于…
     sections: set[int] = field(default_factory=set)  # nodes whose clauses are one 就高 group
     listing: bool = False  # "有下列情形之一的，不享受…": the next listed items are exclusions
 
@@ -151,6 +152,8 @@ def read_statement(ctx: Context, s: int, e: int) -> None:
         if re.search(r"[\u4e00-\u9fff]{2}", text[c + 1:]):
             listed_exclusion(ctx, s + c + 1, e)
         return
+    if scope:
+        ctx.scopes.append((s, e))
     if scope or excl:
         cp = parse_conditions(text, s, region=ctx.region, scope_only=True, keep_words=bool(scope))
         kept = False
@@ -246,3 +249,25 @@ def is_under(node: Node, top: Node) -> bool:
     while up is not None and up is not top:
         up = up.parent
     return up is top
+
+
+def defined_scope(ctx: Context) -> None:
+    """"适用于…注册登记的工业企业和服务业企业", both kinds defined by sections in the 附则: the
+    document is for any of the defined kinds, each as its definition reads, in place of what
+    the lexicon made of the words."""
+    for s, e in ctx.scopes:
+        text = ctx.work[s:e]
+        hits = [(s + m.start(), s + m.end(), term) for term, leaves in ctx.defined.items()
+                if any(lf.field == "industry_section" for lf in leaves)
+                for m in re.finditer(re.escape(term), text)]
+        hits = [h for h in hits if not any(o != h and o[0] <= h[0] and h[1] <= o[1] for o in hits)]
+        if not hits:
+            continue
+        ctx.doc_leaves = [lf for lf in ctx.doc_leaves if not (
+            lf.field in ("industry", "industry_section")
+            and any(a <= lf.start and lf.end <= b for a, b, _ in hits))]
+        kinds = [next(lf for lf in ctx.defined[t] if lf.field == "industry_section")
+                 for t in dict.fromkeys(t for _, _, t in sorted(hits))]
+        alt = 990 if len(kinds) > 1 else None  # "工业企业和服务业企业": either kind
+        ctx.doc_leaves += [Leaf(k.field, k.op, k.value, k.start, k.end, k.conf, alt=alt)
+                           for k in kinds]

@@ -97,6 +97,9 @@ def measure(q: Qty, window: str, prev_field: str | None) -> tuple[str, float, st
         return "revenue_growth", 0.8, None, at
     if q.kind == "pct" and word and re.search(r"增长|增幅|增速", window[at:]):  # 研发费用增长20%
         return f"extra.{word}增长率", 0.6, f"指标“{word}增长”未对应到画像字段，已记为 extra.{word}增长率", at
+    if q.kind == "pct" and not word and prev_field == "revenue" and re.search(
+            r"(?:^|且|并|同比)\s?(?:增长|增幅|增速)(?:达到|超过|达)?\s?$", window):
+        return "revenue_growth", 0.75, None, at  # "营业收入达到1亿元且增长10%以上": its growth
     if not word and prev_field and q.kind == "money":
         return prev_field, 0.75, None, at
     noun = word or noun_before(window)

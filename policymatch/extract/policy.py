@@ -21,7 +21,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,16 @@ from ..models import ApplicationMode, Benefit, Clause, InKindBenefit, Policy
 from .conditions import UNSTRUCTURED, Leaf, at, parse_conditions
 from .condtree import build_condition
 from .drafts import EXCLUSIVE, SELF_REF, Draft, benefit_start, segments, split_item
-from .frame import Context, FieldConfidence, is_under, listed_exclusion, read_header, read_statement, section_rule
+from .frame import (
+    Context,
+    FieldConfidence,
+    defined_scope,
+    is_under,
+    listed_exclusion,
+    read_header,
+    read_statement,
+    section_rule,
+)
 from .layout import DEPT_LINE, DOC_NUMBER, Doc, Node, line_spans, normalise, number_tree
 
 __all__ = ["MAX_DOCUMENT_BYTES", "REVIEW_BELOW", "ClauseExtraction", "ExtractionResult",
@@ -444,12 +453,7 @@ def extract_policy(text: str, *, policy_id: str | None = None,
         items += [_Item(node, d) for d in split_item(work, node.body, node.own_end,
                                                        region=ctx.region, inherited=base)]
     for it in items:  # 附则 definitions ("本政策所称工业企业，是指…") bind the clauses using the term
-        said = "".join(work[a:b] for a, b in it.draft.spans[:1])
-        for term, leaves in ctx.defined.items():
-            if term in said:
-                have = {(lf.field, lf.op, repr(lf.value)) for lf in it.draft.leaves}
-                it.draft.leaves += [lf for lf in leaves
-                                    if (lf.field, lf.op, repr(lf.value)) not in have]
+        _bind_defined(ctx, it.draft)
     if not items:
         raise ExtractionError("no clause found: the text has no numbered item (一、/（一）/1.) "
                               "and no sentence granting an amount (给予…万元); is it a policy?")
@@ -469,6 +473,7 @@ def extract_policy(text: str, *, policy_id: str | None = None,
                    else "")
     built = [_clause(ctx, f"{pid}-{n}", pid, it, k) for n, (it, k) in enumerate(zip(items, nth, strict=True), 1)]
     notes: list[str] = []
+    defined_scope(ctx)
     if not any(lf.field == "region" and lf.op == "==" and not lf.negate for lf in ctx.doc_leaves):
         ctx.doc_leaves.insert(0, _where(ctx))
     pcond = build_condition(ctx.doc_leaves, notes, doc)
@@ -500,3 +505,28 @@ def _bounded_review(notes: list[str], limit: int = 4_000) -> str:
         parts.append(note)
         size += len(note) + 1
     return "请核对：" + "；".join(parts)
+
+
+def _bind_defined(ctx: Context, draft: Draft) -> None:
+    """The 附则's definitions of the terms a clause uses bind it; where a definition gives the
+    term's sections, they replace what the lexicon made of the term (an 或 it stood in is kept)."""
+    work = ctx.work
+    said = [*draft.spans[:1], *filter(None, [draft.kind_from])]  # "；新认定为…的": the sentence
+    for term, leaves in ctx.defined.items():  # before named the kind of firm
+        hits = [(a + m.start(), a + m.end()) for a, b in said
+                for m in re.finditer(re.escape(term), work[a:b])]
+        sec = next((lf for lf in leaves if lf.field == "industry_section"), None)
+        stem = term[:-2] if sec is not None and term.endswith("企业") and len(term) >= 4 else ""
+        hits += [(a + m.start(), a + m.end()) for a, b in said if stem  # "纳入规模以上服务业统计":
+                 for m in re.finditer(re.escape(stem), work[a:b]) if any(  # the term's kind, read
+                     lf.field == "industry" and a + m.start() <= lf.start and lf.end <= a + m.end()
+                     for lf in draft.leaves)]  # by the lexicon as one
+        if not hits:
+            continue
+        gone = [lf for lf in draft.leaves if sec is not None and lf.field in ("industry", "industry_section")
+                and any(a <= lf.start and lf.end <= b for a, b in hits) and repr(lf.value) != repr(sec.value)]
+        draft.leaves = [lf for lf in draft.leaves if all(lf is not g for g in gone)]
+        alt = next((g.alt for g in gone if g.alt is not None), None)
+        have = {(lf.field, lf.op, repr(lf.value)) for lf in draft.leaves}
+        draft.leaves += [replace(lf, alt=alt) if lf is sec and alt is not None else lf for lf in leaves
+                         if (lf.field, lf.op, repr(lf.value)) not in have]

@@ -3,7 +3,9 @@
 Fitting uses scikit-learn's ``TfidfVectorizer``; everything a query does (``transform``,
 ``score``, ``score_many``, ``top_terms``) is numpy/scipy over the learned ``vocabulary_`` and
 ``idf_``, so answering a query imports neither scikit-learn nor, by default, jieba: queries are
-tokenised by the :class:`~policymatch.text.VocabularyTokenizer` learned at fit time.
+tokenised by the :class:`~policymatch.text.VocabularyTokenizer` learned at fit time. An index
+loaded in a process that has not imported numpy reads its arrays and scores one query in plain
+Python, with the same bits (:mod:`~policymatch.index.weighting`), until something needs numpy.
 
 A saved index is a directory::
 
@@ -19,12 +21,10 @@ corpus, refuses to load.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import os
 import secrets
 import shutil
+import sys
 import threading
 import zipfile
 import zlib
@@ -33,30 +33,38 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from ..errors import IndexFormatError, NotFittedError, UnknownClauseError
 from ..params import Params
 from ..text import Tokenizer, VocabularyTokenizer
 from .saved import (
-    REBUILD as _REBUILD,
-)
-from .saved import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
     CsrArrays,
+    PlainArrays,
+    check_damped,
+    check_meta,
     check_saved_tokenizer,
+    library_version,
     load_csr,
     load_npy,
     read_json,
+    read_plain,
+    replaceable,
     shorten,
+    tokenizer_params,
+    write_json,
 )
+from .saved import (
+    REBUILD as _REBUILD,
+)
+from .weighting import plain_scores, plain_weights, term_weights, unit_length
 
 if TYPE_CHECKING:
+    import numpy as np
     from scipy.sparse import csr_matrix
 
 __all__ = ["FORMAT_VERSION", "ClauseIndex", "term_weights", "unit_length"]
 
-FORMAT_VERSION = 2  # 2: idf of damped terms scaled, `damped` in meta params
-_FORMAT = "policymatch-clause-index"
 _FILES = ("meta.json", "vocabulary.json", "idf.npy", "matrix.npz", "lexicon.json")
 # Building a lexicon takes a second or more; threads that ask for one at once wait for the first
 # instead of each building their own. (A module lock, so an index still pickles.)
@@ -65,51 +73,14 @@ _LEXICON_LOCK = threading.Lock()
 QueryTokenizer = Literal["restricted", "full"]
 
 
-def _library_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("policymatch")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-        return "0.0.0"
-
-
 def _tokens_as_given(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def term_weights(tf: np.ndarray, idf: np.ndarray, *, sublinear: bool) -> np.ndarray:
-    """TF-IDF weights of term counts ``tf`` whose terms have the inverse document frequencies
-    ``idf``: ``(1 + log tf) · idf`` (``tf · idf`` without ``sublinear``). The one weighting of
-    every query, one text (:meth:`ClauseIndex.transform`) or many (the batch path)."""
-    weights = tf.astype(np.float64)
-    if sublinear and weights.size:
-        weights = _sublinear(tf)
-    return weights * idf
-
-
-# The same profile must get the same score on every machine. numpy chooses its ``log`` and BLAS
-# its dot product by the CPU (an AVX-512 machine rounds some logs differently in the last bit),
-# so the logarithms come from ``math.log`` and the length from a correctly rounded sum.
-_LOG_TABLE_SIZE = 1024
-_LOG_TABLE = np.array([-math.inf] + [math.log(k) + 1.0 for k in range(1, _LOG_TABLE_SIZE)])
-
-
-def _sublinear(tf: np.ndarray) -> np.ndarray:
-    """``1 + log tf`` element by element, the same bits on every CPU."""
-    counts = np.asarray(tf, dtype=np.int64)
-    if counts.min() >= 0 and counts.max() < _LOG_TABLE_SIZE:
-        return _LOG_TABLE[counts]
-    values, inverse = np.unique(counts, return_inverse=True)
-    logs = np.array([math.log(v) + 1.0 if v > 0 else (-math.inf if v == 0 else math.nan)
-                     for v in values.tolist()])
-    return logs[inverse.reshape(counts.shape)]
-
-
-def unit_length(weights: np.ndarray) -> np.ndarray:
-    """``weights`` scaled to Euclidean length 1 (all-zero weights stay as they are)."""
-    norm = math.sqrt(math.fsum((weights * weights).tolist()))
-    return weights / norm if norm > 0 else weights
+def _numpy_loaded() -> bool:
+    """Whether this process has imported numpy already (then an index is loaded into numpy
+    arrays; otherwise into plain ones, until something needs numpy)."""
+    return "numpy" in sys.modules
 
 
 class ClauseIndex(Params):
@@ -193,6 +164,7 @@ class ClauseIndex(Params):
         clauses, an empty corpus or (unless ``allow_empty``: then every score is 0) one without
         a single term. The inputs are not modified.
         """
+        import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         ids_t, texts_t = tuple(ids), tuple(texts)
@@ -202,7 +174,7 @@ class ClauseIndex(Params):
         if self.query_tokenizer not in ("restricted", "full"):
             raise ValueError(
                 f"query_tokenizer must be 'restricted' or 'full', got {self.query_tokenizer!r}")
-        damped = _check_damped(self.damped)
+        damped = check_damped(self.damped)
         tokenizer = self.tokenizer if self.tokenizer is not None else Tokenizer()
         tokens = tokenizer.tokenize_many(texts_t)
         vectorizer = TfidfVectorizer(
@@ -259,15 +231,20 @@ class ClauseIndex(Params):
         if bad:
             raise ValueError(f"clause texts must be strings; not for {', '.join(bad[:5])}")
 
-    def _set_state(self, *, ids: tuple[str, ...], vocabulary: dict[str, int], idf: np.ndarray,
-                   csr: CsrArrays, lexicon: VocabularyTokenizer | None, fingerprint: str,
-                   tokenizer: Tokenizer, seen: frozenset[str] = frozenset()) -> None:
+    def _set_state(self, *, ids: tuple[str, ...], vocabulary: dict[str, int],
+                   idf: np.ndarray | None, csr: CsrArrays | None,
+                   lexicon: VocabularyTokenizer | None, fingerprint: str, tokenizer: Tokenizer,
+                   seen: frozenset[str] = frozenset(), plain: PlainArrays | None = None) -> None:
+        """The learned state; the arrays either in numpy (``idf``, ``csr``) or, for an index
+        loaded without numpy, ``plain`` (numpy's arrays are then made on first use)."""
         self.ids_ = ids
         self.vocabulary_ = vocabulary
-        self.idf_ = idf
+        self._idf = idf
+        self._plain = plain
+        self._idf_list: list[float] | None = None
         self._lexicon = lexicon
         self._seen = seen  # every token of the fitted texts, for the lexicon
-        self._last_query: tuple[str, tuple[np.ndarray, np.ndarray]] | None = None
+        self._last_query: tuple[str, tuple[list[int], list[float]]] | None = None
         self.fingerprint_ = fingerprint
         self.tokenizer_ = tokenizer
         terms = [""] * len(vocabulary)
@@ -276,8 +253,21 @@ class ClauseIndex(Params):
         self._terms = terms
         self._rows = {clause_id: row for row, clause_id in enumerate(ids)}
         self._csr = csr
-        self._row_of = np.repeat(np.arange(len(ids)), np.diff(csr.indptr))
+        self._row_of: np.ndarray | None = None
         self._matrix: csr_matrix | None = None
+
+    def _arrays(self) -> tuple[np.ndarray, CsrArrays]:
+        """``idf_`` and the clause matrix as numpy arrays (made from the plain ones once)."""
+        if self._idf is None or self._csr is None:
+            assert self._plain is not None
+            self._idf, self._csr = self._plain.numpy()  # the same values either way: no lock
+        return self._idf, self._csr
+
+    @property
+    def idf_(self) -> np.ndarray:
+        """Inverse document frequencies (float64, one per term)."""
+        self._check_fitted()
+        return self._arrays()[0]
 
     @property
     def matrix_(self) -> csr_matrix:
@@ -286,7 +276,7 @@ class ClauseIndex(Params):
         if self._matrix is None:  # built on first use: a single query never imports scipy
             from scipy.sparse import csr_matrix
 
-            csr = self._csr
+            csr = self._arrays()[1]
             self._matrix = csr_matrix((csr.data, csr.indices, csr.indptr), shape=csr.shape)
         return self._matrix
 
@@ -310,7 +300,7 @@ class ClauseIndex(Params):
                 "this ClauseIndex is not fitted yet: call fit(ids, texts) or ClauseIndex.load()"
             )
 
-    # -- queries (numpy, plus scipy for batches) --------------------------------------------
+    # -- queries (plain Python or numpy for one, scipy for batches) ---------------------------
     def _tokenize(self, texts: Iterable[str]) -> list[list[str]]:
         if self.query_tokenizer == "full":
             return self.tokenizer_.tokenize_many(texts)
@@ -318,19 +308,29 @@ class ClauseIndex(Params):
 
     def _weights(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Sorted columns and L2-normalised TF-IDF weights of one tokenised text."""
+        import numpy as np
+
         vocabulary = self.vocabulary_
         counts = Counter(vocabulary[t] for t in tokens if t in vocabulary)
         cols = np.array(sorted(counts), dtype=np.int64)
         tf = np.array([counts[c] for c in cols.tolist()], dtype=np.int64)
         return cols, unit_length(term_weights(tf, self.idf_[cols], sublinear=self.sublinear_tf))
 
-    def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Weights of one query text; the last one is remembered, because explaining a match
+    def _query(self, text: str) -> tuple[list[int], list[float]]:
+        """Sorted columns and weights of one query text, in plain Python (the bits of
+        :meth:`_weights`); the last one is remembered, because explaining a match
         (:meth:`top_terms` for each matched clause) asks about the same text again and again."""
         last = self._last_query
         if last is not None and last[0] == text:
             return last[1]
-        result = self._weights(self._tokenize([text])[0])
+        if self._plain is not None:
+            idf: Sequence[float] = self._plain.idf
+        else:
+            if self._idf_list is None:
+                self._idf_list = self._arrays()[0].tolist()
+            idf = self._idf_list
+        result = plain_weights(self._tokenize([text])[0], self.vocabulary_, idf,
+                               sublinear=self.sublinear_tf)
         self._last_query = (text, result)  # one tuple assignment: safe to share across threads
         return result
 
@@ -339,6 +339,7 @@ class ClauseIndex(Params):
 
         Terms outside the vocabulary are ignored; a text without any known term is a zero row.
         """
+        import numpy as np
         from scipy.sparse import csr_matrix
 
         self._check_fitted()
@@ -356,19 +357,33 @@ class ClauseIndex(Params):
 
         Pure numpy: a query on a loaded index imports neither scipy nor scikit-learn nor jieba.
         """
+        import numpy as np
+
         self._check_fitted()
         cols, weights = self._query(text)
         query = np.zeros(len(self.vocabulary_))
-        query[cols] = weights
-        csr = self._csr
+        query[np.array(cols, dtype=np.int64)] = weights
+        csr = self._arrays()[1]
+        if self._row_of is None:
+            self._row_of = np.repeat(np.arange(len(self.ids_)), np.diff(csr.indptr))
         return np.bincount(self._row_of, weights=csr.data * query[csr.indices],
                            minlength=len(self.ids_)).astype(np.float64, copy=False)
+
+    def _score_list(self, text: str) -> list[float]:
+        """``score(text).tolist()``; without numpy for an index loaded without it."""
+        self._check_fitted()
+        plain = self._plain
+        if plain is None or self._csr is not None:
+            return self.score(text).tolist()
+        return plain_scores(plain.data, plain.indices, plain.indptr, *self._query(text))
 
     def score_many(self, texts: Iterable[str]) -> np.ndarray:
         """Cosine similarities, shape ``(n_texts, n_clauses)``: one sparse product per batch.
 
         The result is dense: pass batches of a size that fits in memory (rows × clauses × 8 B).
         """
+        import numpy as np
+
         queries = self.transform(texts)
         return np.asarray((queries @ self.matrix_.T).toarray(), dtype=np.float64)
 
@@ -384,17 +399,20 @@ class ClauseIndex(Params):
             if row not in self._rows:
                 raise UnknownClauseError(f"no clause {row!r} in this index")
             row = self._rows[row]
-        if isinstance(row, bool) or not isinstance(row, (int, np.integer)):
+        np = sys.modules.get("numpy")  # a numpy integer can only come from a numpy imported
+        if isinstance(row, bool) or not (isinstance(row, int)
+                                         or (np is not None and isinstance(row, np.integer))):
             raise TypeError(f"row must be a row number or a clause id, got {row!r}")
         if not 0 <= row < len(self.ids_):
             raise IndexError(f"row {row} is outside 0..{len(self.ids_) - 1}")
         cols, weights = self._query(text)
-        csr = self._csr
+        csr: CsrArrays | PlainArrays | None = self._csr if self._csr is not None else self._plain
+        assert csr is not None
         start, stop = int(csr.indptr[row]), int(csr.indptr[row + 1])
         clause = dict(zip(csr.indices[start:stop].tolist(), csr.data[start:stop].tolist(),
                           strict=True))
         found = [(self._terms[c], w * clause[c])
-                 for c, w in zip(cols.tolist(), weights.tolist(), strict=True) if c in clause]
+                 for c, w in zip(cols, weights, strict=True) if c in clause]
         found.sort(key=lambda item: (-item[1], item[0]))
         return found[: max(k, 0)]
 
@@ -406,11 +424,12 @@ class ClauseIndex(Params):
         renamed into place; an existing index there is replaced. A directory that holds anything
         else is left alone (``FileExistsError``).
         """
+        import numpy as np
         from scipy.sparse import save_npz
 
         self._check_fitted()
         target = Path(directory)
-        if target.exists() and not _replaceable(target):
+        if target.exists() and not replaceable(target):
             raise FileExistsError(
                 f"{target} exists and is not a policymatch index; choose an empty or new directory"
             )
@@ -418,11 +437,11 @@ class ClauseIndex(Params):
         staging = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
         staging.mkdir()
         try:
-            _write_json(staging / "meta.json", self._meta())
-            _write_json(staging / "vocabulary.json", self.vocabulary_)
+            write_json(staging / "meta.json", self._meta())
+            write_json(staging / "vocabulary.json", self.vocabulary_)
             np.save(staging / "idf.npy", self.idf_, allow_pickle=False)
             save_npz(staging / "matrix.npz", self.matrix_, compressed=True)
-            _write_json(staging / "lexicon.json", self.lexicon_.to_dict())
+            write_json(staging / "lexicon.json", self.lexicon_.to_dict())
             if target.exists():
                 old = target.parent / f".{target.name}.{secrets.token_hex(6)}.old"
                 os.replace(target, old)
@@ -437,16 +456,16 @@ class ClauseIndex(Params):
 
     def _meta(self) -> dict[str, Any]:
         return {
-            "format": _FORMAT,
+            "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,
-            "policymatch_version": _library_version(),
+            "policymatch_version": library_version(),
             "fingerprint": self.fingerprint_,
             "params": {
                 "sublinear_tf": self.sublinear_tf,
                 "min_df": self.min_df,
                 "damped": None if self.damped is None else dict(sorted(self.damped.items())),
                 "query_tokenizer": self.query_tokenizer,
-                "tokenizer": {**_tokenizer_params(self.tokenizer_),
+                "tokenizer": {**tokenizer_params(self.tokenizer_),
                               "engine": self.tokenizer_.engine},
             },
             "ids": list(self.ids_),
@@ -478,7 +497,7 @@ class ClauseIndex(Params):
         if missing:
             raise IndexFormatError(f"{path}: missing {', '.join(missing)}; {_REBUILD}")
         meta = read_json(path / "meta.json")
-        _check_meta(path, meta, expected_fingerprint)
+        check_meta(path, meta, expected_fingerprint)
         try:
             params = meta["params"]
             ids = tuple(str(i) for i in meta["ids"])
@@ -494,12 +513,18 @@ class ClauseIndex(Params):
                                       engine=params["tokenizer"].get("engine", "jieba"))
             damped = params["damped"]
             vocabulary = {str(k): int(v) for k, v in read_json(path / "vocabulary.json").items()}
-            idf = load_npy(path / "idf.npy", (len(vocabulary),))
-            csr = load_csr(path / "matrix.npz", len(ids), len(vocabulary))
+            # without numpy when it is not imported yet and the arrays are as numpy writes them;
+            # anything else (damaged too) is read, and explained, by the numpy readers
+            plain = None if _numpy_loaded() else read_plain(path, len(ids), len(vocabulary))
+            idf: np.ndarray | None = None
+            csr: CsrArrays | None = None
+            if plain is None:
+                idf = load_npy(path / "idf.npy", (len(vocabulary),))
+                csr = load_csr(path / "matrix.npz", len(ids), len(vocabulary))
             lexicon = VocabularyTokenizer.from_dict(read_json(path / "lexicon.json"))
             index = cls(tokenizer=tokenizer, sublinear_tf=bool(params["sublinear_tf"]),
                         min_df=int(params["min_df"]), query_tokenizer=params["query_tokenizer"],
-                        damped=None if damped is None else _check_damped(
+                        damped=None if damped is None else check_damped(
                             {str(k): float(v) for k, v in damped.items()}))
         except IndexFormatError:
             raise
@@ -507,7 +532,7 @@ class ClauseIndex(Params):
                 RecursionError, zipfile.BadZipFile, zlib.error) as exc:
             detail = shorten(f"{type(exc).__name__}: {exc}")
             raise IndexFormatError(f"{path}: damaged index ({detail}); {_REBUILD}") from exc
-        differ = [k for k, v in _tokenizer_params(tokenizer).items() if saved_tokenizer.get(k) != v]
+        differ = [k for k, v in tokenizer_params(tokenizer).items() if saved_tokenizer.get(k) != v]
         if differ:
             raise IndexFormatError(
                 f"{path}: fitted with another tokenizer ({', '.join(differ)} differ); {_REBUILD}"
@@ -516,82 +541,21 @@ class ClauseIndex(Params):
         problems = []
         if sorted(vocabulary.values()) != list(range(n_terms)):
             problems.append("vocabulary columns are not 0..n-1")
-        if idf.dtype != np.float64 or idf.shape != (n_terms,):
-            problems.append(f"idf.npy is {idf.dtype} {idf.shape}, expected float64 ({n_terms},)")
-        elif not np.all(np.isfinite(idf)):
-            problems.append("idf.npy holds values that are not finite numbers")
-        if csr.shape != (len(ids), n_terms):
-            problems.append(f"matrix is {csr.shape}, expected {(len(ids), n_terms)}")
-        elif not csr.valid():
-            problems.append("matrix.npz indices or indptr are out of range")
+        if idf is not None and csr is not None:  # read_plain checked the plain arrays alike
+            import numpy as np
+
+            if idf.dtype != np.float64 or idf.shape != (n_terms,):
+                problems.append(f"idf.npy is {idf.dtype} {idf.shape}, expected float64 "
+                                f"({n_terms},)")
+            elif not np.all(np.isfinite(idf)):
+                problems.append("idf.npy holds values that are not finite numbers")
+            if csr.shape != (len(ids), n_terms):
+                problems.append(f"matrix is {csr.shape}, expected {(len(ids), n_terms)}")
+            elif not csr.valid():
+                problems.append("matrix.npz indices or indptr are out of range")
         if problems:
             raise IndexFormatError(f"{path}: damaged index ({'; '.join(problems)}); {_REBUILD}")
-        index._set_state(ids=ids, vocabulary=vocabulary, idf=idf, csr=csr,
+        index._set_state(ids=ids, vocabulary=vocabulary, idf=idf, csr=csr, plain=plain,
                          lexicon=lexicon, fingerprint=str(meta["fingerprint"]),
                          tokenizer=tokenizer)
         return index
-
-
-def _check_damped(damped: Mapping[str, float] | None) -> dict[str, float]:
-    """The damping factors as a plain dict; each must be a number in (0, 1]."""
-    if damped is None:
-        return {}
-    if not isinstance(damped, Mapping):
-        raise ValueError(f"damped must map terms to factors, got {type(damped).__name__}")
-    bad = [f"{k!r}: {v!r}" for k, v in damped.items()
-           if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, (int, float))
-           or not 0 < v <= 1]
-    if bad:
-        raise ValueError(f"damped factors must be numbers in (0, 1]; got {', '.join(bad[:5])}")
-    return {k: float(v) for k, v in damped.items()}
-
-
-def _tokenizer_params(tokenizer: Tokenizer) -> dict[str, Any]:
-    """The tokenizer parameters that change tokens, as JSON data (engine and cache do not).
-
-    A user dictionary is saved as the SHA-256 of its bytes, never as its path: a saved index
-    must not tell the library which file to open."""
-    user_dict, stop = tokenizer.user_dict, tokenizer.stopwords
-    digest = None
-    if user_dict is not None:
-        digest = hashlib.sha256(Path(user_dict).read_bytes()).hexdigest()
-    return {"user_dict_sha256": digest,
-            "stopwords": None if stop is None else sorted(stop), "hmm": bool(tokenizer.hmm)}
-
-
-def _replaceable(target: Path) -> bool:
-    """An existing directory that :meth:`ClauseIndex.save` may replace: empty, or an index."""
-    if not target.is_dir():
-        return False
-    if not any(target.iterdir()):
-        return True
-    try:
-        return bool(read_json(target / "meta.json").get("format") == _FORMAT)
-    except IndexFormatError:
-        return False
-
-
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
-
-
-def _check_meta(path: Path, meta: dict[str, Any], expected_fingerprint: str | None) -> None:
-    if meta.get("format") != _FORMAT:
-        raise IndexFormatError(f"{path}: not a policymatch clause index; {_REBUILD}")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise IndexFormatError(
-            f"{path}: index format {meta.get('format_version')!r}, this policymatch reads format "
-            f"{FORMAT_VERSION}; {_REBUILD}"
-        )
-    written, running = meta.get("policymatch_version"), _library_version()
-    if written != running:
-        raise IndexFormatError(
-            f"{path}: written by policymatch {written}, this is {running}; {_REBUILD}"
-        )
-    if expected_fingerprint is not None and meta.get("fingerprint") != expected_fingerprint:
-        raise IndexFormatError(
-            f"{path}: fitted on another corpus (fingerprint {meta.get('fingerprint')!r}, "
-            f"expected {expected_fingerprint!r}); {_REBUILD}"
-        )
-
-

@@ -558,7 +558,7 @@ class VocabularyTokenizer:
         """Rebuild from :meth:`to_dict` output; raises ``ValueError`` on malformed data."""
         try:
             words = data["words"]
-            if type(words) is not dict or not all(type(v) is int for v in words.values()):
+            if type(words) is not dict or not set(map(type, words.values())) <= {int}:
                 words = {str(k): int(v) for k, v in words.items()}  # else JSON's: str → int
             total = float(data["total"])
             stopwords = [str(w) for w in data["stopwords"]]
