@@ -138,3 +138,15 @@ def test_that_a_firm_newly_came_is_never_dropped(who: str) -> None:
     rich = EnterpriseProfile(name="甲", region="青溪县", tax_paid=9e6, industry="软件和信息服务",
                              qualifications=["软件企业"])
     assert evaluate(c.conditions, rich).outcome is not Outcome.MET  # possible at best
+
+
+def test_a_title_or_its_products_title_in_a_zipped_list_is_either_for_that_amount_alone() -> None:
+    clauses = _run("一、对当年新认定为省级隐形冠军企业、省级制造业单项冠军企业（产品）、国家级制造业单项冠军示范企业"
+                   "（产品）的，分别给予30万元、50万元、200万元奖励。\n").policy.clauses
+    assert [c.benefit.amount for c in clauses] == [300_000, 500_000, 2_000_000]
+    assert [_fields(c.conditions) for c in clauses] == [
+        {("", "new_qualifications", "has", "省隐形冠军")},
+        {("any/", "new_qualifications", "has", "省级制造业单项冠军"),
+         ("any/", "new_qualifications", "has", "省级制造业单项冠军产品")},
+        {("any/", "new_qualifications", "has", "国家级制造业单项冠军"),
+         ("any/", "new_qualifications", "has", "国家级制造业单项冠军产品")}]

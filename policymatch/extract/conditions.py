@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..aliases import alias_table
+from .measures import SECTIONS as _SECTIONS
 from .measures import TALENT_RE, TALENTS, alternation, measure
 from .numbers import NUM, Qty, number, quantities
 from .subsets import narrowed
@@ -21,15 +22,6 @@ UNSTRUCTURED = "unstructured"
 
 
 # -- lexicons ---------------------------------------------------------------------------------
-_SECTIONS = {"批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"],
-             "制造业": ["C"], "工业企业": ["B", "C", "D"], "采矿业": ["B"],
-             "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"],
-             # the 门类 of GB/T 4754-2017 by their full names, as a 附则 defines a kind of firm
-             "农、林、牧、渔业": ["A"], "交通运输、仓储和邮政业": ["G"], "交通运输仓储和邮政业": ["G"],
-             "信息传输、软件和信息技术服务业": ["I"], "信息传输软件和信息技术服务业": ["I"],
-             "租赁和商务服务业": ["L"], "科学研究和技术服务业": ["M"],
-             "水利、环境和公共设施管理业": ["N"], "居民服务、修理和其他服务业": ["O"],
-             "卫生和社会工作": ["Q"], "文化、体育和娱乐业": ["R"]}
 _SECTION_RE = re.compile(alternation(list(_SECTIONS)))
 _NEW = re.compile(r"新认定|新评定|首次被?认定|首次获评|首次入选|首次列入|首次获得|首次通过|当年被?认定|当年获评"
                   r"|当年评为|当年新|当年获得|当年入选|当年列入|新获批|新获评|新获得|新评为|新列入|新入选"
@@ -359,6 +351,8 @@ _FILLER = re.compile(r"本(?:政策|细则|办法|意见|措施|规定)|国民�
                      r"|新引进|引进|全职|全日制|认定为|评定为|评为|获评|入选|列入|获批|获得|取得|创建"
                      r"|授予|设立|新认定|新获|实施|完成|技术改造项目|技改项目|技术改造|技改|年度|每年"
                      r"|县级|市级|省级|国家级|称号|资格|荣誉|一次性|有效期内|持有|已获|现有|属于")
+_OF_IT = r"\((产品|项目|品牌)\)"  # "单项冠军企业（产品）": the title, or the same title of its product
+_JOIN = re.compile(rf"\s?(?:示范)?(?:企业)?\s?(?:{_OF_IT})?\s?\)?\s?(?:、|或|和|及|以及|\()?\s?")
 _ARRIVAL = re.compile(r"(?:新引进|新引入|新招引|引进落户|新落户|新迁入|新入驻|从[^,;。]{1,8}?迁入)的?"
                       r"[^,;。]{0,14}?(?:企业|项目|总部|机构)")
 _MJ_CLASS = re.compile(r"(?:上年度|上一年度|年度)?亩均(?:效益)?(?:综合)?(?:评价)?(?:结果)?"
@@ -486,7 +480,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
     groups: list[list[tuple[int, int, str, float]]] = []  # (入驻…小微企业园: a place, not a title)
     for item in sorted(f for f in found if mk.free(f[0], f[1])):
         gap = text[groups[-1][-1][1]:item[0]] if groups else "x"
-        if re.fullmatch(r"\s?\)?\s?(?:、|或|和|及|以及|\()?\s?", gap):  # 智能工厂（数字化车间）: either
+        if _JOIN.fullmatch(gap):  # 智能工厂（数字化车间）, 单项冠军企业（产品）、…: one list
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -517,6 +511,11 @@ def _qualifications(text: str, mk: _Marks) -> None:
                     alts.setdefault(len(heads) - 1, []).append(leaves[-1])
                 else:
                     heads.append(leaves[-1])
+                if of_it := re.match(rf"\s?(?:示范)?(?:企业)?\s?{_OF_IT}", text[e:]):  # 单项冠军企业（产品）:
+                    alts.setdefault(len(heads) - 1, []).append(Leaf(  # the firm's title or its product's
+                        fld, "has", name + of_it.group(1), mk.base + s, mk.base + e + of_it.end(),
+                        min(conf, c), label=name + of_it.group(1)))
+                    mk.take(e, e + of_it.end())
                 if after := re.match(r"\)?级?(?:评定|认定|认证|称号)", text[e:]):
                     mk.take(e, e + after.end())  # "…AA级评定": part of the name read
                 if verb := re.search(r"(?:^|[,;:。对凡]|企业|单位)\s?((?:当年|新|首次|已)?(?:通过|获得|取得|荣获)"

@@ -131,3 +131,16 @@ def noun_before(window: str) -> str:
     noun = m.group(1).rsplit("的", 1)[-1]  # "…纳统的年度建筑业总产值": the words after 的, never
     noun = noun if len(noun) >= 2 else m.group(1)  # a cut word ("统的年度…")
     return re.sub(r"^(?:对|企业|单位|年度|上年度|当年|年|其|新建|新增)+", "", noun)[:12]
+
+
+#: Sections of GB/T 4754-2017 (门类) by the words a document names them with.
+SECTIONS: dict[str, list[str]] = {
+    "批发和零售": ["F"], "批发零售": ["F"], "住宿和餐饮": ["H"], "住宿餐饮": ["H"], "制造业": ["C"],
+    "工业企业": ["B", "C", "D"], "采矿业": ["B"],
+    "电力、热力、燃气及水生产和供应业": ["D"], "电力热力燃气及水生产和供应业": ["D"],
+    # the 门类 by their full names, as a 附则 defines a kind of firm
+    "农、林、牧、渔业": ["A"], "交通运输、仓储和邮政业": ["G"], "交通运输仓储和邮政业": ["G"],
+    "信息传输、软件和信息技术服务业": ["I"], "信息传输软件和信息技术服务业": ["I"],
+    "租赁和商务服务业": ["L"], "科学研究和技术服务业": ["M"],
+    "水利、环境和公共设施管理业": ["N"], "居民服务、修理和其他服务业": ["O"],
+    "卫生和社会工作": ["Q"], "文化、体育和娱乐业": ["R"]}
