@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..benefits import amount_of, array_ops, base_value, group_winners
+from ..benefits import array_ops, group_winners
 from ..errors import ProfileError
 from ..fields import FieldKind, field_spec
 from ..models import (
@@ -42,12 +42,11 @@ from ..models import (
     Benefit,
     Condition,
     FieldTest,
-    FixedBenefit,
-    InKindBenefit,
     Not,
     Unstructured,
 )
 from ..rules import COMPARE, leaf_outcome, missing_order, push_not
+from .amounts import amount_at as _amount
 from .columns import Columns
 
 __all__ = ["BlockResult", "CompiledClauses", "round2"]
@@ -140,6 +139,9 @@ class _Block:
     memo: dict[int, Codes] = field(default_factory=dict)
     leaf_errors: dict[int, dict[int, str]] = field(default_factory=dict)  # leaf → row → reason
     missing_masks: dict[str, Bools] = field(default_factory=dict)
+    # (fields, shift): per row the bits of the fields it lacks, partly known ones left out
+    fact_bits: dict[tuple[tuple[str, ...], int], npt.NDArray[np.int64]] = field(
+        default_factory=dict)
 
     def missing(self, path: str) -> Bools:
         got = self.missing_masks.get(path)
@@ -295,7 +297,15 @@ class CompiledClauses:
         :func:`~policymatch.rules.evaluate` reports it. For most fields that is where the field
         is missing; a partly known one (a founding year, a name the alias table does not know)
         can leave one leaf open and decide another."""
-        bits = np.zeros(len(at), dtype=np.int64)
+        key = (fields, shift)
+        whole = block.fact_bits.get(key)
+        if whole is None:  # fields lacking exactly where they are missing, for every row
+            whole = np.zeros(block.cols.n, dtype=np.int64)
+            for b, path in enumerate(fields):
+                if path not in _PARTLY_KNOWN:
+                    whole |= block.missing(path).astype(np.int64) << (shift + b)
+            block.fact_bits[key] = whole
+        bits = whole[at]
         for b, path in enumerate(fields):
             if path in _PARTLY_KNOWN:
                 open_ = np.zeros(len(at), dtype=bool)
@@ -306,9 +316,7 @@ class CompiledClauses:
                         if codes is None:  # kept: other clauses' missing facts read it too
                             codes = block.memo[leaf] = self._eval(leaf, block)
                         open_ |= codes[at] == UNKNOWN
-            else:
-                open_ = block.missing(path)[at]
-            bits |= open_.astype(np.int64) << (shift + b)
+                bits |= open_.astype(np.int64) << (shift + b)
         bits[code != UNKNOWN] = 0
         return bits
 
@@ -545,46 +553,3 @@ def _leaf(leaf: _Leaf, cols: Columns, errors: dict[int, str],
         for r in np.flatnonzero(codes == k).tolist():
             errors.setdefault(r, reason)
     return per[codes]
-
-
-# -- compiled benefits ------------------------------------------------------------------------
-def _base(path: str, cols: Columns, at: npt.NDArray[np.int64], errors: dict[int, str]) -> Floats:
-    """The benefit's base at rows ``at``, NaN where :func:`policymatch.benefits.base_value` has
-    none; a value it refuses gives each of its rows that reason."""
-    spec = field_spec(path)
-    assert spec is not None
-    if spec.kind is FieldKind.BOOL:
-        return np.full(len(at), np.nan)  # a yes/no value is no base for an amount
-    if spec.kind in _NUMERIC:
-        return cols.numeric(path)[at]
-    codes, uniques = cols.factorized(path)
-    per = np.full(len(uniques) + 1, np.nan)
-    for k, value in enumerate(uniques):
-        try:
-            got = base_value(path, value)
-        except ProfileError as exc:
-            for r in at[codes[at] == k].tolist():
-                errors.setdefault(r, str(exc))
-            continue
-        if got is not None:
-            per[k] = got
-    return per[codes[at]]
-
-
-def _amount(benefit: Benefit, cols: Columns, at: npt.NDArray[np.int64],
-            errors: dict[int, str]) -> tuple[Floats, Bools | None]:
-    """Amounts at rows ``at`` (NaN = unknown) and where the base is unknown:
-    :func:`policymatch.benefits.amount_of` over the base column."""
-    n = len(at)
-    if isinstance(benefit, FixedBenefit):
-        return np.full(n, benefit.amount), None
-    if isinstance(benefit, InKindBenefit):
-        return np.full(n, np.nan), None
-    base = _base(benefit.field, cols, at, errors)
-    unknown = np.isnan(base)
-    amount = np.asarray(amount_of(benefit, base, array_ops()), dtype=np.float64)
-    if amount.shape != (n,):
-        amount = np.broadcast_to(amount, (n,))
-    amount = amount.copy()
-    amount[unknown] = np.nan
-    return amount, unknown
