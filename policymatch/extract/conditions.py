@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..aliases import alias_table
+from .measures import SCALES as _SCALES
 from .measures import SECTIONS as _SECTIONS
 from .measures import TALENT_RE, TALENTS, alternation, measure
 from .numbers import NUM, Qty, number, quantities
@@ -109,6 +110,10 @@ class CondParse:
     has_subject: bool = False
     firm: bool = False  # the subject is the enterprise (…的企业), not a person
     residual: str = ""
+
+    def set_subjects(self, subjects: list[Leaf], alts: dict[int, list[Leaf]] | None = None) -> None:
+        """The listed subjects, each with the alternatives named for it (none by default)."""
+        self.subjects, self.subject_alts = subjects, alts or {}
 
     @property
     def subject_pool(self) -> list[Leaf]:
@@ -272,7 +277,7 @@ def parse_conditions(text: str, base: int, *, region: str | None,
                         f"同一件事（职工取得资格、机构代为引才），请核对条件与计量字段"
                         f"{at(base + m.start(), base + m.end())}")
     if len(talents) >= 2 and not cp.subjects:
-        cp.subjects = [lf for lf in talents if lf in cp.leaves]
+        cp.set_subjects([lf for lf in talents if lf in cp.leaves])
     _alternatives(text, base, cp)
     for q in quantities(text, base):  # a quantity of the condition part that no leaf reads
         if q.kind in ("money", "pct", "count", "area", "mu") and mk.free(q.start - base, q.end - base):
@@ -300,7 +305,6 @@ def parse_conditions(text: str, base: int, *, region: str | None,
                 for lf in cp.leaves):  # came is a requirement no field holds: words, never filler
             cp.leaves.append(Leaf(UNSTRUCTURED, "?", m.group(), base + m.start(), base + m.end(), 0.5))
     return cp
-
 
 
 def _keep_kind(text: str, mk: _Marks) -> None:
@@ -357,10 +361,6 @@ _ARRIVAL = re.compile(r"(?:新引进|新引入|新招引|引进落户|新落户|
                       r"[^,;。]{0,14}?(?:企业|项目|总部|机构)")
 _MJ_CLASS = re.compile(r"(?:上年度|上一年度|年度)?亩均(?:效益)?(?:综合)?(?:评价)?(?:结果)?"
                        r"(?:为|被?评为|评定为)?([ABC])类")
-#: Size words of GB/T firm classes: a firm of one of these classes, not a title the firm holds.
-_SCALES = {"中小微": ["中型", "小型", "微型"], "小微": ["小型", "微型"], "中小": ["中型", "小型"],
-           "小型微型": ["小型", "微型"], "小型": ["小型"], "微型": ["微型"], "中型": ["中型"],
-           "大中型": ["大型", "中型"], "大型": ["大型"]}
 _SCALE_RE = re.compile(r"(?<![型新科技特精专])(中小微|小型微型|大中型|小微|中小|小型|微型|中型|大型)"
                        r"(?=企业|商户|市场主体|主体)(?!企业园|企业创业园|企业成长|企业上规)")
 #: Scope requirements short enough to fall under the four-character rule (经营 is a stop word),
@@ -522,7 +522,7 @@ def _qualifications(text: str, mk: _Marks) -> None:
                                      r"|(?:通过)?(?:评价|评估)?入库的)\s?$", text[:s]):
                     mk.take(verb.start(1), s)  # the verb says held or newly: read as the field
         if len(leaves) >= 2:
-            mk.cp.subjects, mk.cp.subject_alts = heads, alts
+            mk.cp.set_subjects(heads, alts)
 
 
 def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
@@ -543,7 +543,7 @@ def _thresholds(text: str, mk: _Marks, prev_field: str | None) -> None:
             mk.take(s, e)
             continue
         cut = max((m.end() for m in _BOUNDARY.finditer(text, max(0, s - 30), s)), default=max(0, s - 30))
-        near = next((lf.field for lf in reversed(cp.leaves) if lf.role == "threshold"), None)
+        near = cp.last_field  # "营业收入达到1亿元且增长10%": a share of the measure just read
         fld, conf, note, at = measure(q, text[cut:s], near if q.kind == "pct" and near else prev_field)
         op, c2 = _comparator(text[cut + at:s][-8:], text[e:e + 8])
         leaf = Leaf(fld, op, q.value, base + cut + at, q.end, min(conf, c2), "threshold", note)

@@ -60,7 +60,7 @@ def list_subjects(work: str, a: int, bstart: int, end: int, cp: CondParse) -> No
         return  # the list is read already (thresholds, talents, honours)
     cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
                                                 and lf.end > lo)] + subjects
-    cp.subjects, cp.subject_alts = subjects, {}
+    cp.set_subjects(subjects)
 
 
 def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondParse) -> bool:
@@ -82,9 +82,8 @@ def _known_names(work: str, items: list[tuple[int, int, str]], a: int, cp: CondP
     gone = [str(lf.value) for lf in cp.leaves if lf.start < items[-1][1] and lf.end > items[0][0]]
     cp.leaves = [lf for lf in cp.leaves if not (lf.start < items[-1][1] and lf.end > items[0][0])]
     cp.notes = [n for n in cp.notes if not any(f"“{w}”" in n for w in gone)]  # read now
-    cp.subjects = [Leaf(fld, "has", n, s, e, 0.8, "subject", label=n)
-                   for n, (s, e, _) in zip(names, items, strict=True)]
-    cp.subject_alts = {}
+    cp.set_subjects([Leaf(fld, "has", n, s, e, 0.8, "subject", label=n)
+                     for n, (s, e, _) in zip(names, items, strict=True)])
     cp.leaves += cp.subjects
     return True
 
@@ -113,7 +112,7 @@ def _level_list(chunk: str, at: int, n: int, cp: CondParse) -> bool:
              label=g) for g in grades]
     cp.leaves = [lf for lf in cp.leaves if not (lf.field == UNSTRUCTURED and lf.start < hi
                                                 and lf.end > lo)] + subjects
-    cp.subjects, cp.subject_alts = subjects, {}
+    cp.set_subjects(subjects)
     return True
 
 

@@ -45,10 +45,6 @@ def library_version() -> str:
     return __version__
 
 
-def _tokens_as_given(tokens: list[str]) -> list[str]:
-    return tokens
-
-
 _TOKENIZER_KEYS = {"user_dict_sha256", "stopwords", "hmm", "engine"}
 
 
