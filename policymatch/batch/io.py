@@ -117,28 +117,43 @@ def _csv_chunks(path: Path, chunk_size: int, encoding: str | None = None) -> Ite
     header = resolve_header(path, check_header(path, first.cells))
     width = len(header)
     rows: list[int] = []
-    good: list[list[str]] = []
+    columns: list[list[str]] = [[] for _ in header]
+    recent: list[list[str]] = []  # the last records read, moved into the columns every _STEP
     bad: dict[int, str] = {}
 
+    def settle() -> None:
+        # records are turned into columns a few hundred at a time, while their cells are still
+        # in the processor's cache: transposing a whole chunk at once costs twice as much
+        if not recent:
+            return
+        for column, cells in zip(columns, zip(*recent, strict=True), strict=True):
+            column.extend(cells)
+        recent.clear()
+
     def flush() -> Chunk:
-        columns = dict(zip(header, map(list, zip(*good, strict=True)), strict=True)) if good \
-            else {h: [] for h in header}
-        return Chunk(rows, columns, bad=bad, text_cells=True)
+        settle()
+        return Chunk(rows, dict(zip(header, columns, strict=True)), bad=bad, text_cells=True)
 
     for row, record in enumerate(records, start=1):  # rows are records: blank lines do not count
-        if record.cells is None:
+        cells = record.cells
+        if cells is None:
             bad[row] = str(record.problem)
-        elif len(record.cells) == width:
+        elif len(cells) == width:
             rows.append(row)
-            good.append(record.cells)
+            recent.append(cells)
+            if len(recent) == _STEP:
+                settle()
         else:
-            bad[row] = (f"line {record.line}: {len(record.cells)} fields, the header has {width}; "
+            bad[row] = (f"line {record.line}: {len(cells)} fields, the header has {width}; "
                         "quote values that contain commas")
         if len(rows) + len(bad) >= chunk_size:
             yield flush()
-            rows, good, bad = [], [], {}
+            rows, columns, bad = [], [[] for _ in header], {}
     if rows or bad:
         yield flush()
+
+
+_STEP = 256
 
 
 def _jsonl_chunks(path: Path, chunk_size: int, encoding: str | None = None) -> Iterator[Chunk]:
@@ -281,7 +296,8 @@ class TableWriter:
             if self.kind == "parquet":
                 import pyarrow.parquet as pq
 
-                self._out = pq.ParquetWriter(self.tmp, data.schema)
+                self._out = pq.ParquetWriter(self.tmp, data.schema,
+                                             **_parquet_options(pa, data.schema))
             else:
                 import pyarrow.csv as pacsv
 
@@ -314,6 +330,19 @@ def _output_schema(pa: Any, schema: Any, *, dictionaries: bool) -> Any:
     return pa.schema([pa.field(f.name, text) if pa.types.is_dictionary(f.type) else
                       pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
                       for f in schema])
+
+
+def _parquet_options(pa: Any, schema: Any) -> dict[str, Any]:
+    """How Parquet pages are encoded: only the dictionary columns are dictionary-encoded (left
+    to itself, Arrow also tries a dictionary for every float and yes/no column of each chunk,
+    then drops it when it overflows), and min/max statistics are written for every column but
+    free text (``name``, ``missing``), where a range of values helps no reader skip a row group."""
+    names = [f.name for f in schema]
+    return {"use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)],
+            "write_statistics": [n for n in names if n not in _NO_STATISTICS]}
+
+
+_NO_STATISTICS = frozenset({"name", "missing"})
 
 
 def commit_all(writers: Sequence[TableWriter]) -> None:
