@@ -586,9 +586,9 @@ def test_query_rows_on_the_corpus_and_a_population(bundled: Matcher) -> None:
 
 
 def test_the_whitespace_list_is_pythons() -> None:
-    from policymatch.batch.certify import _PY_SPACE
+    from policymatch.batch.columnar import PY_SPACE
 
-    assert _PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 
 
 # -- founding dates known to the year or month: ranges of ages ------------------------------------

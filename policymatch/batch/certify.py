@@ -16,15 +16,16 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
 
 from ..profile import EnterpriseProfile, is_missing
 from ..profile.cells import read_scalar
-from ..text import INVISIBLE_RANGES, has_invisible
+from ..text import has_invisible
 from ..units import MAX_MONEY, industry_section, parse_money, validate_credit_code
+from .columnar import ARROW_NUMBER, arrow_column, date_column, numpy_column
 from .columns import is_numeric
 
 __all__ = ["certify", "fast_path_active"]
@@ -314,8 +315,14 @@ def _qualifications(v: Any) -> Any:
     return names if len(names) <= 500 else _SLOW
 
 
+_CACHE_LIMIT = 20_000  # distinct cells remembered per check, for the whole process
+
+
 def _cached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Run ``fn`` once per distinct cell (names, codes and lists repeat down a column)."""
+    """Run ``fn`` once per distinct cell (names, codes and lists repeat down a column, and from
+    one chunk to the next); ``fn`` is a pure function of the cell, so what it said holds for the
+    rest of the process. At most :data:`_CACHE_LIMIT` cells are remembered, so a column of
+    values that never repeat cannot make the memory grow with the input."""
     seen: dict[Any, Any] = {}
 
     def check(v: Any) -> Any:
@@ -323,7 +330,9 @@ def _cached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
         try:
             return seen[key]
         except KeyError:
-            out = seen[key] = fn(v)
+            out = fn(v)
+            if len(seen) < _CACHE_LIMIT:
+                seen[key] = out
             return out
         except TypeError:  # unhashable: no cache
             return fn(v)
@@ -331,6 +340,10 @@ def _cached(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return check
 
 
+_extra_text = _cached(_extra_value)  # an extra.<key> cell of a text table, whatever its key
+
+
+@lru_cache(maxsize=1)
 def _validators() -> dict[str, Callable[[Any], Any]]:
     from ..fields import PREVIOUS_FIELDS
     from ..profile import PreviousYear, Talents
@@ -363,21 +376,6 @@ def _validators() -> dict[str, Callable[[Any], Any]]:
         else:
             out[f"previous.{key}"] = _money
     return out
-
-
-# Whole columns at once: text cells through Arrow's C++ kernels (regular expressions, and its
-# correctly rounded text → float64 parsing), numbers through numpy, repeated cells once each.
-# every character str.strip() removes (str.isspace); a test checks the list against Python's
-_PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
-             "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-_EDGE_SPACE = "^[{0}]|[{0}]$".format("".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE))
-_EDGE_SPACE += "|[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in INVISIBLE_RANGES) + "]"
-_ARROW_NUMBER = {"money": r"^[0-9]+(\.[0-9]+)?$", "int": r"^[0-9]+$", "real": r"^-?[0-9]+(\.[0-9]+)?$"}
-_CC_ORDER = np.full(256, -1, dtype=np.int64)
-for _k, _ch in enumerate("0123456789ABCDEFGHJKLMNPQRTUWXY"):
-    _CC_ORDER[ord(_ch)] = _k
-_CC_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28))
-_CC_RE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 
 def _kinds(column: str) -> str | None:
@@ -424,94 +422,17 @@ def _whole_column(column: str, cells: list[Any], check: Callable[[Any], Any]
         cells = [None if type(v) is float else v for v in cells]  # NaN gaps in a text column
         kinds.discard(float)
     how = _kinds(column)
-    if how in _ARROW_NUMBER or how in ("text", "credit"):
+    if how in ARROW_NUMBER or how in ("text", "credit"):
         if kinds <= {str}:
-            return _arrow_column(how, column, cells)
-        if how in _ARROW_NUMBER and kinds <= {int, float}:
-            return _numpy_column(how, column, cells)
+            return arrow_column(how, cells, _bounds_of(column))
+        if how in ARROW_NUMBER and kinds <= {int, float}:
+            return numpy_column(how, cells, _bounds_of(column))
         return None
+    if column == "established" and kinds <= {str}:
+        return date_column(cells)
     if len(kinds) == 1 and next(iter(kinds)) in (str, bool, int, date):
         return _repeated_column(cells, check)
     return None
-
-
-def _arrow_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, Any]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(cells, type=pa.string())
-    blank = pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
-    if how in _ARROW_NUMBER:
-        lo, hi, _ = _bounds_of(column)
-        plain = pc.fill_null(pc.and_(pc.match_substring_regex(arr, _ARROW_NUMBER[how]),
-                                     pc.less_equal(pc.utf8_length(arr),
-                                                   64 if how == "money" else 15)), False)
-        numbers = pc.cast(pc.if_else(plain, arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
-        if how == "money":
-            lo, hi = 0.0, MAX_MONEY
-        fits = plain.to_numpy(zero_copy_only=False) & (numbers >= lo) & (numbers <= hi)
-        values = np.where(fits, numbers, np.nan)
-        if how == "money":
-            _money_units(arr, fits, values)
-        return blank | fits, values
-    if how == "credit":
-        shaped = pc.fill_null(pc.match_substring_regex(arr, _CC_RE), False)
-        shaped = shaped.to_numpy(zero_copy_only=False)
-        codes = np.array([c if ok else "0" * 18 for c, ok in zip(cells, shaped, strict=True)],
-                         dtype="S18").view(np.uint8).reshape(-1, 18)
-        digits = _CC_ORDER[codes]
-        check = (31 - (digits[:, :17] @ _CC_WEIGHTS) % 31) % 31
-        fits = shaped & (digits[:, 17] == check)
-        return blank | fits, cells
-    longest = _bounds_of(column)[2]
-    edges = pc.fill_null(pc.match_substring_regex(arr, _EDGE_SPACE), True)
-    short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), longest), False)
-    fits = pc.and_(pc.invert(edges), short).to_numpy(zero_copy_only=False)
-    return blank | fits, cells
-
-
-_MONEY_UNIT = r"^([0-9]+(?:\.[0-9]+)?)(十万|百万|千万|千元|万元|亿元|千|万|亿|元|块)$"
-_unit_factors: dict[str, float] = {}
-
-
-def _money_units(arr: Any, fits: np.ndarray, values: np.ndarray) -> None:
-    """Cells like ``1517.02万``: a plain number and a unit, read as :func:`parse_money` reads them
-    (the number as a float, times the unit's factor); ``fits`` and ``values`` are updated."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    shaped = pc.fill_null(pc.and_(pc.match_substring_regex(arr, _MONEY_UNIT),
-                                  pc.less_equal(pc.utf8_length(arr), 64)), False)
-    at = np.flatnonzero(shaped.to_numpy(zero_copy_only=False))
-    if not len(at):
-        return
-    parts = pc.extract_regex(arr.take(pa.array(at)), r"^(?P<num>[0-9.]+)(?P<unit>.+)$")
-    numbers = pc.cast(parts.field("num"), pa.float64()).to_numpy(zero_copy_only=False)
-    units = parts.field("unit").to_pylist()
-    for unit in set(units) - _unit_factors.keys():
-        _unit_factors[unit] = float(parse_money("1" + unit, field="amount") or 0.0)
-    amounts = numbers * np.array([_unit_factors[u] for u in units])
-    ok = amounts <= MAX_MONEY
-    fits[at[ok]] = True
-    values[at[ok]] = amounts[ok] + 0.0
-
-
-def _numpy_column(how: str, column: str, cells: list[Any]) -> tuple[np.ndarray, Any] | None:
-    try:
-        numbers = np.array(cells, dtype=np.float64)
-    except (OverflowError, TypeError, ValueError):
-        return None
-    lo, hi, _ = _bounds_of(column)
-    if how == "money":
-        lo, hi = 0.0, MAX_MONEY
-    blank = np.isnan(numbers)
-    with np.errstate(invalid="ignore"):
-        fits = np.isfinite(numbers) & (numbers >= lo) & (numbers <= hi)
-        if how == "int":
-            fits &= numbers == np.floor(numbers)
-            if any(type(v) is int and abs(v) > 2**53 for v in cells):
-                return None
-    return blank | fits, np.where(fits, numbers, np.nan)
 
 
 def _repeated_column(cells: list[Any], check: Callable[[Any], Any]) -> tuple[np.ndarray, Any]:
@@ -552,7 +473,7 @@ def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
         if column.startswith("extra."):
             key = column[len("extra."):]
             if key.strip() and len(key) <= 64 and n_extra <= 500:
-                check = _cached(_extra_value) if text_cells else _extra_value
+                check = _extra_text if text_cells else _extra_value
         elif column.startswith("previous.extra."):
             key = column[len("previous.extra."):]
             if key.strip() and len(key) <= 64 and n_previous <= 100:
@@ -569,6 +490,8 @@ def certify(columns: dict[Any, list[Any]], n: int, keep: Iterable[str], *,
             if out is not None:
                 if isinstance(out, np.ndarray):
                     out[done] = np.asarray(got, dtype=np.float64)[done]
+                elif done.all():
+                    out[:] = got
                 else:
                     out[:] = [v if d else None for v, d in zip(got, done.tolist(), strict=True)]
         for i in np.flatnonzero(~done).tolist():
