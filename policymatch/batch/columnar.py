@@ -18,8 +18,6 @@ from ..units import MAX_MONEY, parse_money
 
 __all__ = ["ARROW_NUMBER", "PY_SPACE", "arrow_column", "date_column", "numpy_column"]
 
-# Whole columns at once: text cells through Arrow's C++ kernels (regular expressions, and its
-# correctly rounded text → float64 parsing), numbers through numpy, repeated cells once each.
 # every character str.strip() removes (str.isspace); a test checks the list against Python's
 PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
